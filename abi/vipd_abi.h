@@ -1,0 +1,46 @@
+/* vipd ABI: version, limits and pinned names shared by the XDP program, the DPDK worker and
+ * the control plane. Struct layouts live in vipd_maps.h, counters in vipd_counters.h. */
+#ifndef VIPD_ABI_H
+#define VIPD_ABI_H
+
+#include <linux/types.h>
+
+/* Bump VIPD_ABI_VERSION on ANY layout change in abi/; pinned map names carry it. */
+#define VIPD_ABI_MAGIC 0x56495044u /* 'VIPD' */
+#define VIPD_ABI_VERSION 1
+
+#ifdef __cplusplus
+#define VIPD_ABI_ASSERT_SIZE(type, size) \
+  static_assert(sizeof(type) == (size), "ABI size of " #type " changed: bump VIPD_ABI_VERSION")
+#else
+#define VIPD_ABI_ASSERT_SIZE(type, size) \
+  _Static_assert(sizeof(type) == (size), "ABI size of " #type " changed: bump VIPD_ABI_VERSION")
+#endif
+
+/* Limits. Ids are dense indices into array maps; id 0 means "none" everywhere. */
+#define VIPD_MAX_SERVICES 1024u   /* service ids 1..1023 */
+#define VIPD_MAX_REAL_IDS 65536u  /* real ids 1..65535, one per (service, real) */
+#define VIPD_MAX_REALS 256u       /* reals in one service's list */
+#define VIPD_MAX_CURSOR_ALIASES 8 /* deleted reals a scheduling cursor may still name */
+#define VIPD_MAX_VIP_ADDRS 4096u  /* distinct virtual addresses */
+#define VIPD_MAX_NEIGHBOURS 65536u
+#define VIPD_MAX_IFACES 64u
+#define VIPD_DEFAULT_CONNS 1048576u /* connection table entries (flows) */
+
+/* Pinned object names under the pin directory (default /sys/fs/bpf/vipd). These are also the
+ * map names in the BPF object, so they must stay within the kernel's 15-character limit. */
+#define VIPD_MAP_SERVICES "vipd_svcs_v1"
+#define VIPD_MAP_VIP_ADDRS "vipd_vips_v1"
+#define VIPD_MAP_REALS "vipd_reals_v1"
+#define VIPD_MAP_SVC_STATE "vipd_svc_st_v1"
+#define VIPD_MAP_REAL_STATE "vipd_real_st_v1"
+#define VIPD_MAP_CONNS "vipd_conns_v1"
+#define VIPD_MAP_NEIGHBOURS "vipd_neigh_v1"
+#define VIPD_MAP_IFACES "vipd_ifaces_v1"
+#define VIPD_MAP_COUNTERS "vipd_cnt_v1"
+#define VIPD_MAP_SVC_STATS "vipd_svc_sx_v1"
+#define VIPD_MAP_REAL_STATS "vipd_real_sx_v1"
+#define VIPD_MAP_ABI_INFO "vipd_abi_v1"
+#define VIPD_LINK_PREFIX "vipd_link_" /* + interface name: the pinned bpf_link */
+
+#endif /* VIPD_ABI_H */

@@ -1,0 +1,185 @@
+/* Keys and values of every map vipd shares between a fast path and the control plane.
+ * Byte order and unit are stated per field; every pad byte is explicit and must be zero.
+ * Configuration (written by the control plane) and live state (written by the fast path) are
+ * kept in different maps so that a configuration write never overwrites live state. */
+#ifndef VIPD_MAPS_H
+#define VIPD_MAPS_H
+
+#include "abi/vipd_abi.h"
+
+/* Address families as stored in the maps (values of AF_INET / AF_INET6). */
+#define VIPD_AF_INET 2
+#define VIPD_AF_INET6 10
+
+/* An IPv4 or IPv6 address. IPv4 sits in w[0] with w[1..3] zero. Network order. */
+struct vipd_addr {
+  __be32 w[4];
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_addr, 16);
+
+/* Key of vipd_svcs_v1: one virtual service. */
+struct vipd_svc_key {
+  struct vipd_addr addr; /* virtual address, network order */
+  __be16 port;           /* network order */
+  __u8 proto;            /* IPPROTO_TCP or IPPROTO_UDP */
+  __u8 af;               /* VIPD_AF_INET or VIPD_AF_INET6 */
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_svc_key, 20);
+
+/* Forwarding methods (ipvsadm -g, -i, -m). */
+enum vipd_fwd { VIPD_FWD_ROUTE = 0, VIPD_FWD_TUNNEL = 1, VIPD_FWD_MASQ = 2 };
+
+/* Schedulers the fast path evaluates. */
+enum vipd_sched { VIPD_SCHED_NONE = 0, VIPD_SCHED_RR = 1 };
+
+/* One entry of a service's list of reals, in IPVS's list order (head first). */
+struct vipd_dest {
+  __u32 real_id;     /* index into vipd_reals_v1 / vipd_real_st_v1 */
+  __u32 weight;      /* 0 = quiesced: no new connections */
+  __u32 u_threshold; /* connections at which the real is overloaded; 0 = none */
+  __u32 l_threshold; /* connections below which it stops being overloaded; 0 = 3/4 upper */
+  __u8 fwd;          /* enum vipd_fwd */
+  __u8 pad[3];
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_dest, 20);
+
+/* A real that was deleted while a scheduling cursor may still name it, and the position in
+ * dests[] the cursor stands for instead (-1: the head of the list). IPVS moves its rr cursor to
+ * the previous real when the real under it is deleted; the control plane computes where that is
+ * when it publishes the generation, so the fast path needs no search. */
+struct vipd_cursor_alias {
+  __u32 dead_id;
+  __s32 index;
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_cursor_alias, 8);
+
+/* Value of vipd_svcs_v1: one complete generation of a service's configuration. The control
+ * plane publishes a change by replacing the whole value (the map is not preallocated, so the
+ * kernel frees the previous generation only after readers are done with it). */
+struct vipd_svc {
+  __u32 svc_id;     /* index into vipd_svc_st_v1 and vipd_svc_sx_v1 */
+  __u32 generation; /* increases with every publication of this service */
+  __u8 sched;       /* enum vipd_sched */
+  __u8 flags;       /* reserved, zero */
+  __u16 n_dests;    /* valid entries in dests[] */
+  __u16 n_aliases;  /* valid entries in aliases[] */
+  __u16 pad;
+  struct vipd_cursor_alias aliases[VIPD_MAX_CURSOR_ALIASES];
+  struct vipd_dest dests[VIPD_MAX_REALS];
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_svc, 16 + 8 * VIPD_MAX_CURSOR_ALIASES + 20 * VIPD_MAX_REALS);
+
+/* Key of vipd_vips_v1: an address that carries at least one virtual service. The value is the
+ * number of services on it (__u32). Used for packets that cannot be matched by port. */
+struct vipd_vip_key {
+  struct vipd_addr addr; /* network order */
+  __u32 af;              /* VIPD_AF_INET or VIPD_AF_INET6 */
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_vip_key, 20);
+
+/* Value of vipd_reals_v1 (array indexed by real id). Written once when the real is added and
+ * cleared when it is deleted; never changed in place while live. */
+#define VIPD_REAL_F_LIVE 0x1
+struct vipd_real {
+  struct vipd_addr addr; /* network order */
+  __be16 port;           /* network order */
+  __u8 af;
+  __u8 flags; /* VIPD_REAL_F_* */
+  __u32 svc_id;
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_real, 24);
+
+/* Value of vipd_svc_st_v1 (array indexed by service id): live scheduling state. */
+struct vipd_svc_state {
+  __u32 cursor; /* real id of the last real chosen by rr; 0 = the head of the list */
+  __u32 pad[3];
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_svc_state, 16);
+
+/* Value of vipd_real_st_v1 (array indexed by real id): live per-real connection counts. */
+struct vipd_real_state {
+  __u32 active;   /* connections in ESTABLISHED, SYN_SENT, SYN_RECV, SYNACK */
+  __u32 inactive; /* every other connection */
+  __u32 persistent;
+  __u32 flags;
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_real_state, 16);
+
+/* Key of vipd_conns_v1: a flow as the client sends it. */
+struct vipd_conn_key {
+  struct vipd_addr saddr; /* client, network order */
+  struct vipd_addr daddr; /* virtual address, network order */
+  __be16 sport;           /* network order */
+  __be16 dport;           /* network order */
+  __u8 proto;
+  __u8 af;
+  __u8 pad[2];
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_conn_key, 40);
+
+/* IPVS connection states (ip_vs.h IP_VS_TCP_S_*), stored in vipd_conn.state. */
+enum vipd_tcp_state {
+  VIPD_TCP_NONE = 0,
+  VIPD_TCP_ESTABLISHED,
+  VIPD_TCP_SYN_SENT,
+  VIPD_TCP_SYN_RECV,
+  VIPD_TCP_FIN_WAIT,
+  VIPD_TCP_TIME_WAIT,
+  VIPD_TCP_CLOSE,
+  VIPD_TCP_CLOSE_WAIT,
+  VIPD_TCP_LAST_ACK,
+  VIPD_TCP_LISTEN,
+  VIPD_TCP_SYNACK,
+  VIPD_UDP_STATE = 0xff
+};
+
+/* Value of vipd_conns_v1. */
+struct vipd_conn {
+  __u32 real_id;
+  __u32 svc_id;
+  __u8 state; /* enum vipd_tcp_state */
+  __u8 flags; /* reserved */
+  __u16 pad;
+  __u32 pad2;
+  __u64 last_seen_ns; /* bpf_ktime_get_ns() of the last packet */
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_conn, 24);
+
+/* Key of vipd_neigh_v1: a next hop (a real server on the same segment, or a gateway). */
+struct vipd_neigh_key {
+  struct vipd_addr addr; /* network order */
+  __u32 af;
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_neigh_key, 20);
+
+/* Value of vipd_neigh_v1: where a next hop is and how to reach it. */
+struct vipd_neigh {
+  __u8 mac[6];
+  __u16 pad;
+  __u32 ifindex; /* egress interface */
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_neigh, 12);
+
+/* Value of vipd_ifaces_v1 (hash keyed by __u32 ifindex): interfaces vipd transmits on. */
+struct vipd_iface {
+  __u8 mac[6]; /* source MAC of frames vipd sends on this interface */
+  __u16 pad;
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_iface, 8);
+
+/* Value of vipd_svc_sx_v1 and vipd_real_sx_v1 (per-CPU arrays indexed by id). */
+struct vipd_stats {
+  __u64 conns;   /* connections scheduled */
+  __u64 packets; /* packets forwarded, client to server */
+  __u64 bytes;   /* bytes of those packets, from the IP header on */
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_stats, 24);
+
+/* Value of vipd_abi_v1 (one-element array): identifies the layout of the pinned maps. */
+struct vipd_abi_info {
+  __u32 magic;   /* VIPD_ABI_MAGIC */
+  __u32 version; /* VIPD_ABI_VERSION */
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_abi_info, 8);
+
+#endif /* VIPD_MAPS_H */

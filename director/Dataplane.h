@@ -1,0 +1,43 @@
+// Dataplane: the only way the director reaches a fast path (XDP, DPDK, or the in-memory fake of
+// the unit tests). The operations speak the abi/ structures: the director builds complete
+// configuration generations and the fast path publishes each one atomically.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "abi/vipd_maps.h"
+#include "director/Result.h"
+
+namespace vipd {
+
+class Dataplane {
+ public:
+  virtual ~Dataplane() = default;
+
+  // Configuration, written only by the director. Each call is one atomic publication.
+  virtual Result<void> putService(const vipd_svc_key& key, const vipd_svc& svc) = 0;
+  virtual Result<void> deleteService(const vipd_svc_key& key) = 0;
+  virtual Result<void> putVipAddress(const vipd_vip_key& key, std::uint32_t services) = 0;
+  virtual Result<void> deleteVipAddress(const vipd_vip_key& key) = 0;
+  virtual Result<void> putReal(std::uint32_t realId, const vipd_real& real) = 0;
+  virtual Result<void> clearReal(std::uint32_t realId) = 0;
+  virtual Result<void> putNeighbour(const vipd_neigh_key& key, const vipd_neigh& neigh) = 0;
+  virtual Result<void> deleteNeighbour(const vipd_neigh_key& key) = 0;
+  virtual Result<void> putInterface(std::uint32_t ifindex, const vipd_iface& iface) = 0;
+  virtual Result<void> deleteInterface(std::uint32_t ifindex) = 0;
+
+  // Live state of a service id that is about to be (re)used: cursors back to the head, counts
+  // to zero. Only for ids no published service refers to.
+  virtual Result<void> resetServiceState(std::uint32_t svcId) = 0;
+  virtual Result<void> resetRealState(std::uint32_t realId) = 0;
+
+  // Live state, read back.
+  virtual Result<vipd_svc_state> serviceState(std::uint32_t svcId) = 0;
+  virtual Result<vipd_real_state> realState(std::uint32_t realId) = 0;
+  virtual Result<vipd_stats> serviceStats(std::uint32_t svcId) = 0;  // summed over CPUs
+  virtual Result<vipd_stats> realStats(std::uint32_t realId) = 0;
+  virtual Result<std::vector<std::uint64_t>> counters() = 0;  // indexed by enum vipd_counter
+};
+
+}  // namespace vipd

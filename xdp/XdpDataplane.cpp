@@ -1,0 +1,328 @@
+// XdpDataplane: skeleton lifecycle, pinning and adoption, attachment through pinned bpf_links,
+// and typed map access. libbpf errors (-errno) become Error{errno, message naming the object}.
+#include "xdp/XdpDataplane.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "abi/vipd_counters.h"
+// The generated skeleton is C; its casts are its own.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wold-style-cast"
+#include "vipd_xdp.skel.h"
+#pragma GCC diagnostic pop
+
+namespace vipd {
+namespace {
+
+constexpr long kBpffsMagic = 0xcafe4a11;
+
+std::string errnoText(int err) {
+  return std::strerror(err < 0 ? -err : err);
+}
+
+Error libbpfError(int err, const std::string& what) {
+  int code = err < 0 ? -err : err;
+  return makeError(code, what + ": " + errnoText(code));
+}
+
+int printLibbpf(enum libbpf_print_level level, const char* format, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  return std::vfprintf(stderr, format, args);
+}
+
+Result<void> checkMapLayout(const bpf_map* map, std::size_t key, std::size_t value) {
+  if (bpf_map__key_size(map) == key && bpf_map__value_size(map) == value) return {};
+  return makeError(EPROTO, std::string("map ") + bpf_map__name(map) + ": key/value size " +
+                               std::to_string(bpf_map__key_size(map)) + "/" +
+                               std::to_string(bpf_map__value_size(map)) + ", ABI expects " +
+                               std::to_string(key) + "/" + std::to_string(value));
+}
+
+template <class K, class V>
+Result<void> update(bpf_map* map, const K& key, const V& value, std::uint64_t flags = BPF_ANY) {
+  int err = bpf_map__update_elem(map, &key, sizeof(key), &value, sizeof(value), flags);
+  if (err) return libbpfError(err, std::string("updating map ") + bpf_map__name(map));
+  return {};
+}
+
+template <class K>
+Result<void> erase(bpf_map* map, const K& key) {
+  int err = bpf_map__delete_elem(map, &key, sizeof(key), 0);
+  if (err) return libbpfError(err, std::string("deleting from map ") + bpf_map__name(map));
+  return {};
+}
+
+template <class K, class V>
+Result<V> lookup(bpf_map* map, const K& key) {
+  V value{};
+  int err = bpf_map__lookup_elem(map, &key, sizeof(key), &value, sizeof(value), 0);
+  if (err) return libbpfError(err, std::string("reading map ") + bpf_map__name(map));
+  return value;
+}
+
+// Per-CPU values come back one per possible CPU; callers want their sum.
+template <class V>
+Result<std::vector<V>> lookupPerCpu(bpf_map* map, std::uint32_t key) {
+  int ncpus = libbpf_num_possible_cpus();
+  if (ncpus <= 0) return libbpfError(ncpus, "counting possible CPUs");
+  std::vector<V> values(static_cast<std::size_t>(ncpus));
+  int err =
+      bpf_map__lookup_elem(map, &key, sizeof(key), values.data(), sizeof(V) * values.size(), 0);
+  if (err) return libbpfError(err, std::string("reading map ") + bpf_map__name(map));
+  return values;
+}
+
+Result<vipd_stats> sumStats(bpf_map* map, std::uint32_t id) {
+  auto perCpu = lookupPerCpu<vipd_stats>(map, id);
+  if (!perCpu) return perCpu.error();
+  vipd_stats total{};
+  for (const auto& s : *perCpu) {
+    total.conns += s.conns;
+    total.packets += s.packets;
+    total.bytes += s.bytes;
+  }
+  return total;
+}
+
+}  // namespace
+
+bool isOnBpffs(const std::string& dir) {
+  std::filesystem::path p(dir);
+  std::error_code ec;
+  while (!p.empty() && !std::filesystem::exists(p, ec)) p = p.parent_path();
+  struct statfs st {};
+  if (p.empty() || statfs(p.c_str(), &st) != 0) return false;
+  return static_cast<long>(st.f_type) == kBpffsMagic;
+}
+
+void XdpDataplane::SkelDeleter::operator()(vipd_xdp* skel) const noexcept {
+  vipd_xdp__destroy(skel);
+}
+
+XdpDataplane::XdpDataplane(XdpOptions options, vipd_xdp* skel)
+    : options_(std::move(options)), skel_(skel) {}
+
+XdpDataplane::~XdpDataplane() = default;
+
+Result<std::unique_ptr<XdpDataplane>> XdpDataplane::open(const XdpOptions& options) {
+  libbpf_set_print(printLibbpf);
+  if (!isOnBpffs(options.pinDir))
+    return makeError(EINVAL, "BPF pin directory " + options.pinDir +
+                                 " is not on a bpffs (mount -t bpf bpf DIR, or choose a "
+                                 "directory under /sys/fs/bpf)");
+  std::error_code ec;
+  std::filesystem::create_directories(options.pinDir, ec);
+  if (ec) return makeError(ec.value(), "creating " + options.pinDir + ": " + ec.message());
+
+  vipd_xdp* skel = vipd_xdp__open();
+  if (!skel) return libbpfError(errno, "opening the XDP program");
+  std::unique_ptr<XdpDataplane> dp(new XdpDataplane(options, skel));
+  bpf_map* map = nullptr;
+  bpf_object__for_each_map(map, skel->obj) {
+    std::string path = options.pinDir + "/" + bpf_map__name(map);
+    if (int err = bpf_map__set_pin_path(map, path.c_str()))
+      return libbpfError(err, "setting pin path " + path);
+  }
+  if (int err = bpf_map__set_max_entries(skel->maps.vipd_conns_v1, options.connTableSize))
+    return libbpfError(err, "sizing the connection table");
+  if (auto r = dp->checkLayout(); !r) return r.error();
+  if (int err = vipd_xdp__load(skel))
+    return libbpfError(err, "loading the XDP program (maps pinned in " + options.pinDir +
+                                " with another layout are refused)");
+  if (auto r = dp->checkAbiInfo(); !r) return r.error();
+  return dp;
+}
+
+Result<void> XdpDataplane::checkLayout() {
+  auto& m = skel_->maps;
+  const Result<void> checks[] = {
+      checkMapLayout(m.vipd_svcs_v1, sizeof(vipd_svc_key), sizeof(vipd_svc)),
+      checkMapLayout(m.vipd_vips_v1, sizeof(vipd_vip_key), sizeof(std::uint32_t)),
+      checkMapLayout(m.vipd_reals_v1, sizeof(std::uint32_t), sizeof(vipd_real)),
+      checkMapLayout(m.vipd_svc_st_v1, sizeof(std::uint32_t), sizeof(vipd_svc_state)),
+      checkMapLayout(m.vipd_real_st_v1, sizeof(std::uint32_t), sizeof(vipd_real_state)),
+      checkMapLayout(m.vipd_conns_v1, sizeof(vipd_conn_key), sizeof(vipd_conn)),
+      checkMapLayout(m.vipd_neigh_v1, sizeof(vipd_neigh_key), sizeof(vipd_neigh)),
+      checkMapLayout(m.vipd_ifaces_v1, sizeof(std::uint32_t), sizeof(vipd_iface)),
+      checkMapLayout(m.vipd_cnt_v1, sizeof(std::uint32_t), sizeof(std::uint64_t)),
+      checkMapLayout(m.vipd_svc_sx_v1, sizeof(std::uint32_t), sizeof(vipd_stats)),
+      checkMapLayout(m.vipd_real_sx_v1, sizeof(std::uint32_t), sizeof(vipd_stats)),
+      checkMapLayout(m.vipd_abi_v1, sizeof(std::uint32_t), sizeof(vipd_abi_info)),
+  };
+  for (const auto& r : checks)
+    if (!r) return r;
+  return {};
+}
+
+// A fresh set of maps gets the ABI record; an adopted set must carry this binary's.
+Result<void> XdpDataplane::checkAbiInfo() {
+  const std::uint32_t zero = 0;
+  auto info = lookup<std::uint32_t, vipd_abi_info>(skel_->maps.vipd_abi_v1, zero);
+  if (!info) return info.error();
+  if (info->magic == 0 && info->version == 0)
+    return update(skel_->maps.vipd_abi_v1, zero, vipd_abi_info{VIPD_ABI_MAGIC, VIPD_ABI_VERSION});
+  if (info->magic != VIPD_ABI_MAGIC || info->version != VIPD_ABI_VERSION)
+    return makeError(EPROTO, "maps pinned in " + options_.pinDir + " carry ABI version " +
+                                 std::to_string(info->version) + ", this vipd uses " +
+                                 std::to_string(VIPD_ABI_VERSION));
+  return {};
+}
+
+std::string XdpDataplane::linkPath(const std::string& ifname) const {
+  return options_.pinDir + "/" + VIPD_LINK_PREFIX + ifname;
+}
+
+Result<XdpAttachment> XdpDataplane::attach(const std::string& ifname) {
+  unsigned ifindex = if_nametoindex(ifname.c_str());
+  if (ifindex == 0) return makeError(ENODEV, "interface " + ifname + ": " + errnoText(errno));
+  int progFd = bpf_program__fd(skel_->progs.vipd_xdp);
+  std::string path = linkPath(ifname);
+  if (int fd = bpf_obj_get(path.c_str()); fd >= 0) {
+    int err = bpf_link_update(fd, progFd, nullptr);
+    close(fd);
+    if (err) return libbpfError(err, "replacing the program of pinned link " + path);
+    auto mode = attachedMode(ifname);
+    if (!mode) return mode.error();
+    return XdpAttachment{*mode, true};
+  }
+  LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = XDP_FLAGS_DRV_MODE);
+  XdpMode mode = XdpMode::native;
+  int fd = bpf_link_create(progFd, static_cast<int>(ifindex), BPF_XDP, &opts);
+  if (fd < 0) {
+    std::fprintf(stderr, "vipd: native XDP unavailable on %s (%s); attaching in generic mode\n",
+                 ifname.c_str(), errnoText(errno).c_str());
+    opts.flags = XDP_FLAGS_SKB_MODE;
+    mode = XdpMode::generic;
+    fd = bpf_link_create(progFd, static_cast<int>(ifindex), BPF_XDP, &opts);
+    if (fd < 0) return libbpfError(errno, "attaching XDP to " + ifname);
+  }
+  int err = bpf_obj_pin(fd, path.c_str());
+  int pinErrno = errno;
+  close(fd);  // on success the pin holds the link; on failure closing detaches it
+  if (err) return libbpfError(pinErrno, "pinning the XDP link at " + path);
+  return XdpAttachment{mode, false};
+}
+
+Result<void> XdpDataplane::detach(const std::string& ifname) {
+  std::string path = linkPath(ifname);
+  if (unlink(path.c_str()) != 0 && errno != ENOENT)
+    return libbpfError(errno, "removing pinned link " + path);
+  return {};
+}
+
+Result<void> XdpDataplane::unpinMaps() {
+  bpf_map* map = nullptr;
+  bpf_object__for_each_map(map, skel_->obj) {
+    if (int err = bpf_map__unpin(map, nullptr); err && err != -ENOENT)
+      return libbpfError(err, std::string("unpinning map ") + bpf_map__name(map));
+  }
+  return {};
+}
+
+Result<XdpMode> XdpDataplane::attachedMode(const std::string& ifname) {
+  unsigned ifindex = if_nametoindex(ifname.c_str());
+  if (ifindex == 0) return makeError(ENODEV, "interface " + ifname + ": " + errnoText(errno));
+  LIBBPF_OPTS(bpf_xdp_query_opts, opts);
+  if (int err = bpf_xdp_query(static_cast<int>(ifindex), 0, &opts))
+    return libbpfError(err, "querying XDP on " + ifname);
+  switch (opts.attach_mode) {
+    case XDP_ATTACHED_DRV:
+      return XdpMode::native;
+    case XDP_ATTACHED_SKB:
+      return XdpMode::generic;
+    default:
+      return makeError(ENOENT, "no vipd XDP program on " + ifname);
+  }
+}
+
+Result<XdpRunResult> XdpDataplane::run(std::span<const std::uint8_t> frame,
+                                       std::uint32_t ingressIfindex) {
+  // Room for the frame to grow (an ICMP error adds headers in front).
+  std::vector<std::uint8_t> out(frame.size() + 256);
+  xdp_md ctx{};
+  ctx.data_end = static_cast<std::uint32_t>(frame.size());
+  ctx.ingress_ifindex = ingressIfindex;
+  LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(), .data_out = out.data(),
+              .data_size_in = static_cast<std::uint32_t>(frame.size()),
+              .data_size_out = static_cast<std::uint32_t>(out.size()), .repeat = 1);
+  if (ingressIfindex != 0) {
+    opts.ctx_in = &ctx;
+    opts.ctx_size_in = sizeof(ctx);
+  }
+  int err = bpf_prog_test_run_opts(bpf_program__fd(skel_->progs.vipd_xdp), &opts);
+  if (err) return libbpfError(err, "running the XDP program on a test frame");
+  out.resize(opts.data_size_out);
+  return XdpRunResult{opts.retval, std::move(out)};
+}
+
+Result<void> XdpDataplane::putService(const vipd_svc_key& key, const vipd_svc& svc) {
+  return update(skel_->maps.vipd_svcs_v1, key, svc);
+}
+Result<void> XdpDataplane::deleteService(const vipd_svc_key& key) {
+  return erase(skel_->maps.vipd_svcs_v1, key);
+}
+Result<void> XdpDataplane::putVipAddress(const vipd_vip_key& key, std::uint32_t services) {
+  return update(skel_->maps.vipd_vips_v1, key, services);
+}
+Result<void> XdpDataplane::deleteVipAddress(const vipd_vip_key& key) {
+  return erase(skel_->maps.vipd_vips_v1, key);
+}
+Result<void> XdpDataplane::putReal(std::uint32_t realId, const vipd_real& real) {
+  return update(skel_->maps.vipd_reals_v1, realId, real);
+}
+Result<void> XdpDataplane::clearReal(std::uint32_t realId) {
+  return update(skel_->maps.vipd_reals_v1, realId, vipd_real{});
+}
+Result<void> XdpDataplane::putNeighbour(const vipd_neigh_key& key, const vipd_neigh& neigh) {
+  return update(skel_->maps.vipd_neigh_v1, key, neigh);
+}
+Result<void> XdpDataplane::deleteNeighbour(const vipd_neigh_key& key) {
+  return erase(skel_->maps.vipd_neigh_v1, key);
+}
+Result<void> XdpDataplane::putInterface(std::uint32_t ifindex, const vipd_iface& iface) {
+  return update(skel_->maps.vipd_ifaces_v1, ifindex, iface);
+}
+Result<void> XdpDataplane::deleteInterface(std::uint32_t ifindex) {
+  return erase(skel_->maps.vipd_ifaces_v1, ifindex);
+}
+Result<void> XdpDataplane::resetServiceState(std::uint32_t svcId) {
+  return update(skel_->maps.vipd_svc_st_v1, svcId, vipd_svc_state{});
+}
+Result<void> XdpDataplane::resetRealState(std::uint32_t realId) {
+  return update(skel_->maps.vipd_real_st_v1, realId, vipd_real_state{});
+}
+Result<vipd_svc_state> XdpDataplane::serviceState(std::uint32_t svcId) {
+  return lookup<std::uint32_t, vipd_svc_state>(skel_->maps.vipd_svc_st_v1, svcId);
+}
+Result<vipd_real_state> XdpDataplane::realState(std::uint32_t realId) {
+  return lookup<std::uint32_t, vipd_real_state>(skel_->maps.vipd_real_st_v1, realId);
+}
+Result<vipd_stats> XdpDataplane::serviceStats(std::uint32_t svcId) {
+  return sumStats(skel_->maps.vipd_svc_sx_v1, svcId);
+}
+Result<vipd_stats> XdpDataplane::realStats(std::uint32_t realId) {
+  return sumStats(skel_->maps.vipd_real_sx_v1, realId);
+}
+
+Result<std::vector<std::uint64_t>> XdpDataplane::counters() {
+  std::vector<std::uint64_t> totals(VIPD_CNT__MAX, 0);
+  for (std::uint32_t i = 0; i < VIPD_CNT__MAX; ++i) {
+    auto perCpu = lookupPerCpu<std::uint64_t>(skel_->maps.vipd_cnt_v1, i);
+    if (!perCpu) return perCpu.error();
+    for (auto v : *perCpu) totals[i] += v;
+  }
+  return totals;
+}
+
+}  // namespace vipd

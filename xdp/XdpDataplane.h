@@ -1,0 +1,95 @@
+// XdpDataplane: the XDP fast path. The only C++ class that talks to libbpf: it loads the
+// program, pins (or adopts already pinned) maps under a directory on a bpffs, attaches the
+// program through a pinned bpf_link that outlives the process, and writes the maps.
+// Threading: not thread-safe; the director calls it from its control thread only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "director/Dataplane.h"
+
+struct vipd_xdp;  // the generated skeleton
+
+namespace vipd {
+
+struct XdpOptions {
+  std::string pinDir = "/sys/fs/bpf/vipd";  // must be on a bpffs
+  std::uint32_t connTableSize = VIPD_DEFAULT_CONNS;
+};
+
+enum class XdpMode { native, generic };
+
+struct XdpAttachment {
+  XdpMode mode;
+  bool adopted;  // an already pinned link was found and now runs this program
+};
+
+// What the program did with one frame, for simulation and tests (BPF_PROG_TEST_RUN).
+struct XdpRunResult {
+  std::uint32_t action;  // XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT
+  std::vector<std::uint8_t> frame;
+};
+
+class XdpDataplane final : public Dataplane {
+ public:
+  // Opens and loads the program, adopting maps already pinned in options.pinDir when their
+  // layout matches this binary's ABI, and refusing when it does not.
+  static Result<std::unique_ptr<XdpDataplane>> open(const XdpOptions& options);
+  ~XdpDataplane() override;
+  XdpDataplane(const XdpDataplane&) = delete;
+  XdpDataplane& operator=(const XdpDataplane&) = delete;
+
+  // Attach in native mode (generic only as a fallback, reported in the result) through a link
+  // pinned as <pinDir>/vipd_link_<ifname>. A link already pinned there is updated in place.
+  Result<XdpAttachment> attach(const std::string& ifname);
+  // Remove the pinned link: the program stops running on the interface.
+  Result<void> detach(const std::string& ifname);
+  // Unpin every map this object pinned (after detaching): nothing of vipd stays in the kernel.
+  Result<void> unpinMaps();
+  // Whether the interface currently runs an XDP program, and in which mode.
+  static Result<XdpMode> attachedMode(const std::string& ifname);
+
+  // Run one frame through the loaded program (BPF_PROG_TEST_RUN). State changes are real.
+  Result<XdpRunResult> run(std::span<const std::uint8_t> frame, std::uint32_t ingressIfindex = 0);
+
+  const std::string& pinDir() const { return options_.pinDir; }
+
+  Result<void> putService(const vipd_svc_key& key, const vipd_svc& svc) override;
+  Result<void> deleteService(const vipd_svc_key& key) override;
+  Result<void> putVipAddress(const vipd_vip_key& key, std::uint32_t services) override;
+  Result<void> deleteVipAddress(const vipd_vip_key& key) override;
+  Result<void> putReal(std::uint32_t realId, const vipd_real& real) override;
+  Result<void> clearReal(std::uint32_t realId) override;
+  Result<void> putNeighbour(const vipd_neigh_key& key, const vipd_neigh& neigh) override;
+  Result<void> deleteNeighbour(const vipd_neigh_key& key) override;
+  Result<void> putInterface(std::uint32_t ifindex, const vipd_iface& iface) override;
+  Result<void> deleteInterface(std::uint32_t ifindex) override;
+  Result<void> resetServiceState(std::uint32_t svcId) override;
+  Result<void> resetRealState(std::uint32_t realId) override;
+  Result<vipd_svc_state> serviceState(std::uint32_t svcId) override;
+  Result<vipd_real_state> realState(std::uint32_t realId) override;
+  Result<vipd_stats> serviceStats(std::uint32_t svcId) override;
+  Result<vipd_stats> realStats(std::uint32_t realId) override;
+  Result<std::vector<std::uint64_t>> counters() override;
+
+ private:
+  struct SkelDeleter {
+    void operator()(vipd_xdp* skel) const noexcept;
+  };
+  XdpDataplane(XdpOptions options, vipd_xdp* skel);
+  Result<void> checkLayout();
+  Result<void> checkAbiInfo();
+  std::string linkPath(const std::string& ifname) const;
+
+  XdpOptions options_;
+  std::unique_ptr<vipd_xdp, SkelDeleter> skel_;
+};
+
+// Whether `dir` is on a bpffs (statfs magic), which pinning requires.
+bool isOnBpffs(const std::string& dir);
+
+}  // namespace vipd

@@ -1,0 +1,106 @@
+/* Every map of the XDP program. Names, keys and values come from abi/; the control plane sets
+ * the pin paths (and the connection table's size) before load, so these are the defaults. */
+#ifndef VIPD_MAPS_BPF_H
+#define VIPD_MAPS_BPF_H
+
+#include "abi/vipd_maps.h"
+#include "abi/vipd_counters.h"
+
+/* Virtual services: one whole configuration generation per service, replaced atomically.
+ * Not preallocated so that a replaced generation outlives the readers still using it. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, VIPD_MAX_SERVICES);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, struct vipd_svc_key);
+  __type(value, struct vipd_svc);
+} vipd_svcs_v1 SEC(".maps");
+
+/* Addresses that carry a virtual service (value: number of services on the address). */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, VIPD_MAX_VIP_ADDRS);
+  __type(key, struct vipd_vip_key);
+  __type(value, __u32);
+} vipd_vips_v1 SEC(".maps");
+
+/* Real servers by real id: address and port. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, VIPD_MAX_REAL_IDS);
+  __type(key, __u32);
+  __type(value, struct vipd_real);
+} vipd_reals_v1 SEC(".maps");
+
+/* Live scheduling state per service id (cursors). Written only by the fast path. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, VIPD_MAX_SERVICES);
+  __type(key, __u32);
+  __type(value, struct vipd_svc_state);
+} vipd_svc_st_v1 SEC(".maps");
+
+/* Live connection counts per real id. Written only by the fast path. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, VIPD_MAX_REAL_IDS);
+  __type(key, __u32);
+  __type(value, struct vipd_real_state);
+} vipd_real_st_v1 SEC(".maps");
+
+/* The connection table: one entry per flow, client direction. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, VIPD_DEFAULT_CONNS);
+  __type(key, struct vipd_conn_key);
+  __type(value, struct vipd_conn);
+} vipd_conns_v1 SEC(".maps");
+
+/* Next hops: MAC address and egress interface, filled from the kernel's neighbour table. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, VIPD_MAX_NEIGHBOURS);
+  __type(key, struct vipd_neigh_key);
+  __type(value, struct vipd_neigh);
+} vipd_neigh_v1 SEC(".maps");
+
+/* Interfaces vipd transmits on, by ifindex: the source MAC of what it sends there. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, VIPD_MAX_IFACES);
+  __type(key, __u32);
+  __type(value, struct vipd_iface);
+} vipd_ifaces_v1 SEC(".maps");
+
+/* Outcome counters, indexed by enum vipd_counter. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, VIPD_CNT__MAX);
+  __type(key, __u32);
+  __type(value, __u64);
+} vipd_cnt_v1 SEC(".maps");
+
+/* Traffic per service id and per real id. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, VIPD_MAX_SERVICES);
+  __type(key, __u32);
+  __type(value, struct vipd_stats);
+} vipd_svc_sx_v1 SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, VIPD_MAX_REAL_IDS);
+  __type(key, __u32);
+  __type(value, struct vipd_stats);
+} vipd_real_sx_v1 SEC(".maps");
+
+/* {magic, version} of the layout of all of the above, for whoever adopts the pinned maps. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct vipd_abi_info);
+} vipd_abi_v1 SEC(".maps");
+
+#endif /* VIPD_MAPS_BPF_H */

@@ -1,0 +1,92 @@
+// The administrative model: virtual services and real servers as vipd and vipadm speak of them
+// (IPVS's terms). Pure values, no I/O; the director validates them, vipadm prints them.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vipd::admin {
+
+// An IPv4 or IPv6 address, network byte order; IPv4 in the first 4 bytes, the rest zero.
+struct Address {
+  int family = 2;  // AF_INET or AF_INET6
+  std::array<std::uint8_t, 16> bytes{};
+
+  static std::optional<Address> parse(std::string_view text);  // literal only, no names
+  std::string toString() const;                                 // inet_ntop form
+  auto operator<=>(const Address&) const = default;
+};
+
+enum class Protocol : std::uint8_t { tcp = 6, udp = 17 };
+
+struct ServiceKey {
+  Protocol protocol = Protocol::tcp;
+  Address address;
+  std::uint16_t port = 0;  // host order
+  auto operator<=>(const ServiceKey&) const = default;
+};
+
+// "TCP  198.18.1.100:80" style text used in messages: proto, address:port ([v6]:port).
+std::string describe(const ServiceKey& key);
+std::string hostPort(const Address& address, std::uint16_t port);
+
+enum class Forward : std::uint8_t { route, tunnel, masq };  // -g, -i, -m
+
+struct ServiceConfig {
+  ServiceKey key;
+  std::string scheduler = "wlc";
+  std::optional<std::uint32_t> persistence;  // seconds (-p)
+  std::optional<std::uint32_t> netmask;      // persistence mask: IPv4 mask (host order) or prefix
+  std::vector<std::string> schedFlags;       // -b
+  bool onePacket = false;                    // -o
+  bool operator==(const ServiceConfig&) const = default;
+};
+
+struct RealConfig {
+  Address address;
+  std::uint16_t port = 0;  // host order
+  Forward forward = Forward::route;
+  std::uint32_t weight = 1;
+  std::uint32_t upperThreshold = 0;  // -x, 0 = none
+  std::uint32_t lowerThreshold = 0;  // -y, 0 = none
+  bool operator==(const RealConfig&) const = default;
+};
+
+struct Stats {
+  std::uint64_t conns = 0;
+  std::uint64_t inPackets = 0;
+  std::uint64_t outPackets = 0;
+  std::uint64_t inBytes = 0;
+  std::uint64_t outBytes = 0;
+  bool operator==(const Stats&) const = default;
+};
+
+struct RealStatus {
+  RealConfig config;
+  std::uint32_t activeConns = 0;
+  std::uint32_t inactiveConns = 0;
+  std::uint32_t persistentConns = 0;
+  Stats stats;
+  bool operator==(const RealStatus&) const = default;
+};
+
+struct ServiceStatus {
+  ServiceConfig config;
+  std::vector<RealStatus> reals;  // IPVS list order: the most recently added real first
+  Stats stats;
+  bool operator==(const ServiceStatus&) const = default;
+};
+
+struct Timeouts {
+  std::uint32_t tcp = 900;
+  std::uint32_t tcpfin = 120;
+  std::uint32_t udp = 300;
+  bool operator==(const Timeouts&) const = default;
+};
+
+}  // namespace vipd::admin

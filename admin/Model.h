@@ -18,7 +18,7 @@ struct Address {
   std::array<std::uint8_t, 16> bytes{};
 
   static std::optional<Address> parse(std::string_view text);  // literal only, no names
-  std::string toString() const;                                 // inet_ntop form
+  std::string toString() const;                                // inet_ntop form
   auto operator<=>(const Address&) const = default;
 };
 

@@ -24,7 +24,9 @@ NLOHMANN_JSON_SERIALIZE_ENUM(Forward, {{Forward::route, "route"},
                                        {Forward::tunnel, "tunnel"},
                                        {Forward::masq, "masq"}})
 
-void to_json(json& j, const Address& a) { j = a.toString(); }
+void to_json(json& j, const Address& a) {
+  j = a.toString();
+}
 void from_json(const json& j, Address& a) {
   auto parsed = Address::parse(j.get<std::string>());
   if (!parsed) throw std::invalid_argument("bad address " + j.dump());
@@ -35,8 +37,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ServiceKey, protocol, address, port)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RealConfig, address, port, forward, weight, upperThreshold,
                                    lowerThreshold)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Stats, conns, inPackets, outPackets, inBytes, outBytes)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RealStatus, config, activeConns, inactiveConns,
-                                   persistentConns, stats)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RealStatus, config, activeConns, inactiveConns, persistentConns,
+                                   stats)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Timeouts, tcp, tcpfin, udp)
 
 void to_json(json& j, const ServiceConfig& s) {

@@ -17,11 +17,11 @@ enum class Command {
   editService,    // service
   deleteService,  // key
   clear,
-  addReal,     // key, real
-  editReal,    // key, real
-  deleteReal,  // key, real (address and port)
-  list,        // key optional: one service or all
-  zero,        // key optional
+  addReal,      // key, real
+  editReal,     // key, real
+  deleteReal,   // key, real (address and port)
+  list,         // key optional: one service or all
+  zero,         // key optional
   setTimeouts,  // timeouts; a zero field leaves that timeout unchanged
   getTimeouts,
 };

@@ -1,0 +1,45 @@
+// Director: owns the desired state and applies each admin request as one transaction: validate
+// on a copy, publish the difference to the fast path, then make the copy current. A rejected or
+// failed request leaves both the state and the fast path as they were.
+// Threading: single-threaded; called from the event loop only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "admin/Protocol.h"
+#include "director/Dataplane.h"
+#include "director/Neighbours.h"
+#include "director/State.h"
+
+namespace vipd {
+
+class Director {
+ public:
+  // `neighbours` may be null (unit tests): next hops are then someone else's business.
+  Director(Dataplane& dataplane, Neighbours* neighbours, std::uint32_t connTableSize)
+      : dp_(dataplane), neighbours_(neighbours), connTableSize_(connTableSize) {}
+
+  admin::Response handle(const admin::Request& request);
+  // Apply a whole list of requests as one transaction (configuration file, restore).
+  Result<void> applyAll(const std::vector<admin::Request>& requests);
+  // Periodic work: copy neighbour changes into the fast path.
+  void refresh();
+  // Remove everything this director published.
+  void shutdown();
+
+  const DesiredState& state() const { return state_; }
+
+ private:
+  Result<void> mutate(DesiredState& next, const admin::Request& request) const;
+  Result<void> commit(DesiredState next);
+  admin::Response list(const std::optional<admin::ServiceKey>& key);
+  admin::ServiceStatus status(const ServiceEntry& svc);
+
+  Dataplane& dp_;
+  Neighbours* neighbours_;
+  std::uint32_t connTableSize_;
+  DesiredState state_;
+};
+
+}  // namespace vipd

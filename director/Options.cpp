@@ -1,0 +1,58 @@
+// vipd's options. Usage errors go to stderr with exit code 2, as daemon(7) conventions expect.
+#include "director/Options.h"
+
+#include <boost/program_options.hpp>
+#include <iostream>
+
+namespace vipd {
+
+namespace po = boost::program_options;
+
+ParsedOptions parseOptions(int argc, char** argv) {
+  Options o;
+  po::options_description desc("vipd: the virtual-IP director (Layer-4 load balancer)\nOptions");
+  desc.add_options()("interface,i", po::value(&o.interfaces)->composing(),
+                     "interface the fast path runs on (repeat for several)")(
+      "dataplane", po::value(&o.dataplane)->default_value(o.dataplane), "fast path: xdp")(
+      "socket", po::value(&o.socketPath)->default_value(o.socketPath),
+      "admin socket vipadm talks to (created mode 0600)")("config,f", po::value<std::string>(),
+                                                          "configuration file (ipvsadm rules)")(
+      "bpf-pin-dir", po::value(&o.bpfPinDir)->default_value(o.bpfPinDir),
+      "directory on a bpffs where maps and links are pinned")(
+      "conn-table-size", po::value(&o.connTableSize)->default_value(o.connTableSize),
+      "connection table capacity (flows)")("foreground", po::bool_switch(&o.foreground),
+                                           "do not detach from the terminal")(
+      "help,h", "show this help and exit")("version,V", "show the version and exit");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "vipd: " << e.what() << "\nTry 'vipd --help' for more information.\n";
+    return {std::nullopt, 2};
+  }
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return {std::nullopt, 0};
+  }
+  if (vm.count("version")) {
+    std::cout << "vipd " << VIPD_VERSION << "\n";
+    return {std::nullopt, 0};
+  }
+  if (vm.count("config")) o.configFile = vm["config"].as<std::string>();
+  if (o.dataplane != "xdp") {
+    std::cerr << "vipd: unknown --dataplane " << o.dataplane << " (this build offers: xdp)\n";
+    return {std::nullopt, 2};
+  }
+  if (o.interfaces.empty()) {
+    std::cerr << "vipd: at least one --interface is required\n";
+    return {std::nullopt, 2};
+  }
+  if (o.connTableSize == 0) {
+    std::cerr << "vipd: --conn-table-size must be at least 1\n";
+    return {std::nullopt, 2};
+  }
+  return {o, 0};
+}
+
+}  // namespace vipd

@@ -1,0 +1,173 @@
+// Publisher: diff and ordered writes. Service ids and real ids are stable across generations, so
+// a diff by id tells what was created, replaced or removed.
+#include "director/Publisher.h"
+
+#include <netinet/in.h>
+
+#include <cstring>
+#include <map>
+#include <set>
+
+#include "schedulers/Registry.h"
+
+namespace vipd {
+namespace {
+
+std::uint8_t toAf(const admin::Address& a) {
+  return a.family == AF_INET6 ? VIPD_AF_INET6 : VIPD_AF_INET;
+}
+
+std::uint8_t toFwd(admin::Forward f) {
+  switch (f) {
+    case admin::Forward::tunnel:
+      return VIPD_FWD_TUNNEL;
+    case admin::Forward::masq:
+      return VIPD_FWD_MASQ;
+    default:
+      return VIPD_FWD_ROUTE;
+  }
+}
+
+vipd_real toReal(const RealEntry& r, std::uint32_t svcId) {
+  vipd_real out{};
+  out.addr = toAddr(r.config.address);
+  out.port = htons(r.config.port);
+  out.af = toAf(r.config.address);
+  out.flags = VIPD_REAL_F_LIVE;
+  out.svc_id = svcId;
+  return out;
+}
+
+// Real id -> (service id, entry) over a whole state.
+std::map<std::uint32_t, std::pair<std::uint32_t, const RealEntry*>> realsById(
+    const DesiredState& s) {
+  std::map<std::uint32_t, std::pair<std::uint32_t, const RealEntry*>> out;
+  for (const auto& [key, svc] : s.services())
+    for (const auto& r : svc.reals) out[r.realId] = {svc.svcId, &r};
+  return out;
+}
+
+std::map<vipd_vip_key, std::uint32_t, bool (*)(const vipd_vip_key&, const vipd_vip_key&)>
+vipAddressCounts(const DesiredState& s) {
+  auto less = [](const vipd_vip_key& a, const vipd_vip_key& b) {
+    return std::memcmp(&a, &b, sizeof(a)) < 0;
+  };
+  std::map<vipd_vip_key, std::uint32_t, bool (*)(const vipd_vip_key&, const vipd_vip_key&)> out(
+      less);
+  for (const auto& [key, svc] : s.services()) {
+    vipd_vip_key vk{};
+    vk.addr = toAddr(key.address);
+    vk.af = toAf(key.address);
+    out[vk] += 1;
+  }
+  return out;
+}
+
+Result<void> createReals(Dataplane& dp, const DesiredState& from, const DesiredState& to) {
+  auto before = realsById(from);
+  for (const auto& [id, owner] : realsById(to)) {
+    if (before.count(id)) continue;
+    if (auto r = dp.resetRealState(id); !r) return r;
+    if (auto r = dp.putReal(id, toReal(*owner.second, owner.first)); !r) return r;
+  }
+  return {};
+}
+
+Result<void> publishServices(Dataplane& dp, const DesiredState& from, const DesiredState& to) {
+  for (const auto& [key, svc] : to.services()) {
+    const ServiceEntry* old = from.find(key);
+    if (old && *old == svc) continue;
+    bool freshCursor =
+        !old || old->svcId != svc.svcId || old->config.scheduler != svc.config.scheduler;
+    if (freshCursor) {  // IPVS binds a new scheduler with its cursor at the head
+      if (auto r = dp.resetServiceState(svc.svcId); !r) return r;
+    }
+    if (auto r = dp.putService(toSvcKey(key), buildGeneration(svc)); !r) return r;
+  }
+  return {};
+}
+
+Result<void> publishVipAddresses(Dataplane& dp, const DesiredState& from, const DesiredState& to) {
+  auto before = vipAddressCounts(from);
+  auto after = vipAddressCounts(to);
+  for (const auto& [vk, n] : after) {
+    auto it = before.find(vk);
+    if (it != before.end() && it->second == n) continue;
+    if (auto r = dp.putVipAddress(vk, n); !r) return r;
+  }
+  for (const auto& [vk, n] : before)
+    if (!after.count(vk)) {
+      if (auto r = dp.deleteVipAddress(vk); !r && r.error().code != ENOENT) return r;
+    }
+  return {};
+}
+
+Result<void> removeStale(Dataplane& dp, const DesiredState& from, const DesiredState& to) {
+  for (const auto& [key, svc] : from.services())
+    if (!to.find(key)) {
+      if (auto r = dp.deleteService(toSvcKey(key)); !r && r.error().code != ENOENT) return r;
+    }
+  auto after = realsById(to);
+  for (const auto& [id, owner] : realsById(from))
+    if (!after.count(id)) {
+      if (auto r = dp.clearReal(id); !r) return r;
+    }
+  return {};
+}
+
+Result<void> publishSteps(Dataplane& dp, const DesiredState& from, const DesiredState& to) {
+  if (auto r = createReals(dp, from, to); !r) return r;
+  if (auto r = publishServices(dp, from, to); !r) return r;
+  if (auto r = publishVipAddresses(dp, from, to); !r) return r;
+  return removeStale(dp, from, to);
+}
+
+}  // namespace
+
+vipd_addr toAddr(const admin::Address& address) {
+  vipd_addr a{};
+  std::memcpy(a.w, address.bytes.data(), address.family == AF_INET6 ? 16 : 4);
+  return a;
+}
+
+vipd_svc_key toSvcKey(const admin::ServiceKey& key) {
+  vipd_svc_key k{};
+  k.addr = toAddr(key.address);
+  k.port = htons(key.port);
+  k.proto = static_cast<std::uint8_t>(key.protocol);
+  k.af = toAf(key.address);
+  return k;
+}
+
+vipd_svc buildGeneration(const ServiceEntry& entry) {
+  vipd_svc s{};
+  s.svc_id = entry.svcId;
+  const auto* sched = sched::findScheduler(entry.config.scheduler);
+  s.sched = static_cast<std::uint8_t>(sched ? sched->fastPath : VIPD_SCHED_NONE);
+  s.n_dests = static_cast<std::uint16_t>(entry.reals.size());
+  std::map<std::uint32_t, int> position;
+  for (std::size_t i = 0; i < entry.reals.size(); ++i) {
+    const auto& r = entry.reals[i];
+    s.dests[i] = vipd_dest{r.realId,
+                           r.config.weight,
+                           r.config.upperThreshold,
+                           r.config.lowerThreshold,
+                           toFwd(r.config.forward),
+                           {}};
+    position[r.realId] = static_cast<int>(i);
+  }
+  for (const auto& a : entry.aliases) {
+    if (s.n_aliases == VIPD_MAX_CURSOR_ALIASES) break;
+    auto it = position.find(a.aliasId);
+    s.aliases[s.n_aliases++] = vipd_cursor_alias{a.deadId, it == position.end() ? -1 : it->second};
+  }
+  return s;
+}
+
+Result<void> publish(Dataplane& dp, const DesiredState& from, const DesiredState& to) {
+  auto result = publishSteps(dp, from, to);
+  if (!result) (void)publishSteps(dp, to, from);  // best effort: every step is an idempotent write
+  return result;
+}
+
+}  // namespace vipd

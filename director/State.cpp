@@ -1,0 +1,145 @@
+// DesiredState mutations. errno values follow what IPVS returns for the same request, so that
+// vipadm prints ipvsadm's message: EEXIST, ESRCH (no service), ENOENT (no destination or no
+// such scheduler), EINVAL, EAFNOSUPPORT, ENOMEM; and ENOSYS for what vipd does not do yet,
+// which vipadm reports with the message vipd gives.
+#include "director/State.h"
+
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "abi/vipd_abi.h"
+#include "schedulers/Registry.h"
+
+namespace vipd {
+namespace {
+
+bool sameReal(const admin::RealConfig& a, const admin::RealConfig& b) {
+  return a.address == b.address && a.port == b.port;
+}
+
+std::string realName(const admin::RealConfig& r) {
+  return admin::hostPort(r.address, r.port);
+}
+
+}  // namespace
+
+const ServiceEntry* DesiredState::find(const admin::ServiceKey& key) const {
+  auto it = services_.find(key);
+  return it == services_.end() ? nullptr : &it->second;
+}
+
+Result<ServiceEntry*> DesiredState::lookup(const admin::ServiceKey& key) {
+  auto it = services_.find(key);
+  if (it == services_.end()) return makeError(ESRCH, "no service " + admin::describe(key));
+  return &it->second;
+}
+
+Result<void> DesiredState::validateService(const admin::ServiceConfig& config) const {
+  const auto* sched = sched::findScheduler(config.scheduler);
+  if (!sched) return makeError(ENOENT, "scheduler " + config.scheduler + " is not available");
+  for (const auto& flag : config.schedFlags)
+    if (std::find(sched->flags.begin(), sched->flags.end(), flag) == sched->flags.end())
+      return makeError(EINVAL, "scheduler flag " + flag + " does not apply to " + config.scheduler);
+  if (config.key.port == 0 && !config.persistence)
+    return makeError(EINVAL, "zero port for a non-persistent service");
+  if (config.persistence)
+    return makeError(ENOSYS, "persistence (-p) is not supported by the fast path yet");
+  if (config.onePacket) return makeError(ENOSYS, "one-packet scheduling is not supported yet");
+  return {};
+}
+
+Result<void> DesiredState::addService(const admin::ServiceConfig& config) {
+  if (services_.count(config.key))
+    return makeError(EEXIST, "service " + admin::describe(config.key) + " exists");
+  if (auto r = validateService(config); !r) return r;
+  auto id = svcIds_.allocate();
+  if (!id) return makeError(ENOMEM, "all service ids are in use");
+  services_.emplace(config.key, ServiceEntry{config, *id, {}, {}});
+  return {};
+}
+
+Result<void> DesiredState::editService(const admin::ServiceConfig& config) {
+  auto svc = lookup(config.key);
+  if (!svc) return svc.error();
+  if (auto r = validateService(config); !r) return r;
+  (*svc)->config = config;
+  return {};
+}
+
+Result<void> DesiredState::deleteService(const admin::ServiceKey& key) {
+  auto svc = lookup(key);
+  if (!svc) return svc.error();
+  for (const auto& real : (*svc)->reals) realIds_.release(real.realId);
+  svcIds_.release((*svc)->svcId);
+  services_.erase(key);
+  return {};
+}
+
+void DesiredState::clear() {
+  while (!services_.empty()) (void)deleteService(services_.begin()->first);
+}
+
+Result<void> DesiredState::validateReal(const ServiceEntry& svc,
+                                        const admin::RealConfig& real) const {
+  if (real.weight > 65535) return makeError(EINVAL, "weight out of range 0..65535");
+  if (real.address.family != svc.config.key.address.family &&
+      real.forward != admin::Forward::tunnel)
+    return makeError(EAFNOSUPPORT, "a real of another address family needs tunnelling");
+  if (real.forward != admin::Forward::route)
+    return makeError(ENOSYS, "only direct routing (-g) is supported by the fast path yet");
+  return {};
+}
+
+Result<void> DesiredState::addReal(const admin::ServiceKey& key, const admin::RealConfig& real) {
+  auto svc = lookup(key);
+  if (!svc) return svc.error();
+  auto& reals = (*svc)->reals;
+  if (std::any_of(reals.begin(), reals.end(),
+                  [&](const RealEntry& e) { return sameReal(e.config, real); }))
+    return makeError(EEXIST, "real " + realName(real) + " exists in " + admin::describe(key));
+  if (auto r = validateReal(**svc, real); !r) return r;
+  if (reals.size() >= VIPD_MAX_REALS)
+    return makeError(ENOSPC,
+                     "a service holds at most " + std::to_string(VIPD_MAX_REALS) + " reals");
+  auto id = realIds_.allocate();
+  if (!id) return makeError(ENOMEM, "all real ids are in use");
+  reals.insert(reals.begin(), RealEntry{real, *id});  // IPVS: list_add_rcu, at the head
+  return {};
+}
+
+Result<void> DesiredState::editReal(const admin::ServiceKey& key, const admin::RealConfig& real) {
+  auto svc = lookup(key);
+  if (!svc) return svc.error();
+  auto& reals = (*svc)->reals;
+  auto it = std::find_if(reals.begin(), reals.end(),
+                         [&](const RealEntry& e) { return sameReal(e.config, real); });
+  if (it == reals.end()) return makeError(ENOENT, "no real " + realName(real));
+  if (auto r = validateReal(**svc, real); !r) return r;
+  it->config = real;
+  return {};
+}
+
+// IPVS's rr moves its cursor to the previous real (or the head) when the real under it goes;
+// the alias records that for the fast path, and aliases naming this real follow it.
+Result<void> DesiredState::deleteReal(const admin::ServiceKey& key, const admin::RealConfig& real) {
+  auto svc = lookup(key);
+  if (!svc) return svc.error();
+  auto& reals = (*svc)->reals;
+  auto it = std::find_if(reals.begin(), reals.end(),
+                         [&](const RealEntry& e) { return sameReal(e.config, real); });
+  if (it == reals.end()) return makeError(ENOENT, "no real " + realName(real));
+  std::uint32_t dead = it->realId;
+  std::uint32_t predecessor = it == reals.begin() ? 0 : std::prev(it)->realId;
+  reals.erase(it);
+  auto& aliases = (*svc)->aliases;
+  for (auto& a : aliases)
+    if (a.aliasId == dead) a.aliasId = predecessor;
+  aliases.push_front(CursorAlias{dead, predecessor});
+  if (aliases.size() > VIPD_MAX_CURSOR_ALIASES) aliases.pop_back();
+  realIds_.release(dead);
+  return {};
+}
+
+}  // namespace vipd

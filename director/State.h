@@ -1,0 +1,61 @@
+// DesiredState: the virtual services and their reals as the operator configured them, with the
+// ids the fast paths know them by. Every mutation validates completely and either changes the
+// state or returns an error with an errno vipadm can translate; it never touches a fast path.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <vector>
+
+#include "admin/Model.h"
+#include "director/IdAllocator.h"
+#include "director/Result.h"
+
+namespace vipd {
+
+struct RealEntry {
+  admin::RealConfig config;
+  std::uint32_t realId = 0;
+  bool operator==(const RealEntry&) const = default;
+};
+
+// Where the rr cursor stands when it names a deleted real: another real, or 0 for the head.
+struct CursorAlias {
+  std::uint32_t deadId = 0;
+  std::uint32_t aliasId = 0;
+  bool operator==(const CursorAlias&) const = default;
+};
+
+struct ServiceEntry {
+  admin::ServiceConfig config;
+  std::uint32_t svcId = 0;
+  std::vector<RealEntry> reals;     // IPVS list order: a newly added real goes to the head
+  std::deque<CursorAlias> aliases;  // newest first, at most VIPD_MAX_CURSOR_ALIASES
+  bool operator==(const ServiceEntry&) const = default;
+};
+
+class DesiredState {
+ public:
+  Result<void> addService(const admin::ServiceConfig& config);
+  Result<void> editService(const admin::ServiceConfig& config);
+  Result<void> deleteService(const admin::ServiceKey& key);
+  void clear();
+  Result<void> addReal(const admin::ServiceKey& key, const admin::RealConfig& real);
+  Result<void> editReal(const admin::ServiceKey& key, const admin::RealConfig& real);
+  Result<void> deleteReal(const admin::ServiceKey& key, const admin::RealConfig& real);
+
+  const std::map<admin::ServiceKey, ServiceEntry>& services() const { return services_; }
+  const ServiceEntry* find(const admin::ServiceKey& key) const;
+
+ private:
+  Result<ServiceEntry*> lookup(const admin::ServiceKey& key);
+  Result<void> validateService(const admin::ServiceConfig& config) const;
+  Result<void> validateReal(const ServiceEntry& svc, const admin::RealConfig& real) const;
+
+  std::map<admin::ServiceKey, ServiceEntry> services_;
+  IdAllocator svcIds_{1, 1023};
+  IdAllocator realIds_{1, 65535};
+};
+
+}  // namespace vipd

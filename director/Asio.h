@@ -2,5 +2,7 @@
 // including <utility>, which GCC 12 in C++20 mode does not pull in by itself.
 #pragma once
 
-#include <boost/asio.hpp>
+// clang-format off
 #include <utility>
+#include <boost/asio.hpp>
+// clang-format on

@@ -63,63 +63,82 @@ vipAddressCounts(const DesiredState& s) {
   return out;
 }
 
-Result<void> createReals(Dataplane& dp, const DesiredState& from, const DesiredState& to) {
+// Collects the first failure. A publication stops at it; a rollback keeps going, so that one
+// failing write does not keep the rest of the old state from coming back.
+class Outcome {
+ public:
+  explicit Outcome(bool keepGoing) : keepGoing_(keepGoing) {}
+  // Whether to go on after `r`.
+  bool take(Result<void> r) {
+    if (r) return true;
+    if (first_) first_ = std::move(r);
+    return keepGoing_;
+  }
+  Result<void> result() const { return first_; }
+
+ private:
+  bool keepGoing_;
+  Result<void> first_;
+};
+
+bool createReals(Dataplane& dp, const DesiredState& from, const DesiredState& to, Outcome& out) {
   auto before = realsById(from);
   for (const auto& [id, owner] : realsById(to)) {
     if (before.count(id)) continue;
-    if (auto r = dp.resetRealState(id); !r) return r;
-    if (auto r = dp.putReal(id, toReal(*owner.second, owner.first)); !r) return r;
+    if (!out.take(dp.resetRealState(id))) return false;
+    if (!out.take(dp.putReal(id, toReal(*owner.second, owner.first)))) return false;
   }
-  return {};
+  return true;
 }
 
-Result<void> publishServices(Dataplane& dp, const DesiredState& from, const DesiredState& to) {
+bool publishServices(Dataplane& dp, const DesiredState& from, const DesiredState& to,
+                     Outcome& out) {
   for (const auto& [key, svc] : to.services()) {
     const ServiceEntry* old = from.find(key);
     if (old && *old == svc) continue;
     bool freshCursor =
         !old || old->svcId != svc.svcId || old->config.scheduler != svc.config.scheduler;
-    if (freshCursor) {  // IPVS binds a new scheduler with its cursor at the head
-      if (auto r = dp.resetServiceState(svc.svcId); !r) return r;
-    }
-    if (auto r = dp.putService(toSvcKey(key), buildGeneration(svc)); !r) return r;
+    // IPVS binds a new scheduler with its cursor at the head of the list.
+    if (freshCursor && !out.take(dp.resetServiceState(svc.svcId))) return false;
+    if (!out.take(dp.putService(toSvcKey(key), buildGeneration(svc)))) return false;
   }
-  return {};
+  return true;
 }
 
-Result<void> publishVipAddresses(Dataplane& dp, const DesiredState& from, const DesiredState& to) {
+Result<void> ignoreMissing(Result<void> r) {
+  if (!r && r.error().code == ENOENT) return {};
+  return r;
+}
+
+bool publishVipAddresses(Dataplane& dp, const DesiredState& from, const DesiredState& to,
+                         Outcome& out) {
   auto before = vipAddressCounts(from);
   auto after = vipAddressCounts(to);
   for (const auto& [vk, n] : after) {
     auto it = before.find(vk);
     if (it != before.end() && it->second == n) continue;
-    if (auto r = dp.putVipAddress(vk, n); !r) return r;
+    if (!out.take(dp.putVipAddress(vk, n))) return false;
   }
   for (const auto& [vk, n] : before)
-    if (!after.count(vk)) {
-      if (auto r = dp.deleteVipAddress(vk); !r && r.error().code != ENOENT) return r;
-    }
-  return {};
+    if (!after.count(vk) && !out.take(ignoreMissing(dp.deleteVipAddress(vk)))) return false;
+  return true;
 }
 
-Result<void> removeStale(Dataplane& dp, const DesiredState& from, const DesiredState& to) {
+bool removeStale(Dataplane& dp, const DesiredState& from, const DesiredState& to, Outcome& out) {
   for (const auto& [key, svc] : from.services())
-    if (!to.find(key)) {
-      if (auto r = dp.deleteService(toSvcKey(key)); !r && r.error().code != ENOENT) return r;
-    }
+    if (!to.find(key) && !out.take(ignoreMissing(dp.deleteService(toSvcKey(key))))) return false;
   auto after = realsById(to);
   for (const auto& [id, owner] : realsById(from))
-    if (!after.count(id)) {
-      if (auto r = dp.clearReal(id); !r) return r;
-    }
-  return {};
+    if (!after.count(id) && !out.take(dp.clearReal(id))) return false;
+  return true;
 }
 
-Result<void> publishSteps(Dataplane& dp, const DesiredState& from, const DesiredState& to) {
-  if (auto r = createReals(dp, from, to); !r) return r;
-  if (auto r = publishServices(dp, from, to); !r) return r;
-  if (auto r = publishVipAddresses(dp, from, to); !r) return r;
-  return removeStale(dp, from, to);
+Result<void> publishSteps(Dataplane& dp, const DesiredState& from, const DesiredState& to,
+                          bool keepGoing) {
+  Outcome out(keepGoing);
+  (void)(createReals(dp, from, to, out) && publishServices(dp, from, to, out) &&
+         publishVipAddresses(dp, from, to, out) && removeStale(dp, from, to, out));
+  return out.result();
 }
 
 }  // namespace
@@ -165,8 +184,8 @@ vipd_svc buildGeneration(const ServiceEntry& entry) {
 }
 
 Result<void> publish(Dataplane& dp, const DesiredState& from, const DesiredState& to) {
-  auto result = publishSteps(dp, from, to);
-  if (!result) (void)publishSteps(dp, to, from);  // best effort: every step is an idempotent write
+  auto result = publishSteps(dp, from, to, false);
+  if (!result) (void)publishSteps(dp, to, from, true);  // every step is an idempotent write
   return result;
 }
 

@@ -1,0 +1,155 @@
+// Director over the in-memory fake fast path: what each request publishes, in which order, and
+// that a rejected or failed request leaves both the state and the fast path as they were.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+
+#include "director/Director.h"
+#include "director/Publisher.h"
+#include "tests/support/FakeDataplane.h"
+
+namespace vipd::test {
+namespace {
+
+admin::ServiceKey vip() {
+  return {admin::Protocol::tcp, *admin::Address::parse("198.18.1.100"), 80};
+}
+
+admin::Request addService(const char* sched = "rr") {
+  admin::Request r;
+  r.command = admin::Command::addService;
+  r.service = admin::ServiceConfig{};
+  r.service->key = vip();
+  r.service->scheduler = sched;
+  return r;
+}
+
+admin::Request realRequest(admin::Command c, const char* ip, std::uint32_t weight = 1) {
+  admin::Request r;
+  r.command = c;
+  r.key = vip();
+  r.real = admin::RealConfig{};
+  r.real->address = *admin::Address::parse(ip);
+  r.real->port = 80;
+  r.real->weight = weight;
+  return r;
+}
+
+class DirectorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(director.handle(addService()).error, 0);
+    for (auto ip : {"198.18.1.11", "198.18.1.12", "198.18.1.13"})
+      ASSERT_EQ(director.handle(realRequest(admin::Command::addReal, ip)).error, 0);
+  }
+
+  const vipd_svc& published() { return fake.services.at(toSvcKey(vip())); }
+
+  FakeDataplane fake;
+  Director director{fake, nullptr, 4096};
+};
+
+TEST_F(DirectorTest, PublishesTheListOfRealsInIpvsOrder) {
+  const auto& svc = published();
+  ASSERT_EQ(svc.n_dests, 3);
+  EXPECT_EQ(svc.sched, VIPD_SCHED_RR);
+  std::vector<std::string> order;
+  for (int i = 0; i < 3; ++i) {
+    const auto& real = fake.reals.at(svc.dests[i].real_id);
+    EXPECT_EQ(real.flags, VIPD_REAL_F_LIVE);
+    char buf[16];
+    order.push_back(inet_ntop(AF_INET, &real.addr.w[0], buf, sizeof(buf)));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"198.18.1.13", "198.18.1.12", "198.18.1.11"}));
+  vipd_vip_key vk{toAddr(vip().address), VIPD_AF_INET};
+  EXPECT_EQ(fake.vipAddresses.at(vk), 1u);
+}
+
+TEST_F(DirectorTest, ListsRealsInIpvsOrderWithTheirCounts) {
+  auto resp = director.handle(admin::Request{});
+  ASSERT_EQ(resp.error, 0);
+  ASSERT_EQ(resp.services.size(), 1u);
+  EXPECT_EQ(resp.connTableSize, 4096u);
+  EXPECT_EQ(resp.services[0].reals.front().config.address.toString(), "198.18.1.13");
+  fake.realStates[published().dests[0].real_id].active = 7;
+  EXPECT_EQ(director.handle(admin::Request{}).services[0].reals[0].activeConns, 7u);
+}
+
+TEST_F(DirectorTest, ARealIsCreatedBeforeAndClearedAfterTheGenerationThatNamesIt) {
+  fake.log.clear();
+  ASSERT_EQ(director.handle(realRequest(admin::Command::addReal, "198.18.1.14")).error, 0);
+  std::uint32_t id = published().dests[0].real_id;
+  EXPECT_EQ(fake.log, (std::vector<std::string>{"resetRealState " + std::to_string(id),
+                                                "putReal " + std::to_string(id), "putService 1"}));
+  fake.log.clear();
+  ASSERT_EQ(director.handle(realRequest(admin::Command::deleteReal, "198.18.1.14")).error, 0);
+  EXPECT_EQ(fake.log,
+            (std::vector<std::string>{"putService 1", "clearReal " + std::to_string(id)}));
+  EXPECT_EQ(published().n_aliases, 1);
+  EXPECT_EQ(published().aliases[0].dead_id, id);
+  EXPECT_EQ(published().aliases[0].index, -1);  // it was the head
+}
+
+TEST_F(DirectorTest, ARejectedChangeWritesNothing) {
+  fake.log.clear();
+  EXPECT_EQ(director.handle(addService()).error, EEXIST);
+  EXPECT_EQ(director.handle(realRequest(admin::Command::addReal, "198.18.1.11")).error, EEXIST);
+  EXPECT_EQ(director.handle(realRequest(admin::Command::deleteReal, "198.18.1.99")).error, ENOENT);
+  EXPECT_EQ(director.handle(realRequest(admin::Command::addReal, "198.18.1.20", 70000)).error,
+            EINVAL);
+  EXPECT_TRUE(fake.log.empty());
+}
+
+TEST_F(DirectorTest, AFailedPublicationRestoresTheOldStateEverywhere) {
+  auto before = fake.services;
+  auto realsBefore = fake.reals;
+  fake.failOn = "putService";
+  auto resp = director.handle(realRequest(admin::Command::addReal, "198.18.1.14"));
+  EXPECT_EQ(resp.error, ENOSPC);
+  EXPECT_EQ(director.state().find(vip())->reals.size(), 3u);
+  fake.failOn.clear();
+  ASSERT_EQ(fake.services.size(), before.size());
+  EXPECT_EQ(0,
+            std::memcmp(&fake.services.begin()->second, &before.begin()->second, sizeof(vipd_svc)));
+  for (const auto& [id, r] : fake.reals) {
+    if (!realsBefore.count(id)) {
+      EXPECT_EQ(r.flags, 0) << "real " << id << " left live";
+    }
+  }
+}
+
+TEST_F(DirectorTest, DeletingTheServiceRemovesEverythingItPublished) {
+  admin::Request del;
+  del.command = admin::Command::deleteService;
+  del.key = vip();
+  ASSERT_EQ(director.handle(del).error, 0);
+  EXPECT_TRUE(fake.services.empty());
+  EXPECT_TRUE(fake.vipAddresses.empty());
+  for (const auto& [id, r] : fake.reals) EXPECT_EQ(r.flags, 0);
+}
+
+TEST_F(DirectorTest, ClearRemovesEveryService) {
+  admin::Request clear;
+  clear.command = admin::Command::clear;
+  ASSERT_EQ(director.handle(clear).error, 0);
+  EXPECT_TRUE(fake.services.empty());
+  EXPECT_TRUE(director.handle(admin::Request{}).services.empty());
+}
+
+TEST_F(DirectorTest, ListingAnUnknownServiceFailsWithEsrch) {
+  admin::Request list;
+  list.key = vip();
+  list.key->port = 81;
+  EXPECT_EQ(director.handle(list).error, ESRCH);
+}
+
+TEST_F(DirectorTest, ApplyAllIsOneTransaction) {
+  auto dup = realRequest(admin::Command::addReal, "198.18.1.11");
+  auto fresh = realRequest(admin::Command::addReal, "198.18.1.15");
+  fake.log.clear();
+  EXPECT_FALSE(director.applyAll({fresh, dup}));
+  EXPECT_TRUE(fake.log.empty());
+  EXPECT_EQ(director.state().find(vip())->reals.size(), 3u);
+}
+
+}  // namespace
+}  // namespace vipd::test

@@ -1,0 +1,155 @@
+"""vipd on a Farm: start the daemon in the director's namespace, drive it with vipadm, read the
+fast path's counters, and watch what the client sends and receives. Shared by the end-to-end
+tests and tools/demo.
+
+Binaries come from VIPD_BIN and VIPADM_BIN (meson passes them), counter names from
+abi/vipd_counters.h, the one definition of the counter enum."""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+COUNTERS_H = os.path.join(ROOT, 'abi', 'vipd_counters.h')
+
+
+def counter_names():
+    """Counter names in enum order, read from the X-macro list in abi/vipd_counters.h."""
+    with open(COUNTERS_H) as f:
+        text = f.read()
+    return re.findall(r'^\s*X\((\w+),', text, flags=re.M)
+
+
+class Vipd:
+    """A vipd process in the farm's director namespace, with its own socket and pin directory."""
+
+    def __init__(self, farm, vipd_bin=None, vipadm_bin=None, extra_args=()):
+        self.farm = farm
+        self.vipd_bin = vipd_bin or os.environ['VIPD_BIN']
+        self.vipadm_bin = vipadm_bin or os.environ['VIPADM_BIN']
+        self.socket = os.path.join(farm.tempdir, 'vipd.sock')
+        self.pin_dir = os.path.join(farm.bpffs, 'pins')
+        self.log_path = os.path.join(farm.tempdir, 'vipd.log')
+        self.extra_args = list(extra_args)
+        self.proc = None
+
+    def start(self, timeout=10.0):
+        """Starts vipd and returns once its admin socket accepts connections."""
+        argv = [self.vipd_bin, '--interface', self.farm.interface('director'),
+                '--socket', self.socket, '--bpf-pin-dir', self.pin_dir,
+                '--conn-table-size', '65536', '--foreground'] + self.extra_args
+        with open(self.log_path, 'ab') as log:  # the child keeps its own descriptor
+            self.proc = self.farm.popen('director', argv, stdout=log, stderr=log)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f'vipd exited with {self.proc.returncode}: {self.log()}')
+            try:
+                with socket.socket(socket.AF_UNIX) as s:
+                    s.connect(self.socket)
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f'vipd did not open {self.socket}: {self.log()}')
+
+    def stop(self, timeout=10.0):
+        """SIGTERM, as systemd stops it; returns the exit status."""
+        if self.proc is None or self.proc.poll() is not None:
+            return None if self.proc is None else self.proc.returncode
+        self.proc.terminate()
+        return self.proc.wait(timeout)
+
+    def log(self):
+        try:
+            with open(self.log_path, errors='replace') as f:
+                return f.read()
+        except OSError:
+            return ''
+
+    def vipadm(self, *args, stdin=None, check=True):
+        """Runs vipadm in the director's namespace (VIPD_SOCKET set); returns CompletedProcess."""
+        env = dict(os.environ, VIPD_SOCKET=self.socket)
+        res = subprocess.run(['ip', 'netns', 'exec', self.farm.ns('director'), self.vipadm_bin]
+                             + list(args), input=stdin, capture_output=True, text=True, env=env,
+                             timeout=30)
+        if check and res.returncode != 0:
+            raise RuntimeError(f'vipadm {" ".join(args)} exited {res.returncode}: {res.stderr}')
+        return res
+
+    def counters(self):
+        """The fast path's counters, summed over CPUs, by name."""
+        out = subprocess.run(['bpftool', '-j', 'map', 'dump', 'pinned',
+                              os.path.join(self.pin_dir, 'vipd_cnt_v1')],
+                             capture_output=True, text=True, check=True).stdout
+        names = counter_names()
+        totals = dict.fromkeys(names, 0)
+        for entry in json.loads(out):
+            formatted = entry.get('formatted', entry)
+            key = formatted['key']
+            totals[names[key]] = sum(v['value'] for v in formatted['values'])
+        return totals
+
+
+def counter_deltas(before, after):
+    """Counters that moved between two readings."""
+    return {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
+
+
+# Runs in the client's namespace: counts IPv4 frames the client sends to the VIP, and TCP RSTs
+# and ICMP port unreachables it receives from the VIP, until its stdin closes.
+_SNIFFER = textwrap.dedent('''\
+    import json, select, socket, sys
+    ifname, vip = sys.argv[1], socket.inet_aton(sys.argv[2])
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    s.bind((ifname, 0))
+    counts = {'to_vip': 0, 'rst_from_vip': 0, 'icmp_unreach_from_vip': 0}
+    print('ready', flush=True)
+    while True:
+        ready, _, _ = select.select([s, sys.stdin], [], [])
+        if sys.stdin in ready:
+            break
+        frame, addr = s.recvfrom(65535)
+        if frame[12:14] != b'\\x08\\x00':
+            continue
+        ip = frame[14:]
+        l4 = ip[(ip[0] & 0x0f) * 4:]
+        if addr[2] == socket.PACKET_OUTGOING and ip[16:20] == vip:
+            counts['to_vip'] += 1
+        elif addr[2] != socket.PACKET_OUTGOING and ip[12:16] == vip:
+            if ip[9] == 6 and l4[13] & 0x04:
+                counts['rst_from_vip'] += 1
+            if ip[9] == 1 and l4[0] == 3 and l4[1] == 3:
+                counts['icmp_unreach_from_vip'] += 1
+    print(json.dumps(counts), flush=True)
+''')
+
+
+class ClientSniffer:
+    """Counts, on the client's interface, what goes to the VIP and what comes back refused."""
+
+    def __init__(self, farm):
+        self.farm = farm
+        self.proc = None
+
+    def __enter__(self):
+        self.proc = self.farm.popen('client', [sys.executable, '-c', _SNIFFER,
+                                               self.farm.interface('client'), self.farm.vip],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        if self.proc.stdout.readline().strip() != 'ready':
+            raise RuntimeError('client sniffer did not start')
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+
+    def result(self):
+        """Stops the capture and returns its counts."""
+        out, _ = self.proc.communicate(input='', timeout=10)
+        return json.loads(out.strip().splitlines()[-1])

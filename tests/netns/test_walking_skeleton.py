@@ -112,5 +112,107 @@ class WalkingSkeleton(unittest.TestCase):
         self.assertEqual(moved.get('PASS_NOT_SERVICE', 0), 0, moved)
 
 
+class VipadmAgainstVipd(unittest.TestCase):
+    """vipadm's output, messages and exit codes against a running vipd, byte for byte, and the
+    table unchanged after every refused command."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.farm = Farm().start()
+        try:
+            cls.vipd = Vipd(cls.farm).start()
+        except BaseException:
+            cls.farm.close()
+            raise
+        cls.service = f'{cls.farm.vip}:{PORT}'
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.vipd.stop()
+        cls.farm.close()
+
+    def setUp(self):
+        self.vipd.vipadm('-C')
+        self.vipd.vipadm('-A', '-t', self.service, '-s', 'rr')
+        for real in ('real1', 'real2', 'real3'):
+            self.vipd.vipadm('-a', '-t', self.service, '-r', self.farm.ip(real), '-g', '-w', '1')
+
+    def test_listing_is_ipvsadms_byte_for_byte(self):
+        expected = (
+            'IP Virtual Server version 1.2.1 (size=65536)\n'
+            'Prot LocalAddress:Port Scheduler Flags\n'
+            '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n'
+            'TCP  198.18.1.100:80 rr\n'
+            '  -> 198.18.1.11:80               Route   1      0          0         \n'
+            '  -> 198.18.1.12:80               Route   1      0          0         \n'
+            '  -> 198.18.1.13:80               Route   1      0          0         \n')
+        self.assertEqual(self.vipd.vipadm('-L', '-n').stdout, expected)
+        self.assertEqual(self.vipd.vipadm('-Ln').stdout, expected)
+
+    def test_refused_commands_print_ipvsadms_message_and_change_nothing(self):
+        table = self.vipd.vipadm('-S', '-n').stdout
+        vip, real1 = self.service, self.farm.ip('real1')
+        cases = [
+            (['-A', '-t', vip, '-s', 'rr'], 255, 'Service already exists\n'),
+            (['-D', '-t', f'{self.farm.vip}:81'], 255, 'No such service\n'),
+            (['-a', '-t', vip, '-r', real1, '-g'], 255, 'Destination already exists\n'),
+            (['-a', '-t', f'{self.farm.vip}:81', '-r', real1], 255, 'Service not defined\n'),
+            (['-d', '-t', vip, '-r', '198.18.1.99'], 255, 'No such destination\n'),
+            (['-A', '-t', '198.18.1.300:80'], 2,
+             'illegal virtual server address[:port] specified\n'),
+            (['-a', '-t', vip, '-r', 'nonsense..'], 2,
+             'illegal real server address[:port] specified\n'),
+            (['-A', '-t', vip, '--bogus'], 255, '--bogus: unknown option\n'),
+            (['--bogus'], 255, None),  # not a command: the Try line, checked below
+            (['-L', '-n', '-t', f'{self.farm.vip}:81'], 1, 'No such service\n'),
+        ]
+        for args, status, message in cases:
+            with self.subTest(args=args):
+                res = self.vipd.vipadm(*args, check=False)
+                self.assertEqual(res.returncode, status, res.stderr)
+                if message is not None:
+                    self.assertEqual(res.stderr, message)
+                else:
+                    self.assertIn("--help' for more information.", res.stderr)
+                self.assertEqual(self.vipd.vipadm('-S', '-n').stdout, table)
+
+    def test_save_and_restore_round_trip(self):
+        saved = self.vipd.vipadm('-S', '-n').stdout
+        self.vipd.vipadm('-C')
+        self.assertEqual(self.vipd.vipadm('-S', '-n').stdout, '')
+        self.vipd.vipadm('-R', stdin=saved)
+        self.assertEqual(self.vipd.vipadm('-S', '-n').stdout, saved)
+
+
+class Lifecycle(unittest.TestCase):
+    """What vipd leaves behind: nothing after a clean stop, and nothing when it refuses to start."""
+
+    def test_sigterm_removes_everything_vipd_created(self):
+        with Farm() as farm:
+            vipd = Vipd(farm).start()
+            vipd.vipadm('-A', '-t', f'{farm.vip}:{PORT}', '-s', 'rr')
+            vipd.vipadm('-a', '-t', f'{farm.vip}:{PORT}', '-r', farm.ip('real1'), '-g')
+            neigh = farm.run('director', ['ip', 'neigh', 'show', farm.ip('real1')]).stdout
+            self.assertIn('managed', neigh)
+            self.assertEqual(vipd.stop(), 0, vipd.log())
+            link = farm.run('director', ['ip', '-d', 'link', 'show', 'dev',
+                                         farm.interface('director')]).stdout
+            self.assertNotIn('prog/xdp', link)
+            self.assertFalse(os.path.exists(vipd.pin_dir), os.listdir(farm.bpffs))
+            self.assertFalse(os.path.exists(vipd.socket))
+            neigh = farm.run('director', ['ip', 'neigh', 'show', farm.ip('real1')]).stdout
+            self.assertNotIn('managed', neigh)
+
+    def test_a_pin_directory_off_bpffs_is_refused_clearly(self):
+        with Farm() as farm:
+            vipd = Vipd(farm, pin_dir=os.path.join(farm.tempdir, 'pins'))
+            with self.assertRaises(RuntimeError) as refused:
+                vipd.start(timeout=5)
+            self.assertIn('is not on a bpffs', str(refused.exception))
+            link = farm.run('director', ['ip', '-d', 'link', 'show', 'dev',
+                                         farm.interface('director')]).stdout
+            self.assertNotIn('prog/xdp', link)
+
+
 if __name__ == '__main__':
     run_tests(__name__)

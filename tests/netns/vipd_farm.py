@@ -29,12 +29,12 @@ def counter_names():
 class Vipd:
     """A vipd process in the farm's director namespace, with its own socket and pin directory."""
 
-    def __init__(self, farm, vipd_bin=None, vipadm_bin=None, extra_args=()):
+    def __init__(self, farm, vipd_bin=None, vipadm_bin=None, pin_dir=None, extra_args=()):
         self.farm = farm
         self.vipd_bin = vipd_bin or os.environ['VIPD_BIN']
         self.vipadm_bin = vipadm_bin or os.environ['VIPADM_BIN']
         self.socket = os.path.join(farm.tempdir, 'vipd.sock')
-        self.pin_dir = os.path.join(farm.bpffs, 'pins')
+        self.pin_dir = pin_dir or os.path.join(farm.bpffs, 'pins')
         self.log_path = os.path.join(farm.tempdir, 'vipd.log')
         self.extra_args = list(extra_args)
         self.proc = None

@@ -1,0 +1,310 @@
+// Whole invocations against a fake vipd: the requests vipadm sends, what it prints for vipd's
+// answers and errors, --socket, -h/-v without a daemon, and -R with ipvsadm's semantics.
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+
+#include "tests/unit/vipadm/FakeNames.h"
+#include "tools/vipadm/Session.h"
+#include "tools/vipadm/Usage.h"
+
+namespace vipd::vipadm::test {
+namespace {
+
+// Records requests; answers lists from `table` and everything else with `error`.
+struct FakeVipd {
+  std::vector<std::pair<std::string, admin::Request>> requests;
+  std::vector<admin::ServiceStatus> table;
+  int error = 0;
+  std::string message;
+  int connectError = 0;
+
+  Result<admin::Response> operator()(const std::string& path, const admin::Request& request) {
+    if (connectError != 0) return makeError(connectError, "connecting");
+    requests.emplace_back(path, request);
+    admin::Response r;
+    r.connTableSize = 4096;
+    if (request.command != admin::Command::list) {
+      r.error = error;
+      r.message = message;
+      return r;
+    }
+    for (const admin::ServiceStatus& s : table)
+      if (!request.key || s.config.key == *request.key) r.services.push_back(s);
+    if (request.key && r.services.empty()) r.error = ESRCH;
+    return r;
+  }
+};
+
+struct Invocation {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+class VipadmSession : public ::testing::Test {
+ protected:
+  Invocation run(std::vector<std::string> args, const std::string& input = "") {
+    args.insert(args.begin(), "vipadm");
+    std::istringstream in(input);
+    std::ostringstream out, err;
+    SessionIo io{in, out, err};
+    Connector connector = [this](const std::string& p, const admin::Request& r) {
+      return vipd_(p, r);
+    };
+    int status = runVipadm(args, "/run/test.sock", connector, names_, io);
+    return Invocation{status, out.str(), err.str()};
+  }
+
+  const admin::Request& last() { return vipd_.requests.back().second; }
+
+  void addWebService() {
+    admin::ServiceStatus s;
+    s.config.key = admin::ServiceKey{admin::Protocol::tcp, *admin::Address::parse("10.0.0.1"), 80};
+    s.config.scheduler = "wlc";
+    admin::RealStatus r;
+    r.config.address = *admin::Address::parse("192.168.10.1");
+    r.config.port = 80;
+    s.reals = {r};
+    vipd_.table.push_back(s);
+  }
+
+  FakeVipd vipd_;
+  FakeNames names_;
+};
+
+TEST_F(VipadmSession, HelpAndVersionNeedNoDaemon) {
+  vipd_.connectError = ECONNREFUSED;
+  Invocation h = run({"-h"});
+  EXPECT_EQ(h.status, 0);
+  EXPECT_EQ(h.out.rfind(std::string(kVersionLine) + "\n", 0), 0u);
+  EXPECT_NE(h.out.find("vipadm -A|-E SERVICE"), std::string::npos);
+  EXPECT_EQ(h.err, "");
+  Invocation v = run({"--version"});
+  EXPECT_EQ(v.status, 0);
+  EXPECT_EQ(v.out, "vipadm v0.1.0 (ipvsadm 1.31 compatible)\n");
+}
+
+TEST_F(VipadmSession, UnreachableDaemon) {
+  vipd_.connectError = ENOENT;
+  Invocation r = run({"-L", "-n"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "Can't connect to vipd at /run/test.sock: No such file or directory\n");
+  vipd_.connectError = ECONNREFUSED;
+  EXPECT_EQ(run({"-A", "-t", "10.0.0.1:80", "--socket", "/tmp/x.sock"}).err,
+            "Can't connect to vipd at /tmp/x.sock: Connection refused\n");
+}
+
+TEST_F(VipadmSession, SyntaxErrorsNeedNoDaemon) {
+  vipd_.connectError = ECONNREFUSED;
+  Invocation r = run({"-A", "-t", "1.2.3.4"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "Zero port specified for non-persistent service\n");
+  Invocation t = run({"-n"});
+  EXPECT_EQ(t.status, 255);
+  EXPECT_EQ(t.err, "Try `vipadm -h' or 'vipadm --help' for more information.\n");
+  EXPECT_EQ(run({"-A", "-6", "-f", "1"}).err, "-6 used before -f\n\n");
+}
+
+TEST_F(VipadmSession, SocketOptionAnywhere) {
+  addWebService();
+  EXPECT_EQ(run({"-L", "--socket", "/tmp/a.sock", "-n"}).status, 0);
+  EXPECT_EQ(vipd_.requests.back().first, "/tmp/a.sock");
+  EXPECT_EQ(run({"--socket=/tmp/b.sock", "-Ln"}).status, 0);
+  EXPECT_EQ(vipd_.requests.back().first, "/tmp/b.sock");
+  EXPECT_EQ(run({"-Ln"}).status, 0);
+  EXPECT_EQ(vipd_.requests.back().first, "/run/test.sock");
+  Invocation missing = run({"-L", "--socket"});
+  EXPECT_EQ(missing.status, 255);
+  EXPECT_EQ(missing.err, "--socket: missing argument\n");
+  // After "--" it is an ordinary word.
+  EXPECT_EQ(run({"-L", "--", "--socket"}).err, "unexpected argument --socket\n");
+}
+
+TEST_F(VipadmSession, NoArgumentsListsWithNames) {
+  addWebService();
+  Invocation r = run({"--socket", "/tmp/a.sock"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("TCP  10.0.0.1:http wlc\n"), std::string::npos);
+  EXPECT_EQ(last().command, admin::Command::list);
+  EXPECT_FALSE(last().key.has_value());
+}
+
+TEST_F(VipadmSession, ListOneService) {
+  addWebService();
+  Invocation r = run({"-L", "-n", "-t", "10.0.0.1:80"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out.rfind("Prot LocalAddress:Port Scheduler Flags\n", 0), 0u);
+  ASSERT_TRUE(last().key.has_value());
+  EXPECT_EQ(last().key->port, 80);
+  Invocation missing = run({"-L", "-n", "-t", "10.0.0.1:81"});
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_EQ(missing.out, "");
+  EXPECT_EQ(missing.err, "No such service\n");
+}
+
+TEST_F(VipadmSession, DaemonErrorsGetIpvsadmMessages) {
+  vipd_.error = EEXIST;
+  Invocation add = run({"-A", "-t", "10.0.0.1:80"});
+  EXPECT_EQ(add.status, 255);
+  EXPECT_EQ(add.err, "Service already exists\n");
+  EXPECT_EQ(run({"-a", "-t", "10.0.0.1:80", "-r", "1.1.1.1"}).err, "Destination already exists\n");
+  vipd_.error = ESRCH;
+  EXPECT_EQ(run({"-a", "-t", "10.0.0.1:80", "-r", "1.1.1.1"}).err, "Service not defined\n");
+  EXPECT_EQ(run({"-D", "-t", "10.0.0.1:80"}).err, "No such service\n");
+  vipd_.error = ENOENT;
+  EXPECT_EQ(run({"-e", "-t", "10.0.0.1:80", "-r", "1.1.1.1"}).err, "No such destination\n");
+  EXPECT_EQ(run({"-E", "-t", "10.0.0.1:80", "-s", "nope"}).err,
+            "Scheduler or persistence engine not found\n");
+  vipd_.error = ENOSYS;  // what vipd does not do yet: its own message
+  vipd_.message = "vipd does not support this command yet";
+  EXPECT_EQ(run({"-Z"}).err, "vipd does not support this command yet\n");
+  vipd_.message.clear();
+  EXPECT_EQ(run({"-Z"}).err, std::string(std::strerror(ENOSYS)) + "\n");
+  vipd_.error = EINVAL;
+  EXPECT_EQ(run({"-C"}).err,
+            "Invalid operation.  Possibly wrong module version, address not unicast, ...\n");
+}
+
+TEST_F(VipadmSession, RequestsCarryIpvsadmSemantics) {
+  run({"-a", "-t", "10.0.0.1:80", "-r", "192.168.10.1:8080", "-g", "-w", "3", "-x", "9"});
+  ASSERT_TRUE(last().real.has_value());
+  EXPECT_EQ(last().command, admin::Command::addReal);
+  EXPECT_EQ(last().real->port, 80);  // DR keeps the service port
+  EXPECT_EQ(last().real->weight, 3u);
+  EXPECT_EQ(last().real->upperThreshold, 9u);
+  run({"-e", "-t", "10.0.0.1:80", "-r", "192.168.10.1:8080", "-m"});
+  EXPECT_EQ(last().command, admin::Command::editReal);
+  EXPECT_EQ(last().real->port, 8080);
+  EXPECT_EQ(last().real->forward, admin::Forward::masq);
+  run({"-E", "-u", "10.0.0.2:53", "-s", "sh", "-b", "flag-1,sh-port", "-p", "-M", "255.255.255.0",
+       "-o"});
+  ASSERT_TRUE(last().service.has_value());
+  const admin::ServiceConfig& s = *last().service;
+  EXPECT_EQ(s.key.protocol, admin::Protocol::udp);
+  EXPECT_EQ(s.scheduler, "sh");
+  EXPECT_EQ(s.schedFlags, (std::vector<std::string>{"sh-fallback", "sh-port"}));
+  EXPECT_EQ(s.persistence, 360u);
+  EXPECT_EQ(s.netmask, 0xffffff00u);
+  EXPECT_TRUE(s.onePacket);
+  run({"-A", "-t", "[2001:db8::1]:443"});
+  EXPECT_EQ(last().service->scheduler, "wlc");
+  EXPECT_FALSE(last().service->netmask.has_value());  // the host mask is the default
+  run({"--set", "0", "60", "0"});
+  EXPECT_EQ(last().timeouts, (admin::Timeouts{0, 60, 0}));
+  run({"-Z"});
+  EXPECT_EQ(last().command, admin::Command::zero);
+  EXPECT_FALSE(last().key.has_value());
+  Invocation t = run({"-L", "--timeout"});
+  EXPECT_EQ(last().command, admin::Command::getTimeouts);
+  EXPECT_EQ(t.out, "Timeout (tcp tcpfin udp): 900 120 300\n");
+}
+
+TEST_F(VipadmSession, WhatTheAdminModelCannotExpress) {
+  struct Case {
+    std::vector<std::string> args;
+    int status;
+    std::string err;
+  };
+  const std::vector<Case> cases{
+      {{"-A", "-f", "1"}, 255, "vipd does not support fwmark services\n"},
+      {{"-A", "--sctp-service", "1.2.3.4:80"}, 255, "vipd does not support SCTP services\n"},
+      {{"-E", "-f", "1"}, 255, "No such service\n"},
+      {{"-a", "-f", "1", "-r", "1.1.1.1"}, 255, "Service not defined\n"},
+      {{"-L", "-f", "1"}, 1, "No such service\n"},
+      {{"-A", "-t", "1.2.3.4:80", "--pe", "sip"},
+       255,
+       "Scheduler or persistence engine not found\n"},
+      {{"-a", "-t", "1.2.3.4:80", "-r", "1.1.1.1", "-i", "--tun-type", "gre"},
+       255,
+       "vipd supports only ipip tunnels, not gre\n"},
+      {{"--start-daemon", "master"}, 255, "vipd has no connection sync daemon\n"},
+      {{"-L", "--daemon"}, 1, "vipd has no connection sync daemon\n"},
+      {{"-L", "-n", "-c"}, 1, "vipd cannot list its connection table yet\n"},
+  };
+  for (const Case& c : cases) {
+    Invocation r = run(c.args);
+    EXPECT_EQ(r.status, c.status) << c.args[0] << " " << c.args[1];
+    EXPECT_EQ(r.err, c.err) << c.args[0] << " " << c.args[1];
+  }
+  EXPECT_TRUE(vipd_.requests.empty());
+}
+
+TEST(VipadmRestoreLine, SplitsOnBlanksAndDropsProgramNames) {
+  EXPECT_EQ(splitRestoreLine("ipvsadm -A -t 10.0.0.1:80\t-s  rr\r"),
+            (std::vector<std::string>{"-A", "-t", "10.0.0.1:80", "-s", "rr"}));
+  EXPECT_EQ(splitRestoreLine("vipadm -C"), (std::vector<std::string>{"-C"}));
+  EXPECT_EQ(splitRestoreLine("   \t "), std::vector<std::string>{});
+  EXPECT_EQ(splitRestoreLine("# saved"), (std::vector<std::string>{"#", "saved"}));
+  EXPECT_EQ(splitRestoreLine("-A -t 'a b'"), (std::vector<std::string>{"-A", "-t", "'a", "b'"}));
+}
+
+TEST_F(VipadmSession, RestoreRunsEachLine) {
+  Invocation r = run({"-R"},
+                     "ipvsadm -A -t 10.0.0.1:80 -s rr\n\n  -a -t 10.0.0.1:80 -r 1.1.1.1\t-m\n"
+                     "vipadm -C");
+  EXPECT_EQ(r.status, 0);
+  ASSERT_EQ(vipd_.requests.size(), 3u);
+  EXPECT_EQ(vipd_.requests[0].second.command, admin::Command::addService);
+  EXPECT_EQ(vipd_.requests[1].second.real->port, 80);
+  EXPECT_EQ(vipd_.requests[2].second.command, admin::Command::clear);
+}
+
+TEST_F(VipadmSession, RestoreStopsAtASyntaxError) {
+  Invocation r = run({"-R"}, "-A -t 10.0.0.1:80\n-A -t 10.0.0.2\n-C\n");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "Zero port specified for non-persistent service\n");
+  EXPECT_EQ(vipd_.requests.size(), 1u);                 // the -C was not sent
+  Invocation c = run({"-R"}, "# ipvsadm.rules\n-C\n");  // comments are not supported
+  EXPECT_EQ(c.status, 255);
+  EXPECT_EQ(c.err, "Try `vipadm -h' or 'vipadm --help' for more information.\n");
+  Invocation t = run({"-R"}, "-C # flush\n");
+  EXPECT_EQ(t.status, 2);
+  EXPECT_EQ(t.err, "unexpected argument #\n");
+}
+
+TEST_F(VipadmSession, RestoreGoesOnAfterDaemonAndPoptErrors) {
+  vipd_.error = EEXIST;
+  Invocation r = run({"-R"}, "-A -t 10.0.0.1:80\n-A -t 10.0.0.1:81 -q\n-A -t 10.0.0.1:82\n");
+  EXPECT_EQ(r.status, 255);  // the last line's status
+  EXPECT_EQ(r.err, "Service already exists\n-q: unknown option\nService already exists\n");
+  EXPECT_EQ(vipd_.requests.size(), 2u);
+  vipd_.error = 0;
+  Invocation ok = run({"-R"}, "-A -t 10.0.0.1:99 -q\n-C\n");
+  EXPECT_EQ(ok.status, 0);  // a failing line followed by a good one exits 0
+}
+
+TEST_F(VipadmSession, RestoreStopsWhereIpvsadmExits) {
+  Invocation nested = run({"-R"}, "-C\n-R\n-C\n");
+  EXPECT_EQ(nested.status, 255);
+  EXPECT_EQ(nested.err, "Try `vipadm -h' or 'vipadm --help' for more information.\n");
+  EXPECT_EQ(vipd_.requests.size(), 1u);
+  vipd_.requests.clear();
+  Invocation list = run({"-R"}, "-C\n-L -n -t 10.0.0.9:80\n-C\n");
+  EXPECT_EQ(list.status, 1);
+  EXPECT_EQ(list.err, "No such service\n");
+  EXPECT_EQ(vipd_.requests.size(), 2u);
+  vipd_.requests.clear();
+  Invocation help = run({"-R"}, "-C\n-h\n-C\n");
+  EXPECT_EQ(help.status, 0);
+  EXPECT_EQ(vipd_.requests.size(), 1u);
+  vipd_.connectError = ECONNREFUSED;
+  Invocation down = run({"-R"}, "-C\n-C\n");
+  EXPECT_EQ(down.status, 2);
+  EXPECT_EQ(down.err, "Can't connect to vipd at /run/test.sock: Connection refused\n");
+}
+
+TEST_F(VipadmSession, RestorePrintsListingsOfItsLines) {
+  addWebService();
+  Invocation r = run({"-R"}, "-L -n\n-S -n\n");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("  -> 192.168.10.1:80              Route   1      0          0         \n"
+                       "-A -t 10.0.0.1:80 -s wlc\n"
+                       "-a -t 10.0.0.1:80 -r 192.168.10.1:80 -g -w 1\n"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace vipd::vipadm::test

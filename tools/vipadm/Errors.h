@@ -1,0 +1,34 @@
+// ipvs_strerror for vipadm: the message ipvsadm prints for an errno returned by the kernel
+// (here: by vipd), first the operation's own meaning, then the generic one, then strerror.
+#pragma once
+
+#include <string>
+
+#include "admin/Protocol.h"
+
+namespace vipd::vipadm {
+
+// libipvs's operations that have messages of their own.
+enum class Operation {
+  addService,
+  editService,
+  deleteService,
+  zeroService,
+  addServer,
+  editServer,
+  deleteServer,
+  getService,
+  getServices,
+  startDaemon,
+  stopDaemon,
+  flush,
+  setTimeouts,
+  getTimeouts,
+};
+
+std::string ipvsStrerror(Operation operation, int err);
+
+// The operation an admin request stands for (list with a key is getService).
+Operation operationOf(const admin::Request& request);
+
+}  // namespace vipd::vipadm

@@ -1,0 +1,33 @@
+// Runs one parsed command against vipd and prints what ipvsadm would print, on the given
+// streams; the transport is injected so that tests need no daemon.
+#pragma once
+
+#include <functional>
+#include <ostream>
+
+#include "admin/Protocol.h"
+#include "director/Result.h"
+#include "tools/vipadm/Args.h"
+#include "tools/vipadm/Names.h"
+
+namespace vipd::vipadm {
+
+// Sends one request to vipd. An Error here is a transport failure whose message is printed as
+// is (vipd's own refusals arrive as Response::error).
+using Transport = std::function<Result<admin::Response>(const admin::Request&)>;
+
+struct Streams {
+  std::ostream& out;
+  std::ostream& err;
+};
+
+struct Outcome {
+  int exitCode = 0;
+  bool stop = false;  // ipvsadm exit()s at this point: -R stops here too
+};
+
+// Precondition: command.command is not restore.
+Outcome execute(const ParsedCommand& command, const Transport& transport, const Names& names,
+                Streams& io);
+
+}  // namespace vipd::vipadm

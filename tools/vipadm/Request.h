@@ -1,0 +1,24 @@
+// From a parsed command line to the admin request vipd understands, or to the refusal vipadm
+// prints itself for what the admin model cannot express (fwmark, SCTP, --pe, GUE/GRE, daemons).
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "admin/Protocol.h"
+#include "tools/vipadm/Args.h"
+
+namespace vipd::vipadm {
+
+struct Refusal {
+  std::string message;
+  int exitCode;  // 255 like a kernel refusal, 1 for listings (ipvsadm exits 1 there)
+};
+
+// Precondition: command is not help, version or restore.
+std::variant<admin::Request, Refusal> buildRequest(const ParsedCommand& command);
+
+// True for the commands whose failures ipvsadm reports with exit(1) (listings and -S).
+bool isListing(const ParsedCommand& command);
+
+}  // namespace vipd::vipadm

@@ -1,0 +1,45 @@
+// A whole vipadm invocation: the --socket extension, ipvsadm's no-argument listing, the
+// command, and -R (commands from standard input with ipvsadm's restore semantics).
+#pragma once
+
+#include <functional>
+#include <istream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tools/vipadm/Args.h"
+#include "tools/vipadm/Execute.h"
+
+namespace vipd::vipadm {
+
+inline constexpr const char* kDefaultSocket = "/run/vipd/vipd.sock";
+
+// Sends one request to the vipd listening at socketPath (admin::call in production).
+using Connector = std::function<Result<admin::Response>(const std::string& socketPath,
+                                                        const admin::Request& request)>;
+
+struct SessionIo {
+  std::istream& in;
+  std::ostream& out;
+  std::ostream& err;
+};
+
+// Runs vipadm with argv (argv[0] = program name); returns the exit status.
+int runVipadm(const std::vector<std::string>& argv, const std::string& defaultSocket,
+              const Connector& connector, const Names& names, SessionIo& io);
+
+struct SocketOption {
+  std::vector<std::string> argv;  // argv without --socket PATH / --socket=PATH
+  std::optional<std::string> path;
+  std::optional<ParseError> error;  // --socket without a path
+};
+
+// Removes vipadm's --socket option from anywhere before "--".
+SocketOption takeSocketOption(const std::vector<std::string>& argv);
+
+// One -R input line as ipvsadm's config_stream reads it: words split on blanks, tabs and
+// carriage returns, without quoting or comments; the words "ipvsadm" and "vipadm" dropped.
+std::vector<std::string> splitRestoreLine(const std::string& line);
+
+}  // namespace vipd::vipadm

@@ -2,8 +2,8 @@
 // switch-side veth of the director's link: a frame that the director's XDP program sends
 // with XDP_TX is only delivered if the peer veth runs an XDP program (veth_xdp_xmit drops
 // it otherwise), so without this the director could never forward a packet.
-#include <bpf/bpf_helpers.h>
 #include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
 
 SEC("xdp")
 int xdp_pass(struct xdp_md* ctx) {

@@ -78,10 +78,11 @@ Result<void> Director::commit(DesiredState next) {
   return {};
 }
 
-Result<void> Director::applyAll(const std::vector<admin::Request>& requests) {
+Result<void> Director::applyAll(const std::vector<ConfigRule>& rules) {
   DesiredState next = state_;
-  for (const auto& req : requests)
-    if (auto r = mutate(next, req); !r) return r;
+  for (const auto& rule : rules)
+    if (auto r = mutate(next, rule.request); !r)
+      return makeError(r.error().code, rule.origin + ": " + r.error().message);
   return commit(std::move(next));
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "admin/Protocol.h"
+#include "director/ConfigFile.h"
 #include "director/Dataplane.h"
 #include "director/Neighbours.h"
 #include "director/State.h"
@@ -21,8 +22,8 @@ class Director {
       : dp_(dataplane), neighbours_(neighbours), connTableSize_(connTableSize) {}
 
   admin::Response handle(const admin::Request& request);
-  // Apply a whole list of requests as one transaction (configuration file, restore).
-  Result<void> applyAll(const std::vector<admin::Request>& requests);
+  // Apply a whole list of rules as one transaction; an error names the rule's origin.
+  Result<void> applyAll(const std::vector<ConfigRule>& rules);
   // Periodic work: copy neighbour changes into the fast path.
   void refresh();
   // Remove everything this director published.

@@ -48,6 +48,15 @@ Result<void> attachAll(XdpDataplane& dp, const std::vector<std::string>& interfa
   return {};
 }
 
+Result<void> applyConfig(Director& director, const Options& o) {
+  if (!o.configFile) return {};
+  auto rules = readConfig(*o.configFile);
+  if (!rules) return rules.error();
+  if (auto r = director.applyAll(*rules); !r) return r;
+  log::notice("applied " + std::to_string(rules->size()) + " rules from " + *o.configFile);
+  return {};
+}
+
 void teardown(XdpDataplane& dp, Director& director, const Options& o) {
   for (const auto& ifname : o.interfaces)
     if (auto r = dp.detach(ifname); !r) log::warning(r.error().message);
@@ -63,9 +72,11 @@ int run(const Options& o) {
   if (!rtnl) return fail(rtnl.error());
   Neighbours neighbours(**dp, **rtnl);
   Director director(**dp, &neighbours, o.connTableSize);
-  if (o.configFile)
-    log::warning("--config: rules files are not read yet; ignoring " + *o.configFile);
   if (auto r = attachAll(**dp, o.interfaces); !r) return fail(r.error());
+  if (auto r = applyConfig(director, o); !r) {
+    teardown(**dp, director, o);
+    return fail(r.error());
+  }
 
   boost::asio::io_context io;
   AdminServer admin(io, o.socketPath,

@@ -203,6 +203,36 @@ class Lifecycle(unittest.TestCase):
             neigh = farm.run('director', ['ip', 'neigh', 'show', farm.ip('real1')]).stdout
             self.assertNotIn('managed', neigh)
 
+    def test_the_rules_file_is_applied_at_start(self):
+        with Farm() as farm:
+            rules = os.path.join(farm.tempdir, 'vipd.conf')
+            with open(rules, 'w') as f:
+                f.write(f'# the web farm\n-A -t {farm.vip}:{PORT} -s rr\n')
+                for real in ('real1', 'real2'):
+                    f.write(f'-a -t {farm.vip}:{PORT} -r {farm.ip(real)}:{PORT} -g -w 1\n')
+            vipd = Vipd(farm, extra_args=['--config', rules]).start()
+            self.assertEqual(vipd.vipadm('-S', '-n').stdout,
+                             f'-A -t {farm.vip}:{PORT} -s rr\n'
+                             f'-a -t {farm.vip}:{PORT} -r {farm.ip("real1")}:{PORT} -g -w 1\n'
+                             f'-a -t {farm.vip}:{PORT} -r {farm.ip("real2")}:{PORT} -g -w 1\n')
+            answers = [farm.http_get(f'http://{farm.vip}:{PORT}/').strip() for _ in range(4)]
+            self.assertEqual(answers, ['real2', 'real1'] * 2)
+
+    def test_a_bad_rules_file_is_refused_with_file_and_line(self):
+        with Farm() as farm:
+            rules = os.path.join(farm.tempdir, 'vipd.conf')
+            with open(rules, 'w') as f:
+                f.write(f'-A -t {farm.vip}:{PORT} -s rr\n-a -t {farm.vip}:{PORT} -r 198.18.1.300\n')
+            vipd = Vipd(farm, extra_args=['--config', rules])
+            with self.assertRaises(RuntimeError) as refused:
+                vipd.start(timeout=5)
+            self.assertIn(f'{rules}:2: illegal real server address[:port] specified',
+                          str(refused.exception))
+            link = farm.run('director', ['ip', '-d', 'link', 'show', 'dev',
+                                         farm.interface('director')]).stdout
+            self.assertNotIn('prog/xdp', link)
+            self.assertFalse(os.path.exists(vipd.pin_dir))
+
     def test_a_pin_directory_off_bpffs_is_refused_clearly(self):
         with Farm() as farm:
             vipd = Vipd(farm, pin_dir=os.path.join(farm.tempdir, 'pins'))

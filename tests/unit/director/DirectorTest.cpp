@@ -146,7 +146,10 @@ TEST_F(DirectorTest, ApplyAllIsOneTransaction) {
   auto dup = realRequest(admin::Command::addReal, "198.18.1.11");
   auto fresh = realRequest(admin::Command::addReal, "198.18.1.15");
   fake.log.clear();
-  EXPECT_FALSE(director.applyAll({fresh, dup}));
+  auto r = director.applyAll({{"vipd.conf:1", fresh}, {"vipd.conf:2", dup}});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, EEXIST);
+  EXPECT_EQ(r.error().message.rfind("vipd.conf:2: ", 0), 0u) << r.error().message;
   EXPECT_TRUE(fake.log.empty());
   EXPECT_EQ(director.state().find(vip())->reals.size(), 3u);
 }

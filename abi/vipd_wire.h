@@ -1,8 +1,13 @@
 /* Wire formats of the headers the packet core reads and writes, defined here rather than taken
  * from the kernel's UAPI headers so that the same definitions compile as BPF C and as host C++
- * without include-order conflicts with libc (linux/in6.h vs netinet/in.h). No bitfields. */
+ * without include-order conflicts with libc (linux/in6.h vs netinet/in.h). No bitfields.
+ * Headers above Ethernet sit at 2 mod 4 in a frame (14 bytes of Ethernet, 4 per VLAN tag), so
+ * they are declared 2-byte aligned: reading them is then defined behaviour in C, not only
+ * something x86 and the BPF JIT happen to tolerate. */
 #ifndef VIPD_WIRE_H
 #define VIPD_WIRE_H
+
+#define VIPD_WIRE __attribute__((packed, aligned(2)))
 
 #include <linux/types.h>
 
@@ -37,7 +42,7 @@ struct vipd_ip4hdr {
   __u16 check;
   __be32 saddr;
   __be32 daddr;
-};
+} VIPD_WIRE;
 
 #define VIPD_IP_MF 0x2000
 #define VIPD_IP_OFFMASK 0x1FFF
@@ -49,7 +54,7 @@ struct vipd_ip6hdr {
   __u8 hop_limit;
   __be32 saddr[4];
   __be32 daddr[4];
-};
+} VIPD_WIRE;
 
 struct vipd_tcphdr {
   __be16 source;
@@ -61,7 +66,7 @@ struct vipd_tcphdr {
   __be16 window;
   __u16 check;
   __be16 urg_ptr;
-};
+} VIPD_WIRE;
 
 #define VIPD_TCP_F_FIN 0x01
 #define VIPD_TCP_F_SYN 0x02
@@ -74,14 +79,14 @@ struct vipd_udphdr {
   __be16 dest;
   __be16 len;
   __u16 check;
-};
+} VIPD_WIRE;
 
 struct vipd_icmphdr {
   __u8 type;
   __u8 code;
   __u16 check;
   __be32 rest; /* unused for destination unreachable (next-hop MTU for code 4) */
-};
+} VIPD_WIRE;
 
 #define VIPD_ICMP_DEST_UNREACH 3
 #define VIPD_ICMP_PORT_UNREACH 3

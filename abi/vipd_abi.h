@@ -25,7 +25,8 @@
 #define VIPD_MAX_VIP_ADDRS 4096u  /* distinct virtual addresses */
 #define VIPD_MAX_NEIGHBOURS 65536u
 #define VIPD_MAX_IFACES 64u
-#define VIPD_DEFAULT_CONNS 1048576u /* connection table entries (flows) */
+#define VIPD_DEFAULT_CONNS 1048576u    /* connection table entries (flows) */
+#define VIPD_DEFAULT_HALF_OPEN 65536u  /* half-open table entries (TCP before the handshake ends) */
 
 /* Pinned object names under the pin directory (default /sys/fs/bpf/vipd). These are also the
  * map names in the BPF object, so they must stay within the kernel's 15-character limit. */
@@ -35,6 +36,8 @@
 #define VIPD_MAP_SVC_STATE "vipd_svc_st_v1"
 #define VIPD_MAP_REAL_STATE "vipd_real_st_v1"
 #define VIPD_MAP_CONNS "vipd_conns_v1"
+#define VIPD_MAP_HALF_OPEN "vipd_syns_v1"
+#define VIPD_MAP_CONFIG "vipd_config_v1"
 #define VIPD_MAP_NEIGHBOURS "vipd_neigh_v1"
 #define VIPD_MAP_IFACES "vipd_ifaces_v1"
 #define VIPD_MAP_COUNTERS "vipd_cnt_v1"

@@ -34,7 +34,11 @@
   X(DROP_IFACE_MISSING, "egress_interface_unknown", drop) \
   X(DROP_INTERNAL, "internal_error", drop)                \
   X(INFO_NEW_CONN, "new_connection", info)                \
-  X(INFO_CURSOR_RETRY, "cursor_retry", info)
+  X(INFO_CURSOR_RETRY, "cursor_retry", info)                                 \
+  X(INFO_CONN_REUSED, "connection_reused", info)                             \
+  X(INFO_HANDSHAKE_DONE, "handshake_completed", info)                        \
+  X(INFO_KEPT_HALF_OPEN, "established_kept_in_half_open_table", info)        \
+  X(INFO_CONN_EXPIRED, "connection_expired", info)
 
 enum vipd_counter {
 #define VIPD_COUNTER_ENUM(name, label, outcome) VIPD_CNT_##name,

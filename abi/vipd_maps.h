@@ -133,17 +133,42 @@ enum vipd_tcp_state {
   VIPD_UDP_STATE = 0xff
 };
 
-/* Value of vipd_conns_v1. */
+/* Value of vipd_conns_v1 and vipd_syns_v1. `st` packs the IPVS state (bits 0-7), the
+ * VIPD_CONN_F_* flags (bits 8-15) and a touch count (bits 16-31) that every packet bumps; it
+ * is only ever changed by compare-and-swap, so that each change of the per-real counts belongs
+ * to exactly one successful swap, and the sweeper cannot remove an entry a packet just used. */
 struct vipd_conn {
   __u32 real_id;
   __u32 svc_id;
-  __u8 state; /* enum vipd_tcp_state */
-  __u8 flags; /* reserved */
-  __u16 pad;
-  __u32 pad2;
-  __u64 last_seen_ns; /* bpf_ktime_get_ns() of the last packet */
+  __u32 st;
+  __u32 pad;
+  __u64 expires_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) at which the entry expires */
 };
 VIPD_ABI_ASSERT_SIZE(struct vipd_conn, 24);
+
+#define VIPD_CONN_F_INACTIVE 0x01   /* counted in inactive, not active (IP_VS_CONN_F_INACTIVE) */
+#define VIPD_CONN_F_INPUT_ONLY 0x02 /* only the client's direction is seen (DR, TUN) */
+#define VIPD_CONN_F_DEAD 0x04       /* expired: being removed, counts already moved */
+#define VIPD_CONN_F_MOVED 0x08      /* handed over from vipd_syns_v1 to vipd_conns_v1 */
+
+/* Value of vipd_config_v1 (one-element array): settings the fast path reads per packet. */
+struct vipd_config {
+  __u32 tcp_timeout[11]; /* seconds, by enum vipd_tcp_state */
+  __u32 udp_timeout;     /* seconds */
+  __u32 conn_reuse_mode; /* IPVS's sysctl: 0, 1 (default) or with bit 2 also FIN_WAIT */
+  __u32 flags;           /* VIPD_CFG_F_* */
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_config, 56);
+
+#define VIPD_CFG_F_SLOPPY_TCP 0x1 /* schedule a non-SYN packet of an unknown flow (sloppy_tcp) */
+
+/* In and out of the sweeper program (BPF_PROG_TYPE_SYSCALL, run by vipd once a second). */
+struct vipd_sweep {
+  __u64 now_ns;   /* in: the clock to expire against; 0 = bpf_ktime_get_ns() */
+  __u32 expired;  /* out: entries removed */
+  __u32 scanned;  /* out: entries looked at */
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_sweep, 16);
 
 /* Key of vipd_neigh_v1: a next hop (a real server on the same segment, or a gateway). */
 struct vipd_neigh_key {

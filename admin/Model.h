@@ -82,6 +82,20 @@ struct ServiceStatus {
   bool operator==(const ServiceStatus&) const = default;
 };
 
+// One entry of the connection table, as `ipvsadm -L -c` shows it.
+struct Connection {
+  Protocol protocol = Protocol::tcp;
+  std::string state;                // ipvsadm's names: ESTABLISHED, SYN_RECV, FIN_WAIT, UDP, ...
+  std::uint32_t expiresSeconds = 0;  // time left before the entry expires
+  Address client;
+  std::uint16_t clientPort = 0;
+  Address virtualAddress;
+  std::uint16_t virtualPort = 0;
+  Address real;
+  std::uint16_t realPort = 0;
+  bool operator==(const Connection&) const = default;
+};
+
 struct Timeouts {
   std::uint32_t tcp = 900;
   std::uint32_t tcpfin = 120;

@@ -18,7 +18,8 @@ NLOHMANN_JSON_SERIALIZE_ENUM(Command, {{Command::addService, "add-service"},
                                        {Command::list, "list"},
                                        {Command::zero, "zero"},
                                        {Command::setTimeouts, "set-timeouts"},
-                                       {Command::getTimeouts, "get-timeouts"}})
+                                       {Command::getTimeouts, "get-timeouts"},
+                                       {Command::listConnections, "list-connections"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(Protocol, {{Protocol::tcp, "tcp"}, {Protocol::udp, "udp"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(Forward, {{Forward::route, "route"},
                                        {Forward::tunnel, "tunnel"},
@@ -40,6 +41,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Stats, conns, inPackets, outPackets, inBytes,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RealStatus, config, activeConns, inactiveConns, persistentConns,
                                    stats)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Timeouts, tcp, tcpfin, udp)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Connection, protocol, state, expiresSeconds, client, clientPort,
+                                   virtualAddress, virtualPort, real, realPort)
 
 void to_json(json& j, const ServiceConfig& s) {
   j = json{{"key", s.key},
@@ -97,7 +100,8 @@ std::string encode(const Response& r) {
          {"message", r.message},
          {"services", r.services},
          {"timeouts", r.timeouts},
-         {"connTableSize", r.connTableSize}};
+         {"connTableSize", r.connTableSize},
+         {"connections", r.connections}};
   return j.dump() + "\n";
 }
 
@@ -127,6 +131,7 @@ Response decodeResponse(const std::string& line) {
     j.at("services").get_to(r.services);
     j.at("timeouts").get_to(r.timeouts);
     j.at("connTableSize").get_to(r.connTableSize);
+    j.at("connections").get_to(r.connections);
     return r;
   } catch (const json::exception& e) {
     throw std::invalid_argument(std::string("malformed response: ") + e.what());

@@ -24,6 +24,7 @@ enum class Command {
   zero,         // key optional
   setTimeouts,  // timeouts; a zero field leaves that timeout unchanged
   getTimeouts,
+  listConnections,  // the connection table (ipvsadm -L -c)
 };
 
 struct Request {
@@ -40,6 +41,7 @@ struct Response {
   std::vector<ServiceStatus> services;
   Timeouts timeouts;
   std::uint32_t connTableSize = 0;  // shown as "size=" in listings
+  std::vector<Connection> connections;  // listConnections, in table order
 };
 
 std::string encode(const Request& request);

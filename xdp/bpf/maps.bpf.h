@@ -56,6 +56,24 @@ struct {
   __type(value, struct vipd_conn);
 } vipd_conns_v1 SEC(".maps");
 
+/* Half-open TCP connections: a SYN creates its entry here, with a capacity of its own, and the
+ * entry moves to vipd_conns_v1 when the handshake completes, so that a SYN flood can neither
+ * evict nor crowd out established flows. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, VIPD_DEFAULT_HALF_OPEN);
+  __type(key, struct vipd_conn_key);
+  __type(value, struct vipd_conn);
+} vipd_syns_v1 SEC(".maps");
+
+/* Timeouts and switches the control plane sets (vipadm --set, --sloppy-tcp). */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct vipd_config);
+} vipd_config_v1 SEC(".maps");
+
 /* Next hops: MAC address and egress interface, filled from the kernel's neighbour table. */
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);

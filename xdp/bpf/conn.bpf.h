@@ -1,0 +1,125 @@
+/* The connection table in the fast path: finding a flow's entry (established table first, then
+ * the half-open one), creating it, advancing its IPVS state, keeping the per-real active and
+ * inactive counts exact, moving it to the established table when the handshake completes, and
+ * ending it (expiry, conn_reuse_mode). Every change of `st` is a compare-and-swap; the counts
+ * move with the swap that changed the state, so nothing is counted twice or lost. */
+#ifndef VIPD_CONN_BPF_H
+#define VIPD_CONN_BPF_H
+
+#include "abi/vipd_conn_state.h"
+#include "bpf/maps.bpf.h"
+#include "bpf/stats.bpf.h"
+
+#define VIPD_NS_PER_S 1000000000ull
+#define VIPD_ST_ATTEMPTS 4
+
+static __always_inline void vipd_count_conns(__u32 real_id, int d_active, int d_inactive) {
+  struct vipd_real_state *rs = bpf_map_lookup_elem(&vipd_real_st_v1, &real_id);
+  if (!rs) return;
+  if (d_active) __sync_fetch_and_add(&rs->active, (__u32)d_active);
+  if (d_inactive) __sync_fetch_and_add(&rs->inactive, (__u32)d_inactive);
+}
+
+static __always_inline const struct vipd_config *vipd_config(void) {
+  __u32 zero = 0;
+  return bpf_map_lookup_elem(&vipd_config_v1, &zero);
+}
+
+/* End an entry whose word is still `seen`: mark it dead, take it out of the counts, delete it.
+ * Returns 1 if this call ended it, 0 if a packet or another CPU changed it first. */
+static __always_inline int vipd_conn_end(void *map, const struct vipd_conn_key *key,
+                                         struct vipd_conn *c, __u32 seen) {
+  __u32 dead = seen | ((__u32)VIPD_CONN_F_DEAD << 8);
+  if (__sync_val_compare_and_swap(&c->st, seen, dead) != seen) return 0;
+  if (!(VIPD_ST_FLAGS(seen) & VIPD_CONN_F_MOVED)) {
+    int inactive = VIPD_ST_FLAGS(seen) & VIPD_CONN_F_INACTIVE;
+    vipd_count_conns(c->real_id, inactive ? 0 : -1, inactive ? -1 : 0);
+  }
+  bpf_map_delete_elem(map, key);
+  return 1;
+}
+
+/* The flow's live entry, and in *half_open whether it is in the half-open table. */
+static __always_inline struct vipd_conn *vipd_conn_find(const struct vipd_conn_key *key,
+                                                        int *half_open) {
+  __u8 gone = VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED;
+  struct vipd_conn *c = bpf_map_lookup_elem(&vipd_conns_v1, key);
+  *half_open = 0;
+  if (c && !(VIPD_ST_FLAGS(*(volatile __u32 *)&c->st) & gone)) return c;
+  c = bpf_map_lookup_elem(&vipd_syns_v1, key);
+  if (c && !(VIPD_ST_FLAGS(*(volatile __u32 *)&c->st) & VIPD_CONN_F_DEAD)) {
+    if (!(VIPD_ST_FLAGS(*(volatile __u32 *)&c->st) & VIPD_CONN_F_MOVED)) {
+      *half_open = 1;
+      return c;
+    }
+    c = bpf_map_lookup_elem(&vipd_conns_v1, key); /* moved a moment ago */
+    if (c && !(VIPD_ST_FLAGS(*(volatile __u32 *)&c->st) & gone)) return c;
+  }
+  return 0;
+}
+
+/* A new entry, counted inactive as IPVS binds it; TCP goes to the half-open table. */
+static __always_inline struct vipd_conn *vipd_conn_create(const struct vipd_conn_key *key,
+                                                          __u32 real_id, __u32 svc_id,
+                                                          int *half_open) {
+  int is_tcp = key->proto == VIPD_IPPROTO_TCP;
+  void *map = is_tcp ? (void *)&vipd_syns_v1 : (void *)&vipd_conns_v1;
+  struct vipd_conn c;
+  __builtin_memset(&c, 0, sizeof(c));
+  c.real_id = real_id;
+  c.svc_id = svc_id;
+  /* Direct routing (and tunnelling): replies bypass the director, which sees one side. */
+  c.st = vipd_conn_initial_st(is_tcp, 1);
+  c.expires_ns = bpf_ktime_get_ns() + 2 * VIPD_NS_PER_S;
+  long err = bpf_map_update_elem(map, key, &c, BPF_NOEXIST);
+  if (err == -17 /* EEXIST: another CPU was first; its entry serves this packet too */)
+    return vipd_conn_find(key, half_open);
+  if (err) {
+    vipd_count(is_tcp ? VIPD_CNT_DROP_HALF_OPEN_FULL : VIPD_CNT_DROP_CONN_TABLE_FULL);
+    return 0;
+  }
+  vipd_count_conns(real_id, 0, 1);
+  *half_open = is_tcp;
+  return bpf_map_lookup_elem(map, key);
+}
+
+/* Advance the entry by one packet. Returns the new word, or 0 if the entry ended meanwhile. */
+static __always_inline __u32 vipd_conn_update(struct vipd_conn *c, const struct vipd_pkt *pkt,
+                                              const struct vipd_config *cfg, __u64 now) {
+  int is_tcp = pkt->key.proto == VIPD_IPPROTO_TCP;
+  for (int i = 0; i < VIPD_ST_ATTEMPTS; i++) {
+    __u32 old = *(volatile __u32 *)&c->st;
+    if (VIPD_ST_FLAGS(old) & (VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED)) return 0;
+    __u32 next = vipd_conn_step(old, is_tcp, pkt->tcp_flags, VIPD_DIR_INPUT);
+    /* The expiry is written before the swap: a sweeper that saw the old word cannot then end
+     * the entry (its swap fails), and one that sees the new word sees the new expiry. */
+    c->expires_ns = now + (__u64)vipd_conn_timeout_s(cfg, VIPD_ST_STATE(next)) * VIPD_NS_PER_S;
+    if (__sync_val_compare_and_swap(&c->st, old, next) != old) continue;
+    int d_active, d_inactive;
+    vipd_conn_count_delta(old, next, &d_active, &d_inactive);
+    if (d_active || d_inactive) vipd_count_conns(c->real_id, d_active, d_inactive);
+    return next;
+  }
+  return *(volatile __u32 *)&c->st;
+}
+
+/* The handshake completed: the entry moves to the established table. While it is marked moved
+ * no other CPU changes it; when the established table is full it stays where it is, counted. */
+static __always_inline void vipd_conn_promote(const struct vipd_conn_key *key,
+                                              struct vipd_conn *c) {
+  __u32 seen = *(volatile __u32 *)&c->st;
+  if (VIPD_ST_STATE(seen) != VIPD_TCP_ESTABLISHED) return;
+  __u32 moved = seen | ((__u32)VIPD_CONN_F_MOVED << 8);
+  if (__sync_val_compare_and_swap(&c->st, seen, moved) != seen) return; /* next packet retries */
+  struct vipd_conn copy = *c;
+  copy.st = seen;
+  if (bpf_map_update_elem(&vipd_conns_v1, key, &copy, BPF_NOEXIST)) {
+    c->st = seen; /* ours while marked: nobody else writes a moved entry */
+    vipd_count(VIPD_CNT_INFO_KEPT_HALF_OPEN);
+    return;
+  }
+  bpf_map_delete_elem(&vipd_syns_v1, key);
+  vipd_count(VIPD_CNT_INFO_HANDSHAKE_DONE);
+}
+
+#endif /* VIPD_CONN_BPF_H */

@@ -1,0 +1,41 @@
+/* The sweeper: a BPF_PROG_TYPE_SYSCALL program vipd runs once a second (BPF_PROG_TEST_RUN) to
+ * end expired entries of both connection tables. It runs in the kernel next to the fast path,
+ * so ending an entry is the same compare-and-swap the fast path uses: it never races a packet,
+ * and it never restarts an iteration as a userspace delete loop would. The clock comes in the
+ * context so that tests can move time. */
+#ifndef VIPD_SWEEP_BPF_H
+#define VIPD_SWEEP_BPF_H
+
+#include "bpf/conn.bpf.h"
+
+struct vipd_sweep_walk {
+  __u64 now;
+  __u32 expired;
+  __u32 scanned;
+  void *map;
+};
+
+static long vipd_sweep_one(void *map, struct vipd_conn_key *key, struct vipd_conn *c,
+                           struct vipd_sweep_walk *w) {
+  w->scanned++;
+  __u32 seen = *(volatile __u32 *)&c->st;
+  if (VIPD_ST_FLAGS(seen) & VIPD_CONN_F_DEAD) return 0;
+  if (w->now < *(volatile __u64 *)&c->expires_ns) return 0;
+  if (vipd_conn_end(map, key, c, seen)) {
+    w->expired++;
+    vipd_count(VIPD_CNT_INFO_CONN_EXPIRED);
+  }
+  return 0;
+}
+
+SEC("syscall")
+int vipd_sweep(struct vipd_sweep *ctx) {
+  struct vipd_sweep_walk w = {.now = ctx->now_ns ? ctx->now_ns : bpf_ktime_get_ns()};
+  bpf_for_each_map_elem(&vipd_conns_v1, vipd_sweep_one, &w, 0);
+  bpf_for_each_map_elem(&vipd_syns_v1, vipd_sweep_one, &w, 0);
+  ctx->expired = w.expired;
+  ctx->scanned = w.scanned;
+  return 0;
+}
+
+#endif /* VIPD_SWEEP_BPF_H */

@@ -5,39 +5,40 @@
 
 /* X(enum suffix, metric reason label, outcome) where outcome is drop, pass, tx or info.
  * "info" counters are not outcomes; they count events along the way. */
-#define VIPD_COUNTER_LIST(X)                              \
-  X(RX, "rx", info)                                       \
-  X(TX, "forwarded", tx)                                  \
-  X(TX_ICMP_UNREACH, "icmp_port_unreachable", tx)         \
-  X(PASS_NOT_IP, "not_ip", pass)                          \
-  X(PASS_NOT_L4, "not_tcp_udp", pass)                     \
-  X(PASS_NOT_SERVICE, "not_service", pass)                \
-  X(PASS_UNPARSED_NOT_VIP, "unparsed_not_vip", pass)      \
-  X(DROP_L2_TRUNCATED, "l2_truncated", drop)              \
-  X(DROP_VLAN_TRUNCATED, "vlan_truncated", drop)          \
-  X(DROP_VLAN_TOO_DEEP, "vlan_too_deep", drop)            \
-  X(DROP_L3_TRUNCATED, "l3_truncated", drop)              \
-  X(DROP_IP_BAD_HEADER, "ip_bad_header", drop)            \
-  X(DROP_IP_BAD_LENGTH, "ip_bad_length", drop)            \
-  X(DROP_IP6_EXT_HEADER, "ip6_ext_header", drop)          \
-  X(DROP_FRAGMENT, "fragment", drop)                      \
-  X(DROP_L4_TRUNCATED, "l4_truncated", drop)              \
-  X(DROP_TCP_BAD_HEADER, "tcp_bad_header", drop)          \
-  X(DROP_UDP_BAD_LENGTH, "udp_bad_length", drop)          \
-  X(DROP_TCP_BAD_FLAGS, "tcp_bad_flags", drop)            \
-  X(DROP_NONSYN_MISS, "nonsyn_no_connection", drop)       \
-  X(DROP_RST_MISS, "rst_no_connection", drop)             \
-  X(DROP_NO_REAL, "no_real_server", drop)                 \
-  X(DROP_REAL_GONE, "real_server_removed", drop)          \
-  X(DROP_CONN_TABLE_FULL, "connection_table_full", drop)  \
-  X(DROP_NEIGH_MISS, "next_hop_unresolved", drop)         \
-  X(DROP_IFACE_MISSING, "egress_interface_unknown", drop) \
-  X(DROP_INTERNAL, "internal_error", drop)                \
-  X(INFO_NEW_CONN, "new_connection", info)                \
-  X(INFO_CURSOR_RETRY, "cursor_retry", info)                                 \
-  X(INFO_CONN_REUSED, "connection_reused", info)                             \
-  X(INFO_HANDSHAKE_DONE, "handshake_completed", info)                        \
-  X(INFO_KEPT_HALF_OPEN, "established_kept_in_half_open_table", info)        \
+#define VIPD_COUNTER_LIST(X)                                          \
+  X(RX, "rx", info)                                                   \
+  X(TX, "forwarded", tx)                                              \
+  X(TX_ICMP_UNREACH, "icmp_port_unreachable", tx)                     \
+  X(PASS_NOT_IP, "not_ip", pass)                                      \
+  X(PASS_NOT_L4, "not_tcp_udp", pass)                                 \
+  X(PASS_NOT_SERVICE, "not_service", pass)                            \
+  X(PASS_UNPARSED_NOT_VIP, "unparsed_not_vip", pass)                  \
+  X(DROP_L2_TRUNCATED, "l2_truncated", drop)                          \
+  X(DROP_VLAN_TRUNCATED, "vlan_truncated", drop)                      \
+  X(DROP_VLAN_TOO_DEEP, "vlan_too_deep", drop)                        \
+  X(DROP_L3_TRUNCATED, "l3_truncated", drop)                          \
+  X(DROP_IP_BAD_HEADER, "ip_bad_header", drop)                        \
+  X(DROP_IP_BAD_LENGTH, "ip_bad_length", drop)                        \
+  X(DROP_IP6_EXT_HEADER, "ip6_ext_header", drop)                      \
+  X(DROP_FRAGMENT, "fragment", drop)                                  \
+  X(DROP_L4_TRUNCATED, "l4_truncated", drop)                          \
+  X(DROP_TCP_BAD_HEADER, "tcp_bad_header", drop)                      \
+  X(DROP_UDP_BAD_LENGTH, "udp_bad_length", drop)                      \
+  X(DROP_TCP_BAD_FLAGS, "tcp_bad_flags", drop)                        \
+  X(DROP_NONSYN_MISS, "nonsyn_no_connection", drop)                   \
+  X(DROP_RST_MISS, "rst_no_connection", drop)                         \
+  X(DROP_NO_REAL, "no_real_server", drop)                             \
+  X(DROP_REAL_GONE, "real_server_removed", drop)                      \
+  X(DROP_CONN_TABLE_FULL, "connection_table_full", drop)              \
+  X(DROP_HALF_OPEN_FULL, "half_open_table_full", drop)                \
+  X(DROP_NEIGH_MISS, "next_hop_unresolved", drop)                     \
+  X(DROP_IFACE_MISSING, "egress_interface_unknown", drop)             \
+  X(DROP_INTERNAL, "internal_error", drop)                            \
+  X(INFO_NEW_CONN, "new_connection", info)                            \
+  X(INFO_CURSOR_RETRY, "cursor_retry", info)                          \
+  X(INFO_CONN_REUSED, "connection_reused", info)                      \
+  X(INFO_HANDSHAKE_DONE, "handshake_completed", info)                 \
+  X(INFO_KEPT_HALF_OPEN, "established_kept_in_half_open_table", info) \
   X(INFO_CONN_EXPIRED, "connection_expired", info)
 
 enum vipd_counter {

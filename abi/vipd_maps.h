@@ -164,9 +164,9 @@ VIPD_ABI_ASSERT_SIZE(struct vipd_config, 56);
 
 /* In and out of the sweeper program (BPF_PROG_TYPE_SYSCALL, run by vipd once a second). */
 struct vipd_sweep {
-  __u64 now_ns;   /* in: the clock to expire against; 0 = bpf_ktime_get_ns() */
-  __u32 expired;  /* out: entries removed */
-  __u32 scanned;  /* out: entries looked at */
+  __u64 now_ns;  /* in: the clock to expire against; 0 = bpf_ktime_get_ns() */
+  __u32 expired; /* out: entries removed */
+  __u32 scanned; /* out: entries looked at */
 };
 VIPD_ABI_ASSERT_SIZE(struct vipd_sweep, 16);
 

@@ -11,6 +11,18 @@
 
 namespace vipd {
 
+// One entry of a connection table, as read back for listings.
+struct ConnEntry {
+  vipd_conn_key key;
+  vipd_conn conn;
+  bool halfOpen;  // still in the half-open table (handshake not completed)
+};
+
+struct Expiry {
+  std::uint32_t expired = 0;  // entries ended by this sweep
+  std::uint32_t scanned = 0;  // entries looked at
+};
+
 class Dataplane {
  public:
   virtual ~Dataplane() = default;
@@ -26,6 +38,7 @@ class Dataplane {
   virtual Result<void> deleteNeighbour(const vipd_neigh_key& key) = 0;
   virtual Result<void> putInterface(std::uint32_t ifindex, const vipd_iface& iface) = 0;
   virtual Result<void> deleteInterface(std::uint32_t ifindex) = 0;
+  virtual Result<void> putConfig(const vipd_config& config) = 0;
 
   // Live state of a service id that is about to be (re)used: cursors back to the head, counts
   // to zero. Only for ids no published service refers to.
@@ -38,6 +51,11 @@ class Dataplane {
   virtual Result<vipd_stats> serviceStats(std::uint32_t svcId) = 0;  // summed over CPUs
   virtual Result<vipd_stats> realStats(std::uint32_t realId) = 0;
   virtual Result<std::vector<std::uint64_t>> counters() = 0;  // indexed by enum vipd_counter
+
+  // End the connections that expired by `nowNs` (CLOCK_MONOTONIC; 0 = now), moving the counts.
+  virtual Result<Expiry> expireConnections(std::uint64_t nowNs) = 0;
+  // Every live entry of both connection tables.
+  virtual Result<std::vector<ConnEntry>> connections() = 0;
 };
 
 }  // namespace vipd

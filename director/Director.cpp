@@ -1,10 +1,16 @@
 // Director: request dispatch, transactions, listings.
 #include "director/Director.h"
 
+#include <arpa/inet.h>
+#include <time.h>
+
 #include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <map>
 #include <set>
 
+#include "abi/vipd_conn_state.h"
 #include "director/Log.h"
 #include "director/Publisher.h"
 
@@ -23,6 +29,29 @@ std::set<admin::Address> realAddresses(const DesiredState& s) {
   std::set<admin::Address> out;
   for (const auto& [key, svc] : s.services())
     for (const auto& r : svc.reals) out.insert(r.config.address);
+  return out;
+}
+
+// ipvsadm's names of the connection states (/proc/net/ip_vs_conn).
+std::string stateName(std::uint8_t state) {
+  static const char* const kNames[VIPD_TCP_STATE_COUNT] = {
+      "NONE",  "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT", "TIME_WAIT",
+      "CLOSE", "CLOSE_WAIT",  "LAST_ACK", "LISTEN",   "SYNACK"};
+  if (state == VIPD_UDP_STATE) return "UDP";
+  return state < VIPD_TCP_STATE_COUNT ? kNames[state] : "ERR!";
+}
+
+std::uint64_t monotonicNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);  // the clock of bpf_ktime_get_ns()
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ull +
+         static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+admin::Address fromAddr(const vipd_addr& a, std::uint8_t af) {
+  admin::Address out;
+  out.family = af == VIPD_AF_INET6 ? AF_INET6 : AF_INET;
+  std::memcpy(out.bytes.data(), a.w, af == VIPD_AF_INET6 ? 16 : 4);
   return out;
 }
 
@@ -89,13 +118,23 @@ Result<void> Director::applyAll(const std::vector<ConfigRule>& rules) {
 admin::Response Director::handle(const admin::Request& req) {
   using admin::Command;
   admin::Response resp;
-  resp.connTableSize = connTableSize_;
+  resp.connTableSize = settings_.connTableSize;
   switch (req.command) {
     case Command::list:
       return list(req.key);
-    case Command::zero:
-    case Command::setTimeouts:
+    case Command::listConnections:
+      return listConnections();
     case Command::getTimeouts:
+      resp.timeouts = timeouts_;
+      return resp;
+    case Command::setTimeouts:
+      if (!req.timeouts) {
+        resp.error = EINVAL;
+        resp.message = "request lacks timeouts";
+        return resp;
+      }
+      return setTimeouts(*req.timeouts);
+    case Command::zero:
       resp.error = ENOSYS;
       resp.message = "vipd does not support this command yet";
       return resp;
@@ -132,7 +171,7 @@ admin::ServiceStatus Director::status(const ServiceEntry& svc) {
 
 admin::Response Director::list(const std::optional<admin::ServiceKey>& key) {
   admin::Response resp;
-  resp.connTableSize = connTableSize_;
+  resp.connTableSize = settings_.connTableSize;
   if (key) {
     const ServiceEntry* svc = state_.find(*key);
     if (!svc) {
@@ -147,8 +186,73 @@ admin::Response Director::list(const std::optional<admin::ServiceKey>& key) {
   return resp;
 }
 
+Result<void> Director::start() {
+  return dp_.putConfig(fastPathConfig(timeouts_));
+}
+
+vipd_config Director::fastPathConfig(const admin::Timeouts& timeouts) const {
+  vipd_config c{VIPD_TCP_TIMEOUTS_DEFAULT, VIPD_UDP_TIMEOUT_DEFAULT, settings_.connReuseMode, 0};
+  c.tcp_timeout[VIPD_TCP_ESTABLISHED] = timeouts.tcp;
+  c.tcp_timeout[VIPD_TCP_FIN_WAIT] = timeouts.tcpfin;
+  c.udp_timeout = timeouts.udp;
+  if (settings_.sloppyTcp) c.flags |= VIPD_CFG_F_SLOPPY_TCP;
+  return c;
+}
+
+// ipvsadm --set: a zero leaves that timeout as it is.
+admin::Response Director::setTimeouts(const admin::Timeouts& requested) {
+  admin::Response resp;
+  resp.connTableSize = settings_.connTableSize;
+  admin::Timeouts next = timeouts_;
+  if (requested.tcp) next.tcp = requested.tcp;
+  if (requested.tcpfin) next.tcpfin = requested.tcpfin;
+  if (requested.udp) next.udp = requested.udp;
+  if (auto r = dp_.putConfig(fastPathConfig(next)); !r) {
+    resp.error = r.error().code;
+    resp.message = r.error().message;
+    return resp;
+  }
+  timeouts_ = next;
+  resp.timeouts = timeouts_;
+  return resp;
+}
+
+admin::Response Director::listConnections() {
+  admin::Response resp;
+  resp.connTableSize = settings_.connTableSize;
+  auto entries = dp_.connections();
+  if (!entries) {
+    resp.error = entries.error().code;
+    resp.message = entries.error().message;
+    return resp;
+  }
+  std::map<std::uint32_t, const admin::RealConfig*> reals;
+  for (const auto& [key, svc] : state_.services())
+    for (const auto& r : svc.reals) reals[r.realId] = &r.config;
+  std::uint64_t now = monotonicNs();
+  for (const auto& e : *entries) {
+    admin::Connection c;
+    c.protocol = e.key.proto == VIPD_IPPROTO_UDP ? admin::Protocol::udp : admin::Protocol::tcp;
+    c.state = stateName(static_cast<std::uint8_t>(e.conn.st & 0xff));
+    c.expiresSeconds = e.conn.expires_ns > now
+                           ? static_cast<std::uint32_t>((e.conn.expires_ns - now) / 1000000000ull)
+                           : 0;
+    c.client = fromAddr(e.key.saddr, e.key.af);
+    c.clientPort = ntohs(e.key.sport);
+    c.virtualAddress = fromAddr(e.key.daddr, e.key.af);
+    c.virtualPort = ntohs(e.key.dport);
+    if (auto it = reals.find(e.conn.real_id); it != reals.end()) {
+      c.real = it->second->address;
+      c.realPort = it->second->port;
+    }
+    resp.connections.push_back(c);
+  }
+  return resp;
+}
+
 void Director::refresh() {
   if (neighbours_) neighbours_->sync();
+  if (auto r = dp_.expireConnections(0); !r) log::warning(r.error().message);
 }
 
 void Director::shutdown() {

@@ -15,16 +15,25 @@
 
 namespace vipd {
 
+struct DirectorSettings {
+  std::uint32_t connTableSize = VIPD_DEFAULT_CONNS;  // shown by listings as "size="
+  bool sloppyTcp = false;                            // IPVS's sloppy_tcp
+  std::uint32_t connReuseMode = 1;                   // IPVS's conn_reuse_mode
+};
+
 class Director {
  public:
   // `neighbours` may be null (unit tests): next hops are then someone else's business.
-  Director(Dataplane& dataplane, Neighbours* neighbours, std::uint32_t connTableSize)
-      : dp_(dataplane), neighbours_(neighbours), connTableSize_(connTableSize) {}
+  Director(Dataplane& dataplane, Neighbours* neighbours, DirectorSettings settings)
+      : dp_(dataplane), neighbours_(neighbours), settings_(settings) {}
+
+  // Publish the settings and timeouts to the fast path; before anything else.
+  Result<void> start();
 
   admin::Response handle(const admin::Request& request);
   // Apply a whole list of rules as one transaction; an error names the rule's origin.
   Result<void> applyAll(const std::vector<ConfigRule>& rules);
-  // Periodic work: copy neighbour changes into the fast path.
+  // Periodic work: copy neighbour changes into the fast path, expire connections.
   void refresh();
   // Remove everything this director published.
   void shutdown();
@@ -36,10 +45,14 @@ class Director {
   Result<void> commit(DesiredState next);
   admin::Response list(const std::optional<admin::ServiceKey>& key);
   admin::ServiceStatus status(const ServiceEntry& svc);
+  admin::Response setTimeouts(const admin::Timeouts& timeouts);
+  admin::Response listConnections();
+  vipd_config fastPathConfig(const admin::Timeouts& timeouts) const;
 
   Dataplane& dp_;
   Neighbours* neighbours_;
-  std::uint32_t connTableSize_;
+  DirectorSettings settings_;
+  admin::Timeouts timeouts_;
   DesiredState state_;
 };
 

@@ -20,8 +20,12 @@ ParsedOptions parseOptions(int argc, char** argv) {
       "bpf-pin-dir", po::value(&o.bpfPinDir)->default_value(o.bpfPinDir),
       "directory on a bpffs where maps and links are pinned")(
       "conn-table-size", po::value(&o.connTableSize)->default_value(o.connTableSize),
-      "connection table capacity (flows)")("foreground", po::bool_switch(&o.foreground),
-                                           "do not detach from the terminal")(
+      "connection table capacity (flows)")(
+      "half-open-size", po::value(&o.halfOpenSize)->default_value(o.halfOpenSize),
+      "capacity of the table of TCP connections whose handshake has not completed")(
+      "sloppy-tcp", po::bool_switch(&o.sloppyTcp),
+      "schedule a TCP segment other than a SYN that has no connection (IPVS sloppy_tcp)")(
+      "foreground", po::bool_switch(&o.foreground), "do not detach from the terminal")(
       "help,h", "show this help and exit")("version,V", "show the version and exit");
   po::variables_map vm;
   try {
@@ -48,8 +52,8 @@ ParsedOptions parseOptions(int argc, char** argv) {
     std::cerr << "vipd: at least one --interface is required\n";
     return {std::nullopt, 2};
   }
-  if (o.connTableSize == 0) {
-    std::cerr << "vipd: --conn-table-size must be at least 1\n";
+  if (o.connTableSize == 0 || o.halfOpenSize == 0) {
+    std::cerr << "vipd: --conn-table-size and --half-open-size must be at least 1\n";
     return {std::nullopt, 2};
   }
   return {o, 0};

@@ -15,6 +15,8 @@ struct Options {
   std::optional<std::string> configFile;
   std::string bpfPinDir = "/sys/fs/bpf/vipd";
   std::uint32_t connTableSize = 1048576;
+  std::uint32_t halfOpenSize = 65536;
+  bool sloppyTcp = false;
   bool foreground = false;
 };
 

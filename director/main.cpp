@@ -66,12 +66,13 @@ void teardown(XdpDataplane& dp, Director& director, const Options& o) {
 }
 
 int run(const Options& o) {
-  auto dp = XdpDataplane::open({o.bpfPinDir, o.connTableSize});
+  auto dp = XdpDataplane::open({o.bpfPinDir, o.connTableSize, o.halfOpenSize});
   if (!dp) return fail(dp.error());
   auto rtnl = Rtnl::open();
   if (!rtnl) return fail(rtnl.error());
   Neighbours neighbours(**dp, **rtnl);
-  Director director(**dp, &neighbours, o.connTableSize);
+  Director director(**dp, &neighbours, {o.connTableSize, o.sloppyTcp, 1});
+  if (auto r = director.start(); !r) return fail(r.error());
   if (auto r = attachAll(**dp, o.interfaces); !r) return fail(r.error());
   if (auto r = applyConfig(director, o); !r) {
     teardown(**dp, director, o);

@@ -130,12 +130,15 @@ Result<std::unique_ptr<XdpDataplane>> XdpDataplane::open(const XdpOptions& optio
   std::unique_ptr<XdpDataplane> dp(new XdpDataplane(options, skel));
   bpf_map* map = nullptr;
   bpf_object__for_each_map(map, skel->obj) {
+    if (bpf_map__is_internal(map)) continue;  // .rodata: constants of this very binary
     std::string path = options.pinDir + "/" + bpf_map__name(map);
     if (int err = bpf_map__set_pin_path(map, path.c_str()))
       return libbpfError(err, "setting pin path " + path);
   }
   if (int err = bpf_map__set_max_entries(skel->maps.vipd_conns_v1, options.connTableSize))
     return libbpfError(err, "sizing the connection table");
+  if (int err = bpf_map__set_max_entries(skel->maps.vipd_syns_v1, options.halfOpenSize))
+    return libbpfError(err, "sizing the half-open table");
   if (auto r = dp->checkLayout(); !r) return r.error();
   if (int err = vipd_xdp__load(skel))
     return libbpfError(err, "loading the XDP program (maps pinned in " + options.pinDir +
@@ -153,6 +156,8 @@ Result<void> XdpDataplane::checkLayout() {
       checkMapLayout(m.vipd_svc_st_v1, sizeof(std::uint32_t), sizeof(vipd_svc_state)),
       checkMapLayout(m.vipd_real_st_v1, sizeof(std::uint32_t), sizeof(vipd_real_state)),
       checkMapLayout(m.vipd_conns_v1, sizeof(vipd_conn_key), sizeof(vipd_conn)),
+      checkMapLayout(m.vipd_syns_v1, sizeof(vipd_conn_key), sizeof(vipd_conn)),
+      checkMapLayout(m.vipd_config_v1, sizeof(std::uint32_t), sizeof(vipd_config)),
       checkMapLayout(m.vipd_neigh_v1, sizeof(vipd_neigh_key), sizeof(vipd_neigh)),
       checkMapLayout(m.vipd_ifaces_v1, sizeof(std::uint32_t), sizeof(vipd_iface)),
       checkMapLayout(m.vipd_cnt_v1, sizeof(std::uint32_t), sizeof(std::uint64_t)),
@@ -224,6 +229,7 @@ Result<void> XdpDataplane::detach(const std::string& ifname) {
 Result<void> XdpDataplane::unpinMaps() {
   bpf_map* map = nullptr;
   bpf_object__for_each_map(map, skel_->obj) {
+    if (bpf_map__is_internal(map)) continue;
     if (int err = bpf_map__unpin(map, nullptr); err && err != -ENOENT)
       return libbpfError(err, std::string("unpinning map ") + bpf_map__name(map));
   }
@@ -296,6 +302,9 @@ Result<void> XdpDataplane::putInterface(std::uint32_t ifindex, const vipd_iface&
 Result<void> XdpDataplane::deleteInterface(std::uint32_t ifindex) {
   return erase(skel_->maps.vipd_ifaces_v1, ifindex);
 }
+Result<void> XdpDataplane::putConfig(const vipd_config& config) {
+  return update(skel_->maps.vipd_config_v1, std::uint32_t{0}, config);
+}
 Result<void> XdpDataplane::resetServiceState(std::uint32_t svcId) {
   return update(skel_->maps.vipd_svc_st_v1, svcId, vipd_svc_state{});
 }
@@ -323,6 +332,41 @@ Result<std::vector<std::uint64_t>> XdpDataplane::counters() {
     for (auto v : *perCpu) totals[i] += v;
   }
   return totals;
+}
+
+Result<Expiry> XdpDataplane::expireConnections(std::uint64_t nowNs) {
+  vipd_sweep sweep{};
+  sweep.now_ns = nowNs;
+  // A syscall program gets no ctx_out: the kernel writes the context back into ctx_in.
+  LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &sweep, .ctx_size_in = sizeof(sweep));
+  if (int err = bpf_prog_test_run_opts(bpf_program__fd(skel_->progs.vipd_sweep), &opts))
+    return libbpfError(err, "running the connection sweeper");
+  return Expiry{sweep.expired, sweep.scanned};
+}
+
+// Entries read one by one: a listing may miss or repeat an entry that changes meanwhile, as
+// /proc/net/ip_vs_conn may; it never blocks the fast path.
+static Result<void> collectConnections(bpf_map* map, bool halfOpen, std::vector<ConnEntry>& out) {
+  vipd_conn_key key{}, next{};
+  const void* prev = nullptr;
+  int rc = 0;
+  while ((rc = bpf_map__get_next_key(map, prev, &next, sizeof(next))) == 0) {
+    key = next;
+    prev = &key;
+    vipd_conn conn{};
+    if (bpf_map__lookup_elem(map, &key, sizeof(key), &conn, sizeof(conn), 0) != 0) continue;
+    if ((conn.st >> 8) & (VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED)) continue;
+    out.push_back(ConnEntry{key, conn, halfOpen});
+  }
+  if (rc != -ENOENT) return libbpfError(rc, std::string("walking map ") + bpf_map__name(map));
+  return {};
+}
+
+Result<std::vector<ConnEntry>> XdpDataplane::connections() {
+  std::vector<ConnEntry> out;
+  if (auto r = collectConnections(skel_->maps.vipd_conns_v1, false, out); !r) return r.error();
+  if (auto r = collectConnections(skel_->maps.vipd_syns_v1, true, out); !r) return r.error();
+  return out;
 }
 
 }  // namespace vipd

@@ -19,6 +19,7 @@ namespace vipd {
 struct XdpOptions {
   std::string pinDir = "/sys/fs/bpf/vipd";  // must be on a bpffs
   std::uint32_t connTableSize = VIPD_DEFAULT_CONNS;
+  std::uint32_t halfOpenSize = VIPD_DEFAULT_HALF_OPEN;
 };
 
 enum class XdpMode { native, generic };
@@ -68,6 +69,7 @@ class XdpDataplane final : public Dataplane {
   Result<void> deleteNeighbour(const vipd_neigh_key& key) override;
   Result<void> putInterface(std::uint32_t ifindex, const vipd_iface& iface) override;
   Result<void> deleteInterface(std::uint32_t ifindex) override;
+  Result<void> putConfig(const vipd_config& config) override;
   Result<void> resetServiceState(std::uint32_t svcId) override;
   Result<void> resetRealState(std::uint32_t realId) override;
   Result<vipd_svc_state> serviceState(std::uint32_t svcId) override;
@@ -75,6 +77,8 @@ class XdpDataplane final : public Dataplane {
   Result<vipd_stats> serviceStats(std::uint32_t svcId) override;
   Result<vipd_stats> realStats(std::uint32_t realId) override;
   Result<std::vector<std::uint64_t>> counters() override;
+  Result<Expiry> expireConnections(std::uint64_t nowNs) override;
+  Result<std::vector<ConnEntry>> connections() override;
 
  private:
   struct SkelDeleter {

@@ -65,8 +65,8 @@ static __always_inline struct vipd_conn *vipd_reuse(const struct vipd_pkt *pkt,
                                                     struct vipd_conn *c, int half_open) {
   if (pkt->key.proto != VIPD_IPPROTO_TCP || !(pkt->tcp_flags & VIPD_TCP_F_SYN)) return c;
   __u32 seen = *(volatile __u32 *)&c->st;
-  int input_only = VIPD_ST_FLAGS(seen) & VIPD_CONN_F_INPUT_ONLY;
-  if (!vipd_syn_reschedules(VIPD_ST_STATE(seen), input_only, cfg->conn_reuse_mode)) return c;
+  int input_only = vipd_st_flags(seen) & VIPD_CONN_F_INPUT_ONLY;
+  if (!vipd_syn_reschedules(vipd_st_state(seen), input_only, cfg->conn_reuse_mode)) return c;
   void *map = half_open ? (void *)&vipd_syns_v1 : (void *)&vipd_conns_v1;
   if (vipd_conn_end(map, &pkt->key, c, seen)) vipd_count(VIPD_CNT_INFO_CONN_REUSED);
   return 0;

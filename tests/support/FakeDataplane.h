@@ -25,8 +25,11 @@ class FakeDataplane final : public Dataplane {
   std::map<vipd_neigh_key, vipd_neigh, BytesLess<vipd_neigh_key>> neighbours;
   std::map<std::uint32_t, vipd_iface> interfaces;
   std::map<std::uint32_t, vipd_real_state> realStates;
-  std::vector<std::string> log;  // "putService 1", "clearReal 3", ...
-  std::string failOn;            // an operation name ("putService") that fails with ENOSPC
+  vipd_config config{};
+  std::vector<ConnEntry> conns;       // what connections() returns
+  std::vector<std::uint64_t> sweeps;  // the clock of every expireConnections() call
+  std::vector<std::string> log;       // "putService 1", "clearReal 3", ...
+  std::string failOn;                 // an operation name ("putService") that fails with ENOSPC
 
   Result<void> putService(const vipd_svc_key& k, const vipd_svc& s) override {
     if (auto r = record("putService", s.svc_id); !r) return r;
@@ -73,6 +76,16 @@ class FakeDataplane final : public Dataplane {
     interfaces.erase(i);
     return {};
   }
+  Result<void> putConfig(const vipd_config& c) override {
+    if (auto r = record("putConfig", 0); !r) return r;
+    config = c;
+    return {};
+  }
+  Result<Expiry> expireConnections(std::uint64_t nowNs) override {
+    sweeps.push_back(nowNs);
+    return Expiry{};
+  }
+  Result<std::vector<ConnEntry>> connections() override { return conns; }
   Result<void> resetServiceState(std::uint32_t id) override {
     return record("resetServiceState", id);
   }

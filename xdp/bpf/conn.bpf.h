@@ -31,8 +31,8 @@ static __always_inline int vipd_conn_end(void *map, const struct vipd_conn_key *
                                          struct vipd_conn *c, __u32 seen) {
   __u32 dead = seen | ((__u32)VIPD_CONN_F_DEAD << 8);
   if (__sync_val_compare_and_swap(&c->st, seen, dead) != seen) return 0;
-  if (!(VIPD_ST_FLAGS(seen) & VIPD_CONN_F_MOVED)) {
-    int inactive = VIPD_ST_FLAGS(seen) & VIPD_CONN_F_INACTIVE;
+  if (!(vipd_st_flags(seen) & VIPD_CONN_F_MOVED)) {
+    int inactive = vipd_st_flags(seen) & VIPD_CONN_F_INACTIVE;
     vipd_count_conns(c->real_id, inactive ? 0 : -1, inactive ? -1 : 0);
   }
   bpf_map_delete_elem(map, key);
@@ -45,15 +45,15 @@ static __always_inline struct vipd_conn *vipd_conn_find(const struct vipd_conn_k
   __u8 gone = VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED;
   struct vipd_conn *c = bpf_map_lookup_elem(&vipd_conns_v1, key);
   *half_open = 0;
-  if (c && !(VIPD_ST_FLAGS(*(volatile __u32 *)&c->st) & gone)) return c;
+  if (c && !(vipd_st_flags(*(volatile __u32 *)&c->st) & gone)) return c;
   c = bpf_map_lookup_elem(&vipd_syns_v1, key);
-  if (c && !(VIPD_ST_FLAGS(*(volatile __u32 *)&c->st) & VIPD_CONN_F_DEAD)) {
-    if (!(VIPD_ST_FLAGS(*(volatile __u32 *)&c->st) & VIPD_CONN_F_MOVED)) {
+  if (c && !(vipd_st_flags(*(volatile __u32 *)&c->st) & VIPD_CONN_F_DEAD)) {
+    if (!(vipd_st_flags(*(volatile __u32 *)&c->st) & VIPD_CONN_F_MOVED)) {
       *half_open = 1;
       return c;
     }
     c = bpf_map_lookup_elem(&vipd_conns_v1, key); /* moved a moment ago */
-    if (c && !(VIPD_ST_FLAGS(*(volatile __u32 *)&c->st) & gone)) return c;
+    if (c && !(vipd_st_flags(*(volatile __u32 *)&c->st) & gone)) return c;
   }
   return 0;
 }
@@ -89,11 +89,11 @@ static __always_inline __u32 vipd_conn_update(struct vipd_conn *c, const struct 
   int is_tcp = pkt->key.proto == VIPD_IPPROTO_TCP;
   for (int i = 0; i < VIPD_ST_ATTEMPTS; i++) {
     __u32 old = *(volatile __u32 *)&c->st;
-    if (VIPD_ST_FLAGS(old) & (VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED)) return 0;
+    if (vipd_st_flags(old) & (VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED)) return 0;
     __u32 next = vipd_conn_step(old, is_tcp, pkt->tcp_flags, VIPD_DIR_INPUT);
     /* The expiry is written before the swap: a sweeper that saw the old word cannot then end
      * the entry (its swap fails), and one that sees the new word sees the new expiry. */
-    c->expires_ns = now + (__u64)vipd_conn_timeout_s(cfg, VIPD_ST_STATE(next)) * VIPD_NS_PER_S;
+    c->expires_ns = now + (__u64)vipd_conn_timeout_s(cfg, vipd_st_state(next)) * VIPD_NS_PER_S;
     if (__sync_val_compare_and_swap(&c->st, old, next) != old) continue;
     int d_active, d_inactive;
     vipd_conn_count_delta(old, next, &d_active, &d_inactive);
@@ -108,7 +108,7 @@ static __always_inline __u32 vipd_conn_update(struct vipd_conn *c, const struct 
 static __always_inline void vipd_conn_promote(const struct vipd_conn_key *key,
                                               struct vipd_conn *c) {
   __u32 seen = *(volatile __u32 *)&c->st;
-  if (VIPD_ST_STATE(seen) != VIPD_TCP_ESTABLISHED) return;
+  if (vipd_st_state(seen) != VIPD_TCP_ESTABLISHED) return;
   __u32 moved = seen | ((__u32)VIPD_CONN_F_MOVED << 8);
   if (__sync_val_compare_and_swap(&c->st, seen, moved) != seen) return; /* next packet retries */
   struct vipd_conn copy = *c;

@@ -19,7 +19,7 @@ static long vipd_sweep_one(void *map, struct vipd_conn_key *key, struct vipd_con
                            struct vipd_sweep_walk *w) {
   w->scanned++;
   __u32 seen = *(volatile __u32 *)&c->st;
-  if (VIPD_ST_FLAGS(seen) & VIPD_CONN_F_DEAD) return 0;
+  if (vipd_st_flags(seen) & VIPD_CONN_F_DEAD) return 0;
   if (w->now < *(volatile __u64 *)&c->expires_ns) return 0;
   if (vipd_conn_end(map, key, c, seen)) {
     w->expired++;

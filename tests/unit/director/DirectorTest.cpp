@@ -45,7 +45,7 @@ class DirectorTest : public ::testing::Test {
   const vipd_svc& published() { return fake.services.at(toSvcKey(vip())); }
 
   FakeDataplane fake;
-  Director director{fake, nullptr, 4096};
+  Director director{fake, nullptr, {4096, false, 1}};
 };
 
 TEST_F(DirectorTest, PublishesTheListOfRealsInIpvsOrder) {

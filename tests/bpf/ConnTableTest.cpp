@@ -1,0 +1,243 @@
+// The connection table in the XDP program: IPVS's states for a director that sees only the
+// client's side, exact active/inactive counts, the half-open table and its capacity, expiry by
+// the sweeper with an injected clock, conn_reuse_mode and sloppy_tcp.
+#include <time.h>
+
+#include "tests/bpf/XdpFixture.h"
+
+namespace vipd::test {
+namespace {
+
+constexpr std::uint64_t kSecond = 1000000000ull;
+
+std::uint64_t monotonicNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * kSecond + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+class ConnTableTest : public XdpTest {
+ protected:
+  void SetUp() override {
+    XdpTest::SetUp();
+    if (!dp_) return;
+    publish(generation({3, 2, 1}));
+  }
+
+  Bytes segment(std::uint16_t sport, std::uint8_t flags) const {
+    return PacketBuilder()
+        .eth(kClientMac, kDirectorMac)
+        .ipv4("198.18.0.10", kVip)
+        .tcp(sport, kPort, flags, 1000, flags & kAck ? 5000 : 0)
+        .build();
+  }
+
+  XdpRunResult send(std::uint16_t sport, std::uint8_t flags) {
+    auto r = dp_->run(segment(sport, flags));
+    EXPECT_TRUE(r);
+    return r ? std::move(r).value() : XdpRunResult{};
+  }
+
+  // The one entry of the flow from client port `sport`, if any.
+  std::optional<ConnEntry> entry(std::uint16_t sport) {
+    auto all = dp_->connections();
+    EXPECT_TRUE(all);
+    for (const auto& e : *all)
+      if (e.key.sport == htons(sport)) return e;
+    return std::nullopt;
+  }
+
+  std::uint8_t stateOf(std::uint16_t sport) {
+    auto e = entry(sport);
+    return e ? static_cast<std::uint8_t>(e->conn.st & 0xff) : 0xee;
+  }
+
+  std::pair<std::uint32_t, std::uint32_t> counts(std::uint32_t realId) {
+    auto s = dp_->realState(realId);
+    EXPECT_TRUE(s);
+    return {s->active, s->inactive};
+  }
+
+  using Counts = std::pair<std::uint32_t, std::uint32_t>;
+};
+
+TEST_F(ConnTableTest, ASynIsHalfOpenAndActiveUntilTheHandshakeMovesIt) {
+  send(40000, kSyn);
+  auto e = entry(40000);
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->halfOpen);
+  EXPECT_EQ(e->conn.st & 0xff, VIPD_TCP_SYN_RECV);
+  EXPECT_EQ(counts(3), (Counts{1, 0}));
+  send(40000, kAck);
+  e = entry(40000);
+  ASSERT_TRUE(e);
+  EXPECT_FALSE(e->halfOpen);
+  EXPECT_EQ(e->conn.st & 0xff, VIPD_TCP_ESTABLISHED);
+  EXPECT_EQ(counts(3), (Counts{1, 0}));
+  auto all = dp_->connections();
+  EXPECT_EQ(all->size(), 1u);  // moved, not copied
+}
+
+TEST_F(ConnTableTest, AFinMakesTheConnectionInactiveForTheFinTimeout) {
+  send(40000, kSyn);
+  send(40000, kAck);
+  std::uint64_t before = monotonicNs();
+  send(40000, kFin | kAck);
+  std::uint64_t after = monotonicNs();
+  auto e = entry(40000);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->conn.st & 0xff, VIPD_TCP_FIN_WAIT);
+  EXPECT_EQ(counts(3), (Counts{0, 1}));
+  EXPECT_GE(e->conn.expires_ns, before + 120 * kSecond);
+  EXPECT_LE(e->conn.expires_ns, after + 120 * kSecond);
+  send(40000, kAck);  // the client acknowledges the server's FIN: still FIN_WAIT
+  EXPECT_EQ(stateOf(40000), VIPD_TCP_FIN_WAIT);
+}
+
+TEST_F(ConnTableTest, TheSweeperEndsExpiredEntriesAndMovesTheCounts) {
+  send(40000, kSyn);
+  send(40000, kAck);
+  send(40000, kFin | kAck);
+  std::uint64_t now = monotonicNs();
+  auto early = dp_->expireConnections(now + 100 * kSecond);
+  ASSERT_TRUE(early) << early.error().message;
+  EXPECT_EQ(early->expired, 0u);
+  EXPECT_EQ(early->scanned, 1u);
+  EXPECT_EQ(counts(3), (Counts{0, 1}));
+  auto before = dp_->counters();
+  auto late = dp_->expireConnections(now + 121 * kSecond);
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->expired, 1u);
+  EXPECT_EQ(counts(3), (Counts{0, 0}));
+  EXPECT_FALSE(entry(40000));
+  EXPECT_EQ((*dp_->counters())[VIPD_CNT_INFO_CONN_EXPIRED] - (*before)[VIPD_CNT_INFO_CONN_EXPIRED],
+            1u);
+  // A packet of the expired flow is a non-SYN without a connection now.
+  EXPECT_EQ(send(40000, kAck).action, XDP_DROP);
+}
+
+TEST_F(ConnTableTest, HalfOpenEntriesExpireAfterTheSynRecvTimeout) {
+  send(40000, kSyn);
+  std::uint64_t now = monotonicNs();
+  EXPECT_EQ(dp_->expireConnections(now + 59 * kSecond)->expired, 0u);
+  EXPECT_EQ(dp_->expireConnections(now + 61 * kSecond)->expired, 1u);
+  EXPECT_EQ(counts(3), (Counts{0, 0}));
+}
+
+TEST_F(ConnTableTest, ARstClosesTheConnection) {
+  send(40000, kSyn);
+  send(40000, kAck);
+  send(40000, kRst);
+  EXPECT_EQ(stateOf(40000), VIPD_TCP_CLOSE);
+  EXPECT_EQ(counts(3), (Counts{0, 1}));
+}
+
+TEST_F(ConnTableTest, ASegmentWithoutFlagsClosesTheConnectionAsInIpvs) {
+  send(40000, kSyn);
+  send(40000, kAck);
+  send(40000, 0);
+  EXPECT_EQ(stateOf(40000), VIPD_TCP_CLOSE);
+}
+
+TEST_F(ConnTableTest, ASynOnAClosedEntryIsScheduledAfresh) {
+  send(40000, kSyn);  // real 3
+  send(40000, kAck);
+  send(40000, kRst);  // CLOSE
+  auto before = dp_->counters();
+  auto out = send(40000, kSyn);
+  EXPECT_EQ(realOf(out), 2u);  // rr moved on: a new connection
+  EXPECT_EQ((*dp_->counters())[VIPD_CNT_INFO_CONN_REUSED] - (*before)[VIPD_CNT_INFO_CONN_REUSED],
+            1u);
+  EXPECT_EQ(counts(3), (Counts{0, 0}));
+  EXPECT_EQ(counts(2), (Counts{1, 0}));
+}
+
+TEST_F(ConnTableTest, ASynOnAFinWaitEntryStaysOnItsRealWithReuseModeOne) {
+  send(40000, kSyn);  // real 3
+  send(40000, kAck);
+  send(40000, kFin | kAck);
+  EXPECT_EQ(realOf(send(40000, kSyn)), 3u);
+  EXPECT_EQ(stateOf(40000), VIPD_TCP_SYN_RECV);
+  EXPECT_EQ(counts(3), (Counts{1, 0}));
+}
+
+TEST_F(ConnTableTest, ReuseModeTwoAlsoReschedulesFromFinWait) {
+  vipd_config c = defaultConfig();
+  c.conn_reuse_mode = 3;
+  ASSERT_TRUE(dp_->putConfig(c));
+  send(40000, kSyn);  // real 3
+  send(40000, kAck);
+  send(40000, kFin | kAck);
+  EXPECT_EQ(realOf(send(40000, kSyn)), 2u);
+}
+
+TEST_F(ConnTableTest, UdpEntriesAreInactiveAndLiveForTheUdpTimeout) {
+  vipd_svc_key k = serviceKey();
+  k.proto = IPPROTO_UDP;
+  ASSERT_TRUE(dp_->putService(k, generation({3, 2, 1})));
+  Bytes dgram = PacketBuilder()
+                    .eth(kClientMac, kDirectorMac)
+                    .ipv4("198.18.0.10", kVip)
+                    .udp(5000, kPort)
+                    .payload({1, 2, 3})
+                    .build();
+  std::uint64_t now = monotonicNs();
+  ASSERT_TRUE(dp_->run(dgram));
+  ASSERT_TRUE(dp_->run(dgram));
+  auto e = entry(5000);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->conn.st & 0xff, VIPD_UDP_STATE);
+  EXPECT_FALSE(e->halfOpen);
+  EXPECT_EQ(counts(3), (Counts{0, 1}));
+  EXPECT_EQ(dp_->expireConnections(now + 299 * kSecond)->expired, 0u);
+  EXPECT_EQ(dp_->expireConnections(now + 301 * kSecond)->expired, 1u);
+  EXPECT_EQ(counts(3), (Counts{0, 0}));
+}
+
+TEST_F(ConnTableTest, SloppyTcpSchedulesAMidStreamSegment) {
+  EXPECT_EQ(send(40000, kAck).action, XDP_DROP);
+  vipd_config c = defaultConfig();
+  c.flags = VIPD_CFG_F_SLOPPY_TCP;
+  ASSERT_TRUE(dp_->putConfig(c));
+  EXPECT_EQ(realOf(send(40000, kAck)), 3u);
+  EXPECT_EQ(stateOf(40000), VIPD_TCP_ESTABLISHED);
+  EXPECT_EQ(counts(3), (Counts{1, 0}));
+  EXPECT_EQ(send(40001, kRst).action, XDP_DROP);  // a RST never creates state
+  EXPECT_FALSE(entry(40001));
+}
+
+TEST_F(ConnTableTest, TheTimeoutsInTheConfigurationApplyToTheNextPacket) {
+  vipd_config c = defaultConfig();
+  c.tcp_timeout[VIPD_TCP_ESTABLISHED] = 30;
+  ASSERT_TRUE(dp_->putConfig(c));
+  std::uint64_t before = monotonicNs();
+  send(40000, kSyn);
+  send(40000, kAck);
+  auto e = entry(40000);
+  ASSERT_TRUE(e);
+  EXPECT_LE(e->conn.expires_ns, monotonicNs() + 30 * kSecond);
+  EXPECT_GE(e->conn.expires_ns, before + 30 * kSecond);
+}
+
+class SmallHalfOpenTable : public ConnTableTest {
+ protected:
+  std::uint32_t halfOpenSize() const override { return 4; }
+};
+
+TEST_F(SmallHalfOpenTable, ASynFloodNeitherEvictsNorBlocksEstablishedFlows) {
+  send(40000, kSyn);
+  send(40000, kAck);  // established: in the main table
+  for (std::uint16_t port = 50000; port < 50004; ++port) EXPECT_EQ(send(port, kSyn).action, XDP_TX);
+  auto before = dp_->counters();
+  EXPECT_EQ(send(50004, kSyn).action, XDP_DROP);
+  auto after = dp_->counters();
+  EXPECT_EQ((*after)[VIPD_CNT_DROP_HALF_OPEN_FULL] - (*before)[VIPD_CNT_DROP_HALF_OPEN_FULL], 1u);
+  EXPECT_EQ(send(40000, kAck | kPsh).action, XDP_TX);  // the established flow still flows
+  // Half-open connections count as active, as IPVS counts SYN_RECV.
+  std::uint32_t active = 0;
+  for (std::uint32_t id : {1u, 2u, 3u}) active += counts(id).first;
+  EXPECT_EQ(active, 5u);
+}
+
+}  // namespace
+}  // namespace vipd::test

@@ -294,6 +294,9 @@ void listFlag(ListFormat& f, Tag tag) {
     case Tag::tunInfo:
       f.tunInfo = true;
       break;
+    case Tag::json:
+      f.json = true;
+      break;
     default:
       break;
   }

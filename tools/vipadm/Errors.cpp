@@ -84,6 +84,8 @@ Operation operationOf(const admin::Request& request) {
       return Operation::setTimeouts;
     case Command::getTimeouts:
       return Operation::getTimeouts;
+    case Command::listConnections:
+      return Operation::getConnections;
   }
   return Operation::getServices;
 }

@@ -24,6 +24,7 @@ enum class Operation {
   flush,
   setTimeouts,
   getTimeouts,
+  getConnections,  // ipvsadm reads /proc here: no message of its own, only the generic ones
 };
 
 std::string ipvsStrerror(Operation operation, int err);

@@ -4,7 +4,9 @@
 
 #include <cerrno>
 
+#include "tools/vipadm/ConnListing.h"
 #include "tools/vipadm/Errors.h"
+#include "tools/vipadm/JsonListing.h"
 #include "tools/vipadm/Listing.h"
 #include "tools/vipadm/Request.h"
 #include "tools/vipadm/Usage.h"
@@ -17,10 +19,12 @@ Outcome failure(Streams& io, const std::string& message, int exitCode) {
   return Outcome{exitCode, exitCode != 255};
 }
 
-// ipvsadm's message for vipd's errno; for ENOSYS (what vipd does not do yet, which IPVS never
-// answers) vipd's own message says what is missing.
+// ipvsadm's message for vipd's errno. vipd's own message where ipvsadm has none to match: for
+// ENOSYS (what vipd does not do yet, which IPVS never answers) and for the connection table,
+// which ipvsadm reads from /proc ("cannot open file /proc/net/ip_vs_conn" names no vipd file).
 std::string daemonError(const admin::Request& request, const admin::Response& response) {
-  if (response.error == ENOSYS && !response.message.empty()) return response.message;
+  const bool own = response.error == ENOSYS || request.command == admin::Command::listConnections;
+  if (own && !response.message.empty()) return response.message;
   return ipvsStrerror(operationOf(request), response.error);
 }
 
@@ -28,23 +32,39 @@ Outcome printOneService(const admin::Response& response, const admin::ServiceKey
                         const ParsedCommand& c, const Names& names, Streams& io) {
   for (const admin::ServiceStatus& s : response.services) {
     if (s.config.key != key) continue;
-    io.out << listService(s, c.format, names);
+    io.out << (c.format.json ? jsonServices({s}, response.connTableSize, c.format.nosort)
+                             : listService(s, c.format, names));
     return Outcome{};
   }
   return failure(io, ipvsStrerror(Operation::getService, ESRCH), 1);
 }
 
+// The text or JSON of the listings whose output is the whole answer.
+std::string listing(const ParsedCommand& c, const admin::Request& request,
+                    const admin::Response& response, const Names& names) {
+  const ListFormat& f = c.format;
+  switch (request.command) {
+    case admin::Command::getTimeouts:
+      return f.json ? jsonTimeouts(response.timeouts) : listTimeouts(response.timeouts);
+    case admin::Command::listConnections:
+      return f.json ? jsonConnections(response.connections)
+                    : listConnections(response.connections, f, names);
+    case admin::Command::list:
+      return f.json ? jsonServices(response.services, response.connTableSize, f.nosort)
+                    : listAll(response, f, names);
+    default:
+      return "";  // changes print nothing
+  }
+}
+
 Outcome printResult(const ParsedCommand& c, const admin::Request& request,
                     const admin::Response& response, const Names& names, Streams& io) {
-  if (c.command == Command::save) {
+  if (c.command == Command::save)
     io.out << saveRules(response.services, c.format.numeric, names);
-  } else if (request.command == admin::Command::getTimeouts) {
-    io.out << listTimeouts(response.timeouts);
-  } else if (request.command == admin::Command::list && request.key) {
+  else if (request.command == admin::Command::list && request.key)
     return printOneService(response, *request.key, c, names, io);
-  } else if (request.command == admin::Command::list) {
-    io.out << listAll(response, c.format, names);
-  }
+  else
+    io.out << listing(c, request, response, names);
   return Outcome{};
 }
 

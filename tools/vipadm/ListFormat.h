@@ -1,5 +1,5 @@
-// How a listing is printed: the format switches of `vipadm -L` and `-S` (ipvsadm's FMT_* flags).
-// Shared by the parser, which sets them, and Listing, which obeys them.
+// How a listing is printed: the format switches of `vipadm -L` and `-S` (ipvsadm's FMT_* flags
+// and vipadm's --json), set by the parser and obeyed by the listings.
 #pragma once
 
 namespace vipd::vipadm {
@@ -13,6 +13,7 @@ struct ListFormat {
   bool nosort = false;          // --nosort: keep the order vipd returns (IPVS list order)
   bool exact = false;           // --exact: unabbreviated numbers
   bool tunInfo = false;         // --tun-info
+  bool json = false;            // --json (vipadm's): JSON; of the switches above only nosort counts
 };
 
 }  // namespace vipd::vipadm

@@ -2,49 +2,14 @@
 // rate estimates yet, so --rate prints zeros in the exact format; tunnels are always ipip.
 #include "tools/vipadm/Listing.h"
 
-#include <arpa/inet.h>
+#include <sys/socket.h>
 
-#include <cstdarg>
-#include <cstdio>
-
+#include "tools/vipadm/Format.h"
 #include "tools/vipadm/SchedFlags.h"
 #include "tools/vipadm/Sorting.h"
 
 namespace vipd::vipadm {
 namespace {
-
-constexpr std::uint32_t kHostMask = 0xffffffffu;
-
-__attribute__((format(printf, 1, 2))) std::string cformat(const char* fmt, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, fmt);
-  std::vsnprintf(buf, sizeof(buf), fmt, ap);
-  va_end(ap);
-  return buf;
-}
-
-IpProto ipProto(admin::Protocol p) {
-  return p == admin::Protocol::udp ? IpProto::udp : IpProto::tcp;
-}
-
-// addrport_to_anyname: "[v6]:port" or "v4:port", names unless numeric, at most 59 characters.
-std::string addrPort(const admin::Address& a, std::uint16_t port, IpProto proto, bool numeric,
-                     const Names& names) {
-  std::string host, service;
-  if (!numeric) {
-    host = names.hostName(a).value_or("");
-    service = names.serviceName(port, proto).value_or("");
-  }
-  if (host.empty()) host = a.toString();
-  if (service.empty()) service = std::to_string(port);
-  std::string out = a.family == AF_INET6 ? "[" + host + "]:" + service : host + ":" + service;
-  return out.substr(0, 59);
-}
-
-std::string protoName(admin::Protocol p) {
-  return p == admin::Protocol::udp ? "UDP" : "TCP";
-}
 
 std::string protoOption(admin::Protocol p) {
   return p == admin::Protocol::udp ? "-u" : "-t";
@@ -84,19 +49,10 @@ std::string forwardOption(admin::Forward f) {
   return "-g";
 }
 
-bool hostMask(const admin::ServiceConfig& c) {
-  if (!c.netmask) return true;
-  return c.key.address.family == AF_INET6 ? *c.netmask == 128 : *c.netmask == kHostMask;
-}
-
 // " mask 255.255.255.0" / " -M 255.255.255.0", " mask 64" / " -M 64"; empty for a host mask.
 std::string maskText(const admin::ServiceConfig& c, const char* word) {
-  if (hostMask(c)) return "";
-  if (c.key.address.family == AF_INET6) return cformat(" %s %u", word, *c.netmask);
-  in_addr in{htonl(*c.netmask)};
-  char buf[INET_ADDRSTRLEN] = {};
-  inet_ntop(AF_INET, &in, buf, sizeof(buf));
-  return cformat(" %s %s", word, buf);
+  if (isHostMask(c)) return "";
+  return cformat(" %s %s", word, netmaskText(c).c_str());
 }
 
 std::string title(const ListFormat& f) {

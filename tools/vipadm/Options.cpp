@@ -9,7 +9,7 @@ namespace {
 
 using A = ArgKind;
 
-constexpr std::array<OptionDef, 58> kOptions{{
+constexpr std::array<OptionDef, 59> kOptions{{
     {"add-service", 'A', A::none, Tag::addService},
     {"edit-service", 'E', A::none, Tag::editService},
     {"delete-service", 'D', A::none, Tag::deleteService},
@@ -68,6 +68,7 @@ constexpr std::array<OptionDef, 58> kOptions{{
     {"tun-nocsum", '\0', A::none, Tag::tunNocsum},
     {"tun-csum", '\0', A::none, Tag::tunCsum},
     {"tun-remcsum", '\0', A::none, Tag::tunRemcsum},
+    {"json", '\0', A::none, Tag::json},
 }};
 
 constexpr std::array<std::string_view, kOptCount> kOptNames{
@@ -105,6 +106,7 @@ constexpr std::array<std::string_view, kOptCount> kOptNames{
     "tun-nocsum",
     "tun-csum",
     "tun-remcsum",
+    "json",
 };
 
 constexpr std::array<std::string_view, 14> kCmdNames{
@@ -115,22 +117,22 @@ constexpr std::array<std::string_view, 14> kCmdNames{
 
 // Columns: -n -c svc -s -p -M -r fwd -w -x -y mcast-if timeout daemon stats rate thresholds
 // persistent-conn nosort syncid exact ops pe -b mcast-group mcast-port mcast-ttl sync-maxlen
-// tun-info tun-type tun-port tun-nocsum tun-csum tun-remcsum.
+// tun-info tun-type tun-port tun-nocsum tun-csum tun-remcsum, and vipadm's json (-L only).
 constexpr std::array<std::string_view, 14> kLegality{
-    "xx+...xxxxxxxxxxxxxxx...xxxxxxxxxx",  // add-service
-    "xx+...xxxxxxxxxxxxxxx...xxxxxxxxxx",  // edit-service
-    "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",  // delete-service
-    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",  // flush
-    ".11xxxxxxxxx11.......xxxxxxx.xxxxx",  // list
-    "xx+xxx+....xxxxxxxxxxxxxxxxxx.....",  // add-server
-    "xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxx",  // delete-server
-    "xx+xxx+....xxxxxxxxxxxxxxxxxx.....",  // edit-server
-    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",  // set
-    "xxxxxxxxxxx.xxxxxxx.xxxx....xxxxxx",  // start-daemon
-    "xxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxx",  // stop-daemon
-    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",  // restore
-    ".xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",  // save
-    "xx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",  // zero
+    "xx+...xxxxxxxxxxxxxxx...xxxxxxxxxxx",  // add-service
+    "xx+...xxxxxxxxxxxxxxx...xxxxxxxxxxx",  // edit-service
+    "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",  // delete-service
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",  // flush
+    ".11xxxxxxxxx11.......xxxxxxx.xxxxx.",  // list
+    "xx+xxx+....xxxxxxxxxxxxxxxxxx.....x",  // add-server
+    "xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxxx",  // delete-server
+    "xx+xxx+....xxxxxxxxxxxxxxxxxx.....x",  // edit-server
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",  // set
+    "xxxxxxxxxxx.xxxxxxx.xxxx....xxxxxxx",  // start-daemon
+    "xxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxx",  // stop-daemon
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",  // restore
+    ".xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",  // save
+    "xx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",  // zero
 };
 
 static_assert([] {
@@ -210,6 +212,8 @@ std::optional<Opt> listOrDaemonOpt(Tag tag) {
       return Opt::exact;
     case Tag::tunInfo:
       return Opt::tunInfo;
+    case Tag::json:
+      return Opt::json;
     case Tag::mcastInterface:
       return Opt::mcastInterface;
     case Tag::syncid:

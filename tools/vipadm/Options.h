@@ -1,5 +1,5 @@
-// The option vocabulary of ipvsadm 1.31: every short/long option (popt table), the internal
-// option names that appear in error messages, and the command x option legality table.
+// The option vocabulary of ipvsadm 1.31 (popt table, internal names in messages, command x
+// option legality table), plus vipadm's --json as the last column of that table.
 #pragma once
 
 #include <cstdint>
@@ -69,6 +69,7 @@ enum class Tag : std::uint8_t {
   tunNocsum,
   tunCsum,
   tunRemcsum,
+  json,  // vipadm's extension, after ipvsadm's options
 };
 
 enum class ArgKind : std::uint8_t { none, required, optional };
@@ -120,8 +121,9 @@ enum class Opt : std::uint8_t {
   tunNocsum,
   tunCsum,
   tunRemcsum,
+  json,  // vipadm's --json: last, so that ipvsadm's own violations are reported first
 };
-inline constexpr std::size_t kOptCount = 34;
+inline constexpr std::size_t kOptCount = 35;
 
 std::string_view optName(Opt opt);  // "service-address", "real-server", ...
 

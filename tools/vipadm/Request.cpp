@@ -107,7 +107,7 @@ Outcome simpleRequest(admin::Command command, const ParsedCommand& c) {
 Outcome listRequest(const ParsedCommand& c) {
   switch (c.listTarget) {
     case ListTarget::connections:
-      return Refusal{"vipd cannot list its connection table yet", 1};
+      return simpleRequest(admin::Command::listConnections, c);
     case ListTarget::daemons:
       return Refusal{"vipd has no connection sync daemon", 1};
     case ListTarget::timeouts:

@@ -13,8 +13,9 @@ Usage:
   %P -D SERVICE
   %P -a|-e SERVICE -r REAL [-g|-i|-m] [-w WEIGHT] [-x UPPER] [-y LOWER]
   %P -d SERVICE -r REAL
-  %P -L|-l [SERVICE] [-n] [--stats|--rate|--thresholds|--persistent-conn]
-  %P -L --timeout
+  %P -L|-l [SERVICE] [-n] [--stats|--rate|--thresholds|--persistent-conn] [--json]
+  %P -L -c [-n] [--json]     (the connection table)
+  %P -L --timeout [--json]
   %P -Z [SERVICE]
   %P -C
   %P -S [-n]
@@ -46,16 +47,19 @@ Real server options
 
 Listing options
   -n, --numeric             addresses and ports as numbers
+  -c, --connection          the connection table instead of the services
   --stats, --thresholds, --persistent-conn, --tun-info
   --rate                    per-second rates (0 until vipd estimates rates)
   --exact                   numbers without K/M/G/T
   --nosort                  the order vipd schedules in, not sorted by address
 
-vipd extension
+vipd extensions
   --socket PATH             vipd's admin socket (default $VIPD_SOCKET, else /run/vipd/vipd.sock)
+  --json                    with -L only: the services, -c connections or --timeout timeouts
+                            as JSON (all numbers, no names; only --nosort changes it)
 
 Accepted for compatibility, refused by vipd: -f/--fwmark-service, --sctp-service, --pe,
---tun-type gue|gre, --start-daemon, --stop-daemon, -L -c, -L --daemon.
+--tun-type gue|gre, --start-daemon, --stop-daemon, -L --daemon.
 Exit status: 0 success, 1 listing failed, 2 bad value or vipd unreachable,
 255 vipd refused the change or an unknown option (as ipvsadm).
 )";

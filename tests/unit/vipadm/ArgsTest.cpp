@@ -477,6 +477,46 @@ TEST(VipadmArgs, SyncDaemonOptions) {
              "illegal sync-maxlen specified");
 }
 
+// vipadm's --json: a column of its own at the end of the table, legal with -L only.
+TEST(VipadmArgs, JsonGoesWithListOnly) {
+  EXPECT_TRUE(ok({"-L", "--json"}).format.json);
+  EXPECT_FALSE(ok({"-L"}).format.json);
+  ParsedCommand c = ok({"-Lnc", "--json"});
+  EXPECT_EQ(c.listTarget, ListTarget::connections);
+  EXPECT_TRUE(c.format.json && c.format.numeric);
+  EXPECT_EQ(ok({"-l", "--timeout", "--json"}).listTarget, ListTarget::timeouts);
+  ParsedCommand one = ok({"-L", "--json", "-t", "10.0.0.1:80", "--nosort", "--stats"});
+  EXPECT_EQ(one.listTarget, ListTarget::service);
+  EXPECT_TRUE(one.format.json && one.format.nosort);
+  const std::vector<std::pair<std::vector<std::string>, std::string>> illegal{
+      {{"-A", "-t", "1.2.3.4:80", "--json"}, "add-service"},
+      {{"-E", "-t", "1.2.3.4:80", "--json"}, "edit-service"},
+      {{"-D", "-t", "1.2.3.4:80", "--json"}, "delete-service"},
+      {{"-C", "--json"}, "flush"},
+      {{"-a", "-t", "1.2.3.4:80", "-r", "1.1.1.1", "--json"}, "add-server"},
+      {{"-d", "-t", "1.2.3.4:80", "-r", "1.1.1.1", "--json"}, "delete-server"},
+      {{"-e", "-t", "1.2.3.4:80", "-r", "1.1.1.1", "--json"}, "edit-server"},
+      {{"--set", "1", "2", "3", "--json"}, "set"},
+      {{"--start-daemon", "master", "--json"}, "start-daemon"},
+      {{"--stop-daemon", "master", "--json"}, "stop-daemon"},
+      {{"-R", "--json"}, "restore"},
+      {{"-S", "--json"}, "save"},
+      {{"-Z", "--json"}, "zero"},
+  };
+  for (const auto& [words, command] : illegal)
+    expectFail(words, "Illegal 'json' option with the '" + command + "' command");
+  expectFail({"-L", "--json", "--json"}, "multiple 'json' options specified");
+  expectTry({"--json", "-L"});  // not a command
+  // The column comes after ipvsadm's: their violations are reported first, wherever --json is.
+  expectFail({"-Z", "--json", "-n"}, "Illegal 'numeric' option with the 'zero' command");
+  expectFail({"-S", "--json", "-c"}, "Illegal 'connection' option with the 'save' command");
+  expectFail({"-a", "--json", "-t", "1.2.3.4:80"},
+             "You need to supply the 'real-server' option for the 'add-server' command");
+  // The list clashes stay ipvsadm's.
+  expectFail({"-L", "-c", "--json", "--stats"}, "options conflicts in the list command");
+  expectPopt({"-L", "--json=1"}, "--json=1: option does not take an argument");
+}
+
 TEST(VipadmArgs, ErrorsComeInArgvOrder) {
   // The first bad value stops the parse before a later unknown option is seen...
   expectFail({"-a", "-t", "1.2.3.4:80", "-r", "1.1.1.1", "-w", "x", "--foo"},

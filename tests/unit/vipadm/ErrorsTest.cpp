@@ -64,6 +64,11 @@ TEST(VipadmErrors, OperationOfRequest) {
   EXPECT_EQ(operationOf(r), Operation::flush);
   r.command = admin::Command::zero;
   EXPECT_EQ(operationOf(r), Operation::zeroService);
+  r.command = admin::Command::listConnections;
+  EXPECT_EQ(operationOf(r), Operation::getConnections);
+  // ipvsadm reads the table from /proc: no errno has a meaning of its own there.
+  EXPECT_EQ(ipvsStrerror(Operation::getConnections, ESRCH), std::strerror(ESRCH));
+  EXPECT_EQ(ipvsStrerror(Operation::getConnections, ENOMEM), "Memory allocation problem");
 }
 
 }  // namespace

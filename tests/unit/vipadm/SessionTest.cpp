@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "tests/unit/vipadm/FakeNames.h"
@@ -13,10 +14,12 @@
 namespace vipd::vipadm::test {
 namespace {
 
-// Records requests; answers lists from `table` and everything else with `error`.
+// Records requests; answers lists from `table`, the connection table from `connections` (or
+// with `error`) and everything else with `error`.
 struct FakeVipd {
   std::vector<std::pair<std::string, admin::Request>> requests;
   std::vector<admin::ServiceStatus> table;
+  std::vector<admin::Connection> connections;
   int error = 0;
   std::string message;
   int connectError = 0;
@@ -29,6 +32,8 @@ struct FakeVipd {
     if (request.command != admin::Command::list) {
       r.error = error;
       r.message = message;
+      if (request.command == admin::Command::listConnections && error == 0)
+        r.connections = connections;
       return r;
     }
     for (const admin::ServiceStatus& s : table)
@@ -222,13 +227,126 @@ TEST_F(VipadmSession, WhatTheAdminModelCannotExpress) {
        "vipd supports only ipip tunnels, not gre\n"},
       {{"--start-daemon", "master"}, 255, "vipd has no connection sync daemon\n"},
       {{"-L", "--daemon"}, 1, "vipd has no connection sync daemon\n"},
-      {{"-L", "-n", "-c"}, 1, "vipd cannot list its connection table yet\n"},
   };
   for (const Case& c : cases) {
     Invocation r = run(c.args);
     EXPECT_EQ(r.status, c.status) << c.args[0] << " " << c.args[1];
     EXPECT_EQ(r.err, c.err) << c.args[0] << " " << c.args[1];
   }
+  EXPECT_TRUE(vipd_.requests.empty());
+}
+
+admin::Connection connection(const char* state, std::uint32_t expires, std::uint16_t clientPort) {
+  admin::Connection c;
+  c.state = state;
+  c.expiresSeconds = expires;
+  c.client = *admin::Address::parse("203.0.113.7");
+  c.clientPort = clientPort;
+  c.virtualAddress = *admin::Address::parse("10.0.0.1");
+  c.virtualPort = 80;
+  c.real = *admin::Address::parse("192.168.10.1");
+  c.realPort = 80;
+  return c;
+}
+
+const char* const kConnHeader =
+    "IPVS connection entries\n"
+    "pro expire state       source             virtual            destination\n";
+
+TEST_F(VipadmSession, ListConnectionsAsksForTheTable) {
+  vipd_.connections = {connection("ESTABLISHED", 898, 51514), connection("NONE", 262, 0)};
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"-L", "-n", "-c"}, {"-Lnc"}, {"-l", "-c", "-n"}, {"--list", "--connection", "-n"}}) {
+    Invocation r = run(args);
+    EXPECT_EQ(r.status, 0) << args[0];
+    EXPECT_EQ(r.err, "");
+    EXPECT_EQ(r.out, std::string(kConnHeader) +
+                         "TCP 14:58  ESTABLISHED 203.0.113.7:51514  10.0.0.1:80        "
+                         "192.168.10.1:80\n"
+                         "TCP 04:22  NONE        203.0.113.7:0      10.0.0.1:80        "
+                         "192.168.10.1:80\n");
+    EXPECT_EQ(last().command, admin::Command::listConnections);
+    EXPECT_FALSE(last().key.has_value());
+  }
+  names_.addHostName("10.0.0.1", "www");
+  Invocation named = run({"-L", "-c"});
+  EXPECT_NE(named.out.find("\nTCP 14:58  ESTABLISHED 203.0.113.7:51514  www:http           "
+                           "192.168.10.1:http\n"),
+            std::string::npos)
+      << named.out;
+  Invocation pe = run({"-L", "-c", "--persistent-conn", "-n"});
+  EXPECT_EQ(pe.out.rfind("IPVS connection entries\npro expire state       source             "
+                         "virtual            destination        pe name          pe_data\n"
+                         "TCP 14:58  ESTABLISHED 203.0.113.7:51514  10.0.0.1:80        "
+                         "192.168.10.1:80\n",
+                         0),
+            0u);
+  vipd_.connections.clear();
+  EXPECT_EQ(run({"-Lnc"}).out, kConnHeader);
+}
+
+TEST_F(VipadmSession, ListConnectionsErrors) {
+  vipd_.error = EIO;
+  vipd_.message = "cannot read the connection table: Input/output error";
+  Invocation r = run({"-L", "-n", "-c"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "cannot read the connection table: Input/output error\n");
+  vipd_.message.clear();  // no message of vipd's: ipvs_strerror's generic rows, then strerror
+  vipd_.error = EPERM;
+  EXPECT_EQ(run({"-Lnc"}).err, "Permission denied (you must be root)\n");
+  vipd_.error = EIO;
+  EXPECT_EQ(run({"-Lnc"}).err, std::string(std::strerror(EIO)) + "\n");
+  EXPECT_EQ(run({"-Lnc", "--json"}).status, 1);
+  // A failed listing ends -R, as ipvsadm's exit(1) does.
+  vipd_.requests.clear();
+  Invocation restore = run({"-R"}, "-C\n-L -n -c\n-C\n");
+  EXPECT_EQ(restore.status, 1);
+  EXPECT_EQ(vipd_.requests.size(), 2u);
+  vipd_.connectError = ECONNREFUSED;
+  Invocation down = run({"-Lnc"});
+  EXPECT_EQ(down.status, 2);
+  EXPECT_EQ(down.err, "Can't connect to vipd at /run/test.sock: Connection refused\n");
+}
+
+TEST_F(VipadmSession, JsonListings) {
+  addWebService();
+  Invocation all = run({"-L", "--json"});
+  EXPECT_EQ(all.status, 0);
+  EXPECT_EQ(last().command, admin::Command::list);
+  nlohmann::json services = nlohmann::json::parse(all.out);
+  EXPECT_EQ(services["connTableSize"], 4096);
+  ASSERT_EQ(services["services"].size(), 1u);
+  EXPECT_EQ(services["services"][0]["address"], "10.0.0.1");
+  EXPECT_EQ(services["services"][0]["reals"][0]["address"], "192.168.10.1");
+
+  Invocation one = run({"-L", "-t", "10.0.0.1:80", "--json"});
+  EXPECT_EQ(one.status, 0);
+  EXPECT_EQ(nlohmann::json::parse(one.out), services);
+  Invocation missing = run({"-L", "-t", "10.0.0.1:81", "--json"});
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_EQ(missing.out, "");
+  EXPECT_EQ(missing.err, "No such service\n");
+
+  vipd_.connections = {connection("SYN_RECV", 57, 40000)};
+  Invocation conns = run({"-L", "-c", "--json"});
+  EXPECT_EQ(conns.status, 0);
+  EXPECT_EQ(last().command, admin::Command::listConnections);
+  nlohmann::json c = nlohmann::json::parse(conns.out);
+  ASSERT_EQ(c["connections"].size(), 1u);
+  EXPECT_EQ(c["connections"][0]["state"], "SYN_RECV");
+  EXPECT_EQ(c["connections"][0]["expiresSeconds"], 57);
+  EXPECT_EQ(c["connections"][0]["clientPort"], 40000);
+
+  Invocation timeouts = run({"-L", "--timeout", "--json"});
+  EXPECT_EQ(timeouts.status, 0);
+  EXPECT_EQ(last().command, admin::Command::getTimeouts);
+  EXPECT_EQ(nlohmann::json::parse(timeouts.out)["timeouts"]["tcpFinSeconds"], 120);
+
+  vipd_.requests.clear();
+  Invocation illegal = run({"-S", "--json"});
+  EXPECT_EQ(illegal.status, 2);
+  EXPECT_EQ(illegal.err, "Illegal 'json' option with the 'save' command\n");
   EXPECT_TRUE(vipd_.requests.empty());
 }
 

@@ -1,0 +1,140 @@
+// The JSON of vipadm's --json, one document per listing, pretty-printed, ending in a newline.
+// Field names are camelCase and stable; keys keep the order below. Durations are in seconds.
+//
+// -L --json, -L -t VIP:PORT --json:
+//   {"connTableSize": 4096,                   the "size=" of ipvsadm's header
+//    "services": [                           sorted as the text listing unless --nosort
+//      {"protocol": "tcp" | "udp",
+//       "address": "10.0.0.1" | "2001:db8::80",   no brackets, no names
+//       "port": 80,
+//       "scheduler": "wlc",
+//       "schedFlags": ["sh-fallback", "sh-port"],   the names -b takes; [] when none
+//       "persistence": null | {"timeoutSeconds": 300, "netmask": "255.255.255.0" | "64"},
+//                                            netmask as -M takes it, the host mask included
+//       "onePacket": false,
+//       "stats": {"conns", "inPackets", "outPackets", "inBytes", "outBytes"},
+//       "reals": [                           sorted by address and port unless --nosort
+//         {"address": "192.168.10.1", "port": 80,
+//          "forward": "route" | "tunnel" | "masq",
+//          "weight": 1, "upperThreshold": 0, "lowerThreshold": 0,   0 = no threshold
+//          "activeConns": 12, "inactiveConns": 34, "persistentConns": 0,
+//          "stats": {...as for the service}}]}]}
+//   Rates are left out: vipd does not estimate them yet.
+//
+// -L -c --json (the connection table, in vipd's order):
+//   {"connections": [
+//     {"protocol": "tcp" | "udp", "state": "ESTABLISHED",   the state as the text prints it
+//      "expiresSeconds": 898,
+//      "clientAddress": "203.0.113.7", "clientPort": 51514,   port 0: a persistence template
+//      "virtualAddress": "10.0.0.1", "virtualPort": 80,
+//      "realAddress": "192.168.10.1", "realPort": 80}]}
+//
+// -L --timeout --json:
+//   {"timeouts": {"tcpSeconds": 900, "tcpFinSeconds": 120, "udpSeconds": 300}}
+#include "tools/vipadm/JsonListing.h"
+
+#include <nlohmann/json.hpp>
+
+#include "tools/vipadm/Format.h"
+#include "tools/vipadm/SchedFlags.h"
+#include "tools/vipadm/Sorting.h"
+
+namespace vipd::vipadm {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string document(const Json& j) {
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+const char* protocolName(admin::Protocol p) {
+  return p == admin::Protocol::udp ? "udp" : "tcp";
+}
+
+const char* forwardName(admin::Forward f) {
+  switch (f) {
+    case admin::Forward::masq:
+      return "masq";
+    case admin::Forward::tunnel:
+      return "tunnel";
+    case admin::Forward::route:
+      break;
+  }
+  return "route";
+}
+
+Json stats(const admin::Stats& s) {
+  return Json{{"conns", s.conns},
+              {"inPackets", s.inPackets},
+              {"outPackets", s.outPackets},
+              {"inBytes", s.inBytes},
+              {"outBytes", s.outBytes}};
+}
+
+Json real(const admin::RealStatus& r) {
+  const admin::RealConfig& c = r.config;
+  return Json{{"address", c.address.toString()},      {"port", c.port},
+              {"forward", forwardName(c.forward)},    {"weight", c.weight},
+              {"upperThreshold", c.upperThreshold},   {"lowerThreshold", c.lowerThreshold},
+              {"activeConns", r.activeConns},         {"inactiveConns", r.inactiveConns},
+              {"persistentConns", r.persistentConns}, {"stats", stats(r.stats)}};
+}
+
+Json persistence(const admin::ServiceConfig& c) {
+  if (!c.persistence) return nullptr;
+  return Json{{"timeoutSeconds", *c.persistence}, {"netmask", netmaskText(c)}};
+}
+
+Json service(const admin::ServiceStatus& s, bool nosort) {
+  const admin::ServiceConfig& c = s.config;
+  std::vector<admin::RealStatus> reals = s.reals;
+  if (!nosort) sortReals(reals);
+  Json realList = Json::array();
+  for (const admin::RealStatus& r : reals) realList.push_back(real(r));
+  return Json{{"protocol", protocolName(c.key.protocol)},
+              {"address", c.key.address.toString()},
+              {"port", c.key.port},
+              {"scheduler", c.scheduler},
+              {"schedFlags", schedFlagNames(schedFlagBits(c.schedFlags), c.scheduler)},
+              {"persistence", persistence(c)},
+              {"onePacket", c.onePacket},
+              {"stats", stats(s.stats)},
+              {"reals", std::move(realList)}};
+}
+
+Json connection(const admin::Connection& c) {
+  return Json{{"protocol", protocolName(c.protocol)},
+              {"state", c.state},
+              {"expiresSeconds", c.expiresSeconds},
+              {"clientAddress", c.client.toString()},
+              {"clientPort", c.clientPort},
+              {"virtualAddress", c.virtualAddress.toString()},
+              {"virtualPort", c.virtualPort},
+              {"realAddress", c.real.toString()},
+              {"realPort", c.realPort}};
+}
+
+}  // namespace
+
+std::string jsonServices(const std::vector<admin::ServiceStatus>& services,
+                         std::uint32_t connTableSize, bool nosort) {
+  std::vector<admin::ServiceStatus> ordered = services;
+  if (!nosort) sortServices(ordered);
+  Json list = Json::array();
+  for (const admin::ServiceStatus& s : ordered) list.push_back(service(s, nosort));
+  return document(Json{{"connTableSize", connTableSize}, {"services", std::move(list)}});
+}
+
+std::string jsonConnections(const std::vector<admin::Connection>& connections) {
+  Json list = Json::array();
+  for (const admin::Connection& c : connections) list.push_back(connection(c));
+  return document(Json{{"connections", std::move(list)}});
+}
+
+std::string jsonTimeouts(const admin::Timeouts& t) {
+  return document(Json{
+      {"timeouts", {{"tcpSeconds", t.tcp}, {"tcpFinSeconds", t.tcpfin}, {"udpSeconds", t.udp}}}});
+}
+
+}  // namespace vipd::vipadm

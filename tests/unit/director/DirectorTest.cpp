@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "director/Director.h"
+
+#include "abi/vipd_conn_state.h"
 #include "director/Publisher.h"
 #include "tests/support/FakeDataplane.h"
 
@@ -152,6 +154,92 @@ TEST_F(DirectorTest, ApplyAllIsOneTransaction) {
   EXPECT_EQ(r.error().message.rfind("vipd.conf:2: ", 0), 0u) << r.error().message;
   EXPECT_TRUE(fake.log.empty());
   EXPECT_EQ(director.state().find(vip())->reals.size(), 3u);
+}
+
+}  // namespace
+}  // namespace vipd::test
+
+namespace vipd::test {
+namespace {
+
+admin::Response setTimeouts(Director& d, std::uint32_t tcp, std::uint32_t tcpfin,
+                            std::uint32_t udp) {
+  admin::Request r;
+  r.command = admin::Command::setTimeouts;
+  r.timeouts = admin::Timeouts{tcp, tcpfin, udp};
+  return d.handle(r);
+}
+
+TEST(DirectorTimeouts, StartPublishesIpvsDefaults) {
+  FakeDataplane fake;
+  Director director{fake, nullptr, {4096, false, 1}};
+  ASSERT_TRUE(director.start());
+  EXPECT_EQ(fake.config.tcp_timeout[VIPD_TCP_ESTABLISHED], 900u);
+  EXPECT_EQ(fake.config.tcp_timeout[VIPD_TCP_FIN_WAIT], 120u);
+  EXPECT_EQ(fake.config.tcp_timeout[VIPD_TCP_SYN_RECV], 60u);
+  EXPECT_EQ(fake.config.udp_timeout, 300u);
+  EXPECT_EQ(fake.config.conn_reuse_mode, 1u);
+  admin::Request get;
+  get.command = admin::Command::getTimeouts;
+  EXPECT_EQ(director.handle(get).timeouts, (admin::Timeouts{900, 120, 300}));
+}
+
+TEST(DirectorTimeouts, SetChangesOnlyTheNonZeroOnes) {
+  FakeDataplane fake;
+  Director director{fake, nullptr, {4096, true, 1}};
+  ASSERT_TRUE(director.start());
+  EXPECT_EQ(fake.config.flags & VIPD_CFG_F_SLOPPY_TCP, VIPD_CFG_F_SLOPPY_TCP);
+  EXPECT_EQ(setTimeouts(director, 0, 5, 0).error, 0);
+  EXPECT_EQ(fake.config.tcp_timeout[VIPD_TCP_ESTABLISHED], 900u);
+  EXPECT_EQ(fake.config.tcp_timeout[VIPD_TCP_FIN_WAIT], 5u);
+  EXPECT_EQ(fake.config.udp_timeout, 300u);
+  admin::Request get;
+  get.command = admin::Command::getTimeouts;
+  EXPECT_EQ(director.handle(get).timeouts, (admin::Timeouts{900, 5, 300}));
+}
+
+TEST(DirectorTimeouts, AFailedWriteLeavesTheTimeoutsAsTheyWere) {
+  FakeDataplane fake;
+  Director director{fake, nullptr, {4096, false, 1}};
+  ASSERT_TRUE(director.start());
+  fake.failOn = "putConfig";
+  EXPECT_EQ(setTimeouts(director, 10, 10, 10).error, ENOSPC);
+  admin::Request get;
+  get.command = admin::Command::getTimeouts;
+  EXPECT_EQ(director.handle(get).timeouts, (admin::Timeouts{900, 120, 300}));
+}
+
+TEST_F(DirectorTest, ListsConnectionsWithIpvsStateNamesAndTheirReal) {
+  const auto& svc = published();
+  ConnEntry e{};
+  e.key.saddr = toAddr(*admin::Address::parse("198.18.0.10"));
+  e.key.daddr = toAddr(vip().address);
+  e.key.sport = htons(40000);
+  e.key.dport = htons(80);
+  e.key.proto = IPPROTO_TCP;
+  e.key.af = VIPD_AF_INET;
+  e.conn.real_id = svc.dests[0].real_id;  // 198.18.1.13, the head
+  e.conn.st = vipd_st_make(VIPD_TCP_FIN_WAIT, VIPD_CONN_F_INACTIVE);
+  e.conn.expires_ns = 0;  // already due: shows 0
+  fake.conns.push_back(e);
+  admin::Request r;
+  r.command = admin::Command::listConnections;
+  auto resp = director.handle(r);
+  ASSERT_EQ(resp.error, 0);
+  ASSERT_EQ(resp.connections.size(), 1u);
+  const auto& c = resp.connections[0];
+  EXPECT_EQ(c.state, "FIN_WAIT");
+  EXPECT_EQ(c.expiresSeconds, 0u);
+  EXPECT_EQ(c.client.toString(), "198.18.0.10");
+  EXPECT_EQ(c.clientPort, 40000);
+  EXPECT_EQ(c.virtualAddress.toString(), "198.18.1.100");
+  EXPECT_EQ(c.real.toString(), "198.18.1.13");
+  EXPECT_EQ(c.realPort, 80);
+}
+
+TEST_F(DirectorTest, RefreshRunsTheSweeperAgainstTheCurrentClock) {
+  director.refresh();
+  EXPECT_EQ(fake.sweeps, (std::vector<std::uint64_t>{0}));
 }
 
 }  // namespace

@@ -26,9 +26,8 @@
 #define VIPD_MAX_NEIGHBOURS 65536u
 #define VIPD_MAX_IFACES 64u
 #define VIPD_DEFAULT_CONNS 1048576u /* connection table entries (flows) */
-#define VIPD_DEFAULT_HALF_OPEN                                      \
-  65536u /* half-open table entries (TCP before the handshake ends) \
-          */
+/* Half-open table entries: TCP connections whose handshake has not completed. */
+#define VIPD_DEFAULT_HALF_OPEN 65536u
 
 /* Pinned object names under the pin directory (default /sys/fs/bpf/vipd). These are also the
  * map names in the BPF object, so they must stay within the kernel's 15-character limit. */

@@ -85,7 +85,7 @@ struct ServiceStatus {
 // One entry of the connection table, as `ipvsadm -L -c` shows it.
 struct Connection {
   Protocol protocol = Protocol::tcp;
-  std::string state;                // ipvsadm's names: ESTABLISHED, SYN_RECV, FIN_WAIT, UDP, ...
+  std::string state;                 // ipvsadm's names: ESTABLISHED, SYN_RECV, FIN_WAIT, UDP, ...
   std::uint32_t expiresSeconds = 0;  // time left before the entry expires
   Address client;
   std::uint16_t clientPort = 0;

@@ -40,7 +40,7 @@ struct Response {
   std::string message;  // context for the error
   std::vector<ServiceStatus> services;
   Timeouts timeouts;
-  std::uint32_t connTableSize = 0;  // shown as "size=" in listings
+  std::uint32_t connTableSize = 0;      // shown as "size=" in listings
   std::vector<Connection> connections;  // listConnections, in table order
 };
 

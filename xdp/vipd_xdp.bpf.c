@@ -41,10 +41,9 @@ static __always_inline __u32 vipd_schedule(const struct vipd_svc* svc) {
 /* A flow without an entry: only a SYN or a UDP datagram creates one (or, with sloppy_tcp, any
  * TCP segment but a RST). Returns an XDP action when the packet is finished here, -1 with
  * *conn set when it goes on to its new real. */
-static __always_inline int vipd_new_conn(struct xdp_md *ctx, const struct vipd_svc *svc,
-                                         const struct vipd_pkt *pkt,
-                                         const struct vipd_config *cfg, struct vipd_conn **conn,
-                                         int *half_open) {
+static __always_inline int vipd_new_conn(struct xdp_md* ctx, const struct vipd_svc* svc,
+                                         const struct vipd_pkt* pkt, const struct vipd_config* cfg,
+                                         struct vipd_conn** conn, int* half_open) {
   if (pkt->key.proto == VIPD_IPPROTO_TCP) {
     int rc = vipd_tcp_new_flow_check(pkt->tcp_flags);
     int sloppy = (cfg->flags & VIPD_CFG_F_SLOPPY_TCP) && rc == VIPD_CNT_DROP_NONSYN_MISS;
@@ -60,22 +59,22 @@ static __always_inline int vipd_new_conn(struct xdp_md *ctx, const struct vipd_s
 
 /* conn_reuse_mode: a SYN meeting an entry in TIME_WAIT or CLOSE ends that entry, and the SYN
  * is scheduled as a new connection. Returns the entry to use, or 0 to schedule afresh. */
-static __always_inline struct vipd_conn *vipd_reuse(const struct vipd_pkt *pkt,
-                                                    const struct vipd_config *cfg,
-                                                    struct vipd_conn *c, int half_open) {
+static __always_inline struct vipd_conn* vipd_reuse(const struct vipd_pkt* pkt,
+                                                    const struct vipd_config* cfg,
+                                                    struct vipd_conn* c, int half_open) {
   if (pkt->key.proto != VIPD_IPPROTO_TCP || !(pkt->tcp_flags & VIPD_TCP_F_SYN)) return c;
-  __u32 seen = *(volatile __u32 *)&c->st;
+  __u32 seen = *(volatile __u32*)&c->st;
   int input_only = vipd_st_flags(seen) & VIPD_CONN_F_INPUT_ONLY;
   if (!vipd_syn_reschedules(vipd_st_state(seen), input_only, cfg->conn_reuse_mode)) return c;
-  void *map = half_open ? (void *)&vipd_syns_v1 : (void *)&vipd_conns_v1;
+  void* map = half_open ? (void*)&vipd_syns_v1 : (void*)&vipd_conns_v1;
   if (vipd_conn_end(map, &pkt->key, c, seen)) vipd_count(VIPD_CNT_INFO_CONN_REUSED);
   return 0;
 }
 
 SEC("xdp")
-int vipd_xdp(struct xdp_md *ctx) {
-  const __u8 *data = (const __u8 *)(long)ctx->data;
-  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+int vipd_xdp(struct xdp_md* ctx) {
+  const __u8* data = (const __u8*)(long)ctx->data;
+  const __u8* end = (const __u8*)(long)ctx->data_end;
   struct vipd_pkt pkt;
   vipd_count(VIPD_CNT_RX);
   int rc = vipd_parse(data, end, &pkt);
@@ -83,13 +82,13 @@ int vipd_xdp(struct xdp_md *ctx) {
 
   struct vipd_svc_key sk;
   vipd_pkt_svc_key(&pkt, &sk);
-  struct vipd_svc *svc = bpf_map_lookup_elem(&vipd_svcs_v1, &sk);
+  struct vipd_svc* svc = bpf_map_lookup_elem(&vipd_svcs_v1, &sk);
   if (!svc) return vipd_finish(VIPD_CNT_PASS_NOT_SERVICE);
-  const struct vipd_config *cfg = vipd_config();
+  const struct vipd_config* cfg = vipd_config();
   if (!cfg) return vipd_finish(VIPD_CNT_DROP_INTERNAL);
 
   int half_open = 0, new_conn = 0;
-  struct vipd_conn *conn = vipd_conn_find(&pkt.key, &half_open);
+  struct vipd_conn* conn = vipd_conn_find(&pkt.key, &half_open);
   if (conn) conn = vipd_reuse(&pkt, cfg, conn, half_open);
   if (!conn) {
     rc = vipd_new_conn(ctx, svc, &pkt, cfg, &conn, &half_open);
@@ -100,7 +99,7 @@ int vipd_xdp(struct xdp_md *ctx) {
     return vipd_finish(VIPD_CNT_DROP_NONSYN_MISS); /* it expired under this very packet */
   if (half_open) vipd_conn_promote(&pkt.key, conn);
   __u32 real_id = conn->real_id;
-  struct vipd_real *real = bpf_map_lookup_elem(&vipd_reals_v1, &real_id);
+  struct vipd_real* real = bpf_map_lookup_elem(&vipd_reals_v1, &real_id);
   if (!real || !(real->flags & VIPD_REAL_F_LIVE)) return vipd_finish(VIPD_CNT_DROP_REAL_GONE);
   vipd_account(&vipd_svc_sx_v1, svc->svc_id, pkt.ip_len, new_conn);
   vipd_account(&vipd_real_sx_v1, real_id, pkt.ip_len, new_conn);

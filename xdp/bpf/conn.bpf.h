@@ -14,21 +14,21 @@
 #define VIPD_ST_ATTEMPTS 4
 
 static __always_inline void vipd_count_conns(__u32 real_id, int d_active, int d_inactive) {
-  struct vipd_real_state *rs = bpf_map_lookup_elem(&vipd_real_st_v1, &real_id);
+  struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &real_id);
   if (!rs) return;
   if (d_active) __sync_fetch_and_add(&rs->active, (__u32)d_active);
   if (d_inactive) __sync_fetch_and_add(&rs->inactive, (__u32)d_inactive);
 }
 
-static __always_inline const struct vipd_config *vipd_config(void) {
+static __always_inline const struct vipd_config* vipd_config(void) {
   __u32 zero = 0;
   return bpf_map_lookup_elem(&vipd_config_v1, &zero);
 }
 
 /* End an entry whose word is still `seen`: mark it dead, take it out of the counts, delete it.
  * Returns 1 if this call ended it, 0 if a packet or another CPU changed it first. */
-static __always_inline int vipd_conn_end(void *map, const struct vipd_conn_key *key,
-                                         struct vipd_conn *c, __u32 seen) {
+static __always_inline int vipd_conn_end(void* map, const struct vipd_conn_key* key,
+                                         struct vipd_conn* c, __u32 seen) {
   __u32 dead = seen | ((__u32)VIPD_CONN_F_DEAD << 8);
   if (__sync_val_compare_and_swap(&c->st, seen, dead) != seen) return 0;
   if (!(vipd_st_flags(seen) & VIPD_CONN_F_MOVED)) {
@@ -40,30 +40,30 @@ static __always_inline int vipd_conn_end(void *map, const struct vipd_conn_key *
 }
 
 /* The flow's live entry, and in *half_open whether it is in the half-open table. */
-static __always_inline struct vipd_conn *vipd_conn_find(const struct vipd_conn_key *key,
-                                                        int *half_open) {
+static __always_inline struct vipd_conn* vipd_conn_find(const struct vipd_conn_key* key,
+                                                        int* half_open) {
   __u8 gone = VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED;
-  struct vipd_conn *c = bpf_map_lookup_elem(&vipd_conns_v1, key);
+  struct vipd_conn* c = bpf_map_lookup_elem(&vipd_conns_v1, key);
   *half_open = 0;
-  if (c && !(vipd_st_flags(*(volatile __u32 *)&c->st) & gone)) return c;
+  if (c && !(vipd_st_flags(*(volatile __u32*)&c->st) & gone)) return c;
   c = bpf_map_lookup_elem(&vipd_syns_v1, key);
-  if (c && !(vipd_st_flags(*(volatile __u32 *)&c->st) & VIPD_CONN_F_DEAD)) {
-    if (!(vipd_st_flags(*(volatile __u32 *)&c->st) & VIPD_CONN_F_MOVED)) {
+  if (c && !(vipd_st_flags(*(volatile __u32*)&c->st) & VIPD_CONN_F_DEAD)) {
+    if (!(vipd_st_flags(*(volatile __u32*)&c->st) & VIPD_CONN_F_MOVED)) {
       *half_open = 1;
       return c;
     }
     c = bpf_map_lookup_elem(&vipd_conns_v1, key); /* moved a moment ago */
-    if (c && !(vipd_st_flags(*(volatile __u32 *)&c->st) & gone)) return c;
+    if (c && !(vipd_st_flags(*(volatile __u32*)&c->st) & gone)) return c;
   }
   return 0;
 }
 
 /* A new entry, counted inactive as IPVS binds it; TCP goes to the half-open table. */
-static __always_inline struct vipd_conn *vipd_conn_create(const struct vipd_conn_key *key,
+static __always_inline struct vipd_conn* vipd_conn_create(const struct vipd_conn_key* key,
                                                           __u32 real_id, __u32 svc_id,
-                                                          int *half_open) {
+                                                          int* half_open) {
   int is_tcp = key->proto == VIPD_IPPROTO_TCP;
-  void *map = is_tcp ? (void *)&vipd_syns_v1 : (void *)&vipd_conns_v1;
+  void* map = is_tcp ? (void*)&vipd_syns_v1 : (void*)&vipd_conns_v1;
   struct vipd_conn c;
   __builtin_memset(&c, 0, sizeof(c));
   c.real_id = real_id;
@@ -84,11 +84,11 @@ static __always_inline struct vipd_conn *vipd_conn_create(const struct vipd_conn
 }
 
 /* Advance the entry by one packet. Returns the new word, or 0 if the entry ended meanwhile. */
-static __always_inline __u32 vipd_conn_update(struct vipd_conn *c, const struct vipd_pkt *pkt,
-                                              const struct vipd_config *cfg, __u64 now) {
+static __always_inline __u32 vipd_conn_update(struct vipd_conn* c, const struct vipd_pkt* pkt,
+                                              const struct vipd_config* cfg, __u64 now) {
   int is_tcp = pkt->key.proto == VIPD_IPPROTO_TCP;
   for (int i = 0; i < VIPD_ST_ATTEMPTS; i++) {
-    __u32 old = *(volatile __u32 *)&c->st;
+    __u32 old = *(volatile __u32*)&c->st;
     if (vipd_st_flags(old) & (VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED)) return 0;
     __u32 next = vipd_conn_step(old, is_tcp, pkt->tcp_flags, VIPD_DIR_INPUT);
     /* The expiry is written before the swap: a sweeper that saw the old word cannot then end
@@ -100,14 +100,14 @@ static __always_inline __u32 vipd_conn_update(struct vipd_conn *c, const struct 
     if (d_active || d_inactive) vipd_count_conns(c->real_id, d_active, d_inactive);
     return next;
   }
-  return *(volatile __u32 *)&c->st;
+  return *(volatile __u32*)&c->st;
 }
 
 /* The handshake completed: the entry moves to the established table. While it is marked moved
  * no other CPU changes it; when the established table is full it stays where it is, counted. */
-static __always_inline void vipd_conn_promote(const struct vipd_conn_key *key,
-                                              struct vipd_conn *c) {
-  __u32 seen = *(volatile __u32 *)&c->st;
+static __always_inline void vipd_conn_promote(const struct vipd_conn_key* key,
+                                              struct vipd_conn* c) {
+  __u32 seen = *(volatile __u32*)&c->st;
   if (vipd_st_state(seen) != VIPD_TCP_ESTABLISHED) return;
   __u32 moved = seen | ((__u32)VIPD_CONN_F_MOVED << 8);
   if (__sync_val_compare_and_swap(&c->st, seen, moved) != seen) return; /* next packet retries */

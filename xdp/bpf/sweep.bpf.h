@@ -12,15 +12,15 @@ struct vipd_sweep_walk {
   __u64 now;
   __u32 expired;
   __u32 scanned;
-  void *map;
+  void* map;
 };
 
-static long vipd_sweep_one(void *map, struct vipd_conn_key *key, struct vipd_conn *c,
-                           struct vipd_sweep_walk *w) {
+static long vipd_sweep_one(void* map, struct vipd_conn_key* key, struct vipd_conn* c,
+                           struct vipd_sweep_walk* w) {
   w->scanned++;
-  __u32 seen = *(volatile __u32 *)&c->st;
+  __u32 seen = *(volatile __u32*)&c->st;
   if (vipd_st_flags(seen) & VIPD_CONN_F_DEAD) return 0;
-  if (w->now < *(volatile __u64 *)&c->expires_ns) return 0;
+  if (w->now < *(volatile __u64*)&c->expires_ns) return 0;
   if (vipd_conn_end(map, key, c, seen)) {
     w->expired++;
     vipd_count(VIPD_CNT_INFO_CONN_EXPIRED);
@@ -29,7 +29,7 @@ static long vipd_sweep_one(void *map, struct vipd_conn_key *key, struct vipd_con
 }
 
 SEC("syscall")
-int vipd_sweep(struct vipd_sweep *ctx) {
+int vipd_sweep(struct vipd_sweep* ctx) {
   struct vipd_sweep_walk w = {.now = ctx->now_ns ? ctx->now_ns : bpf_ktime_get_ns()};
   bpf_for_each_map_elem(&vipd_conns_v1, vipd_sweep_one, &w, 0);
   bpf_for_each_map_elem(&vipd_syns_v1, vipd_sweep_one, &w, 0);

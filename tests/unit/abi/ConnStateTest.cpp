@@ -22,10 +22,10 @@ std::vector<std::uint8_t> inputOnly(std::initializer_list<std::uint8_t> segments
 }
 
 TEST(ConnState, ACleanClientSideLifeAsIpvsSeesItInDirectRouting) {
-  EXPECT_EQ(inputOnly({kSyn, kAck, kAck | kPsh, kFin | kAck, kAck}),
-            (std::vector<std::uint8_t>{VIPD_TCP_SYN_RECV, VIPD_TCP_ESTABLISHED,
-                                       VIPD_TCP_ESTABLISHED, VIPD_TCP_FIN_WAIT,
-                                       VIPD_TCP_FIN_WAIT}));
+  EXPECT_EQ(
+      inputOnly({kSyn, kAck, kAck | kPsh, kFin | kAck, kAck}),
+      (std::vector<std::uint8_t>{VIPD_TCP_SYN_RECV, VIPD_TCP_ESTABLISHED, VIPD_TCP_ESTABLISHED,
+                                 VIPD_TCP_FIN_WAIT, VIPD_TCP_FIN_WAIT}));
 }
 
 TEST(ConnState, RstAndNoFlagsClose) {

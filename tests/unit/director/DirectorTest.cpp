@@ -3,9 +3,8 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
-#include "director/Director.h"
-
 #include "abi/vipd_conn_state.h"
+#include "director/Director.h"
 #include "director/Publisher.h"
 #include "tests/support/FakeDataplane.h"
 

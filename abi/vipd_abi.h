@@ -28,6 +28,7 @@
 #define VIPD_DEFAULT_CONNS 1048576u /* connection table entries (flows) */
 /* Half-open table entries: TCP connections whose handshake has not completed. */
 #define VIPD_DEFAULT_HALF_OPEN 65536u
+#define VIPD_DEFAULT_TEMPLATES 65536u /* persistence templates */
 
 /* Pinned object names under the pin directory (default /sys/fs/bpf/vipd). These are also the
  * map names in the BPF object, so they must stay within the kernel's 15-character limit. */
@@ -38,6 +39,7 @@
 #define VIPD_MAP_REAL_STATE "vipd_real_st_v1"
 #define VIPD_MAP_CONNS "vipd_conns_v1"
 #define VIPD_MAP_HALF_OPEN "vipd_syns_v1"
+#define VIPD_MAP_TEMPLATES "vipd_tmpl_v1"
 #define VIPD_MAP_CONFIG "vipd_config_v1"
 #define VIPD_MAP_NEIGHBOURS "vipd_neigh_v1"
 #define VIPD_MAP_IFACES "vipd_ifaces_v1"

@@ -39,7 +39,10 @@
   X(INFO_CONN_REUSED, "connection_reused", info)                      \
   X(INFO_HANDSHAKE_DONE, "handshake_completed", info)                 \
   X(INFO_KEPT_HALF_OPEN, "established_kept_in_half_open_table", info) \
-  X(INFO_CONN_EXPIRED, "connection_expired", info)
+  X(INFO_CONN_EXPIRED, "connection_expired", info)                    \
+  X(INFO_PERSISTENT_HIT, "persistence_template_used", info)           \
+  X(INFO_TEMPLATE_EXPIRED, "persistence_template_expired", info)      \
+  X(DROP_TEMPLATE_TABLE_FULL, "persistence_table_full", drop)
 
 enum vipd_counter {
 #define VIPD_COUNTER_ENUM(name, label, outcome) VIPD_CNT_##name,

@@ -64,10 +64,12 @@ struct vipd_svc {
   __u16 n_dests;    /* valid entries in dests[] */
   __u16 n_aliases;  /* valid entries in aliases[] */
   __u16 pad;
+  __u32 persist_timeout;         /* seconds (ipvsadm -p); 0: not persistent */
+  struct vipd_addr persist_mask; /* client netmask of persistence (-M), network order */
   struct vipd_cursor_alias aliases[VIPD_MAX_CURSOR_ALIASES];
   struct vipd_dest dests[VIPD_MAX_REALS];
 };
-VIPD_ABI_ASSERT_SIZE(struct vipd_svc, 16 + 8 * VIPD_MAX_CURSOR_ALIASES + 20 * VIPD_MAX_REALS);
+VIPD_ABI_ASSERT_SIZE(struct vipd_svc, 36 + 8 * VIPD_MAX_CURSOR_ALIASES + 20 * VIPD_MAX_REALS);
 
 /* Key of vipd_vips_v1: an address that carries at least one virtual service. The value is the
  * number of services on it (__u32). Used for packets that cannot be matched by port. */
@@ -141,7 +143,7 @@ struct vipd_conn {
   __u32 real_id;
   __u32 svc_id;
   __u32 st;
-  __u32 pad;
+  __u32 tmpl_id;    /* id of the persistence template controlling it; 0: none */
   __u64 expires_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) at which the entry expires */
 };
 VIPD_ABI_ASSERT_SIZE(struct vipd_conn, 24);
@@ -150,6 +152,22 @@ VIPD_ABI_ASSERT_SIZE(struct vipd_conn, 24);
 #define VIPD_CONN_F_INPUT_ONLY 0x02 /* only the client's direction is seen (DR, TUN) */
 #define VIPD_CONN_F_DEAD 0x04       /* expired: being removed, counts already moved */
 #define VIPD_CONN_F_MOVED 0x08      /* handed over from vipd_syns_v1 to vipd_conns_v1 */
+
+/* Value of vipd_tmpl_v1, a persistence template (IP_VS_CONN_F_TEMPLATE), keyed by a
+ * vipd_conn_key holding the client's address masked with the service's netmask, client port 0,
+ * the virtual address and the service's port. New connections of that client go to its real
+ * while it lives; it lives for its timeout after the last new connection, and on, one timeout at
+ * a time, while connections it controls remain (ip_vs_conn_expire's expire_later). */
+struct vipd_tmpl {
+  __u32 real_id;
+  __u32 svc_id;
+  __u32 n_control;  /* connections it controls; changed atomically */
+  __u32 id;         /* distinguishes it from a later template with the same key */
+  __u64 expires_ns; /* CLOCK_MONOTONIC */
+  __u32 timeout_s;  /* the service's persistence timeout when it was made */
+  __u32 pad;
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_tmpl, 32);
 
 /* Value of vipd_config_v1 (one-element array): settings the fast path reads per packet. */
 struct vipd_config {

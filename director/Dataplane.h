@@ -15,7 +15,8 @@ namespace vipd {
 struct ConnEntry {
   vipd_conn_key key;
   vipd_conn conn;
-  bool halfOpen;  // still in the half-open table (handshake not completed)
+  bool halfOpen;    // still in the half-open table (handshake not completed)
+  bool isTemplate;  // a persistence template (conn.st is NONE, conn.tmpl_id its id)
 };
 
 struct Expiry {

@@ -4,6 +4,7 @@
 
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <set>
@@ -158,12 +159,34 @@ vipd_svc_key toSvcKey(const admin::ServiceKey& key) {
   return k;
 }
 
+// The client netmask of persistence: -M as a dotted IPv4 mask (host order in the model) or an
+// IPv6 prefix length; the host mask when not given.
+vipd_addr persistenceMask(const admin::ServiceConfig& config) {
+  vipd_addr mask{};
+  if (config.key.address.family != AF_INET6) {
+    mask.w[0] = htonl(config.netmask.value_or(0xffffffffu));
+    return mask;
+  }
+  std::uint32_t prefix = config.netmask.value_or(128);
+  for (int i = 0; i < 4; ++i) {
+    std::uint32_t bits = prefix > 32u * static_cast<std::uint32_t>(i)
+                             ? std::min(32u, prefix - 32u * static_cast<std::uint32_t>(i))
+                             : 0;
+    mask.w[i] = bits == 0 ? 0 : htonl(bits == 32 ? 0xffffffffu : ~(0xffffffffu >> bits));
+  }
+  return mask;
+}
+
 vipd_svc buildGeneration(const ServiceEntry& entry) {
   vipd_svc s{};
   s.svc_id = entry.svcId;
   const auto* sched = sched::findScheduler(entry.config.scheduler);
   s.sched = static_cast<std::uint8_t>(sched ? sched->fastPath : VIPD_SCHED_NONE);
   s.n_dests = static_cast<std::uint16_t>(entry.reals.size());
+  if (entry.config.persistence) {
+    s.persist_timeout = *entry.config.persistence;
+    s.persist_mask = persistenceMask(entry.config);
+  }
   std::map<std::uint32_t, int> position;
   for (std::size_t i = 0; i < entry.reals.size(); ++i) {
     const auto& r = entry.reals[i];

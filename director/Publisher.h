@@ -13,6 +13,7 @@ vipd_svc buildGeneration(const ServiceEntry& entry);
 
 vipd_svc_key toSvcKey(const admin::ServiceKey& key);
 vipd_addr toAddr(const admin::Address& address);
+vipd_addr persistenceMask(const admin::ServiceConfig& config);
 
 // Writes what differs between `from` (what the fast path holds) and `to`. On failure, restores
 // `from` as well as it can and returns the first error.

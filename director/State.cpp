@@ -44,8 +44,10 @@ Result<void> DesiredState::validateService(const admin::ServiceConfig& config) c
       return makeError(EINVAL, "scheduler flag " + flag + " does not apply to " + config.scheduler);
   if (config.key.port == 0 && !config.persistence)
     return makeError(EINVAL, "zero port for a non-persistent service");
-  if (config.persistence)
-    return makeError(ENOSYS, "persistence (-p) is not supported by the fast path yet");
+  if (config.persistence && (*config.persistence == 0 || *config.persistence > 2678400))
+    return makeError(EINVAL, "persistence timeout out of range 1..2678400");
+  if (config.netmask && config.key.address.family == AF_INET6 && *config.netmask > 128)
+    return makeError(EINVAL, "IPv6 persistence prefix out of range 1..128");
   if (config.onePacket) return makeError(ENOSYS, "one-packet scheduling is not supported yet");
   return {};
 }

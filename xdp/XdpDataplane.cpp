@@ -157,6 +157,7 @@ Result<void> XdpDataplane::checkLayout() {
       checkMapLayout(m.vipd_real_st_v1, sizeof(std::uint32_t), sizeof(vipd_real_state)),
       checkMapLayout(m.vipd_conns_v1, sizeof(vipd_conn_key), sizeof(vipd_conn)),
       checkMapLayout(m.vipd_syns_v1, sizeof(vipd_conn_key), sizeof(vipd_conn)),
+      checkMapLayout(m.vipd_tmpl_v1, sizeof(vipd_conn_key), sizeof(vipd_tmpl)),
       checkMapLayout(m.vipd_config_v1, sizeof(std::uint32_t), sizeof(vipd_config)),
       checkMapLayout(m.vipd_neigh_v1, sizeof(vipd_neigh_key), sizeof(vipd_neigh)),
       checkMapLayout(m.vipd_ifaces_v1, sizeof(std::uint32_t), sizeof(vipd_iface)),
@@ -356,7 +357,29 @@ static Result<void> collectConnections(bpf_map* map, bool halfOpen, std::vector<
     vipd_conn conn{};
     if (bpf_map__lookup_elem(map, &key, sizeof(key), &conn, sizeof(conn), 0) != 0) continue;
     if ((conn.st >> 8) & (VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED)) continue;
-    out.push_back(ConnEntry{key, conn, halfOpen});
+    out.push_back(ConnEntry{key, conn, halfOpen, false});
+  }
+  if (rc != -ENOENT) return libbpfError(rc, std::string("walking map ") + bpf_map__name(map));
+  return {};
+}
+
+// Templates are listed as connections in state NONE, as /proc/net/ip_vs_conn lists them.
+static Result<void> collectTemplates(bpf_map* map, std::vector<ConnEntry>& out) {
+  vipd_conn_key key{}, next{};
+  const void* prev = nullptr;
+  int rc = 0;
+  while ((rc = bpf_map__get_next_key(map, prev, &next, sizeof(next))) == 0) {
+    key = next;
+    prev = &key;
+    vipd_tmpl t{};
+    if (bpf_map__lookup_elem(map, &key, sizeof(key), &t, sizeof(t), 0) != 0) continue;
+    vipd_conn conn{};
+    conn.real_id = t.real_id;
+    conn.svc_id = t.svc_id;
+    conn.st = VIPD_TCP_NONE;
+    conn.tmpl_id = t.id;
+    conn.expires_ns = t.expires_ns;
+    out.push_back(ConnEntry{key, conn, false, true});
   }
   if (rc != -ENOENT) return libbpfError(rc, std::string("walking map ") + bpf_map__name(map));
   return {};
@@ -366,6 +389,7 @@ Result<std::vector<ConnEntry>> XdpDataplane::connections() {
   std::vector<ConnEntry> out;
   if (auto r = collectConnections(skel_->maps.vipd_conns_v1, false, out); !r) return r.error();
   if (auto r = collectConnections(skel_->maps.vipd_syns_v1, true, out); !r) return r.error();
+  if (auto r = collectTemplates(skel_->maps.vipd_tmpl_v1, out); !r) return r.error();
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include "bpf/sched_rr.bpf.h"
 #include "bpf/forward.bpf.h"
 #include "bpf/conn.bpf.h"
+#include "bpf/persist.bpf.h"
 #include "bpf/sweep.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -38,20 +39,52 @@ static __always_inline __u32 vipd_schedule(const struct vipd_svc* svc) {
   }
 }
 
+/* The real for a new connection: through the client's persistence template when the service is
+ * persistent, from the scheduler otherwise. 0 when there is none; *dropped when the packet was
+ * refused (and counted) for another reason. */
+static __always_inline __u32 vipd_pick_real(const struct vipd_svc* svc, __be16 svc_port,
+                                            const struct vipd_pkt* pkt, __u32* tmpl_id,
+                                            int* dropped) {
+  *tmpl_id = 0;
+  *dropped = 0;
+  if (!svc->persist_timeout) return vipd_schedule(svc);
+  struct vipd_conn_key tk;
+  vipd_tmpl_key(&pkt->key, svc_port, svc, &tk);
+  __u64 now = bpf_ktime_get_ns();
+  struct vipd_tmpl* t = bpf_map_lookup_elem(&vipd_tmpl_v1, &tk);
+  if (t && vipd_tmpl_usable(t, svc->svc_id)) {
+    vipd_count(VIPD_CNT_INFO_PERSISTENT_HIT);
+    return vipd_tmpl_bind(t, now, tmpl_id);
+  }
+  if (t) vipd_tmpl_end(&vipd_tmpl_v1, &tk, t); /* its real is gone: schedule afresh */
+  __u32 pick = vipd_schedule(svc);
+  if (!pick) return 0;
+  t = vipd_tmpl_get(&tk, svc, pick, now);
+  if (!t) {
+    *dropped = 1;
+    return 0;
+  }
+  return vipd_tmpl_bind(t, now, tmpl_id);
+}
+
 /* A flow without an entry: only a SYN or a UDP datagram creates one (or, with sloppy_tcp, any
  * TCP segment but a RST). Returns an XDP action when the packet is finished here, -1 with
  * *conn set when it goes on to its new real. */
 static __always_inline int vipd_new_conn(struct xdp_md* ctx, const struct vipd_svc* svc,
-                                         const struct vipd_pkt* pkt, const struct vipd_config* cfg,
-                                         struct vipd_conn** conn, int* half_open) {
+                                         __be16 svc_port, const struct vipd_pkt* pkt,
+                                         const struct vipd_config* cfg, struct vipd_conn** conn,
+                                         int* half_open) {
   if (pkt->key.proto == VIPD_IPPROTO_TCP) {
     int rc = vipd_tcp_new_flow_check(pkt->tcp_flags);
     int sloppy = (cfg->flags & VIPD_CFG_F_SLOPPY_TCP) && rc == VIPD_CNT_DROP_NONSYN_MISS;
     if (rc != VIPD_PARSE_OK && !sloppy) return vipd_finish((__u32)rc);
   }
-  __u32 real_id = vipd_schedule(svc);
+  __u32 tmpl_id;
+  int dropped;
+  __u32 real_id = vipd_pick_real(svc, svc_port, pkt, &tmpl_id, &dropped);
+  if (dropped) return XDP_DROP;
   if (!real_id) return vipd_reply_port_unreach(ctx, pkt);
-  *conn = vipd_conn_create(&pkt->key, real_id, svc->svc_id, half_open);
+  *conn = vipd_conn_create(&pkt->key, real_id, svc->svc_id, tmpl_id, half_open);
   if (!*conn) return XDP_DROP; /* counted by vipd_conn_create */
   vipd_count(VIPD_CNT_INFO_NEW_CONN);
   return -1;
@@ -83,6 +116,10 @@ int vipd_xdp(struct xdp_md* ctx) {
   struct vipd_svc_key sk;
   vipd_pkt_svc_key(&pkt, &sk);
   struct vipd_svc* svc = bpf_map_lookup_elem(&vipd_svcs_v1, &sk);
+  if (!svc) {
+    sk.port = 0; /* a persistent port-zero service takes every port of its address */
+    svc = bpf_map_lookup_elem(&vipd_svcs_v1, &sk);
+  }
   if (!svc) return vipd_finish(VIPD_CNT_PASS_NOT_SERVICE);
   const struct vipd_config* cfg = vipd_config();
   if (!cfg) return vipd_finish(VIPD_CNT_DROP_INTERNAL);
@@ -91,7 +128,7 @@ int vipd_xdp(struct xdp_md* ctx) {
   struct vipd_conn* conn = vipd_conn_find(&pkt.key, &half_open);
   if (conn) conn = vipd_reuse(&pkt, cfg, conn, half_open);
   if (!conn) {
-    rc = vipd_new_conn(ctx, svc, &pkt, cfg, &conn, &half_open);
+    rc = vipd_new_conn(ctx, svc, sk.port, &pkt, cfg, &conn, &half_open);
     if (rc >= 0) return rc;
     new_conn = 1;
   }

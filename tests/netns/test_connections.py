@@ -164,5 +164,35 @@ class Connections(unittest.TestCase):
             self.assertRegex(self.step(holder, f'get {i}'), r'^real\d$')
 
 
+class Persistence(unittest.TestCase):
+    """ipvsadm -p: a client keeps reaching the same real; the template shows in the listings."""
+
+    def setUp(self):
+        self.farm = Farm().start()
+        self.addCleanup(self.farm.close)
+        self.vipd = Vipd(self.farm).start()
+        self.addCleanup(self.vipd.stop)
+        self.service = f'{self.farm.vip}:{PORT}'
+
+    def test_a_persistent_service_keeps_a_client_on_one_real(self):
+        self.vipd.vipadm('-A', '-t', self.service, '-s', 'rr', '-p', '60')
+        for real in self.farm.reals:
+            self.vipd.vipadm('-a', '-t', self.service, '-r', self.farm.ip(real), '-g')
+        answers = [self.farm.http_get(f'http://{self.service}/').strip() for _ in range(6)]
+        self.assertEqual(answers, ['real3'] * 6)
+        self.assertIn(f'TCP  {self.service} rr persistent 60\n',
+                      self.vipd.vipadm('-L', '-n').stdout)
+        rows = self.vipd.vipadm('-L', '-n', '-c').stdout.splitlines()[2:]
+        templates = [r for r in rows if ' NONE ' in r]
+        self.assertEqual(len(templates), 1, rows)
+        self.assertRegex(templates[0], r'^TCP 0[01]:\d\d  NONE        ' +
+                         re.escape(f'{self.farm.ip("client")}:0') + r' +' +
+                         re.escape(self.service) + r' +198\.18\.1\.13:80$')
+        persist = self.vipd.vipadm('-L', '-n', '--persistent-conn').stdout
+        real3 = [line for line in persist.splitlines() if '198.18.1.13:80' in line]
+        self.assertEqual(len(real3), 1, persist)
+        self.assertRegex(real3[0], r'->\s+198\.18\.1\.13:80\s+\d+\s+1\s')
+
+
 if __name__ == '__main__':
     run_tests(__name__)

@@ -8,6 +8,7 @@
 
 #include "abi/vipd_conn_state.h"
 #include "bpf/maps.bpf.h"
+#include "bpf/persist.bpf.h"
 #include "bpf/stats.bpf.h"
 
 #define VIPD_NS_PER_S 1000000000ull
@@ -34,6 +35,7 @@ static __always_inline int vipd_conn_end(void* map, const struct vipd_conn_key* 
   if (!(vipd_st_flags(seen) & VIPD_CONN_F_MOVED)) {
     int inactive = vipd_st_flags(seen) & VIPD_CONN_F_INACTIVE;
     vipd_count_conns(c->real_id, inactive ? 0 : -1, inactive ? -1 : 0);
+    if (c->tmpl_id) vipd_tmpl_release(key, c->tmpl_id, c->svc_id);
   }
   bpf_map_delete_elem(map, key);
   return 1;
@@ -61,13 +63,14 @@ static __always_inline struct vipd_conn* vipd_conn_find(const struct vipd_conn_k
 /* A new entry, counted inactive as IPVS binds it; TCP goes to the half-open table. */
 static __always_inline struct vipd_conn* vipd_conn_create(const struct vipd_conn_key* key,
                                                           __u32 real_id, __u32 svc_id,
-                                                          int* half_open) {
+                                                          __u32 tmpl_id, int* half_open) {
   int is_tcp = key->proto == VIPD_IPPROTO_TCP;
   void* map = is_tcp ? (void*)&vipd_syns_v1 : (void*)&vipd_conns_v1;
   struct vipd_conn c;
   __builtin_memset(&c, 0, sizeof(c));
   c.real_id = real_id;
   c.svc_id = svc_id;
+  c.tmpl_id = tmpl_id;
   /* Direct routing (and tunnelling): replies bypass the director, which sees one side. */
   c.st = vipd_conn_initial_st(is_tcp, 1);
   c.expires_ns = bpf_ktime_get_ns() + 2 * VIPD_NS_PER_S;

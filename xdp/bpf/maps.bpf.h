@@ -66,6 +66,14 @@ struct {
   __type(value, struct vipd_conn);
 } vipd_syns_v1 SEC(".maps");
 
+/* Persistence templates (ipvsadm -p): which real a client (masked with -M) keeps reaching. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, VIPD_DEFAULT_TEMPLATES);
+  __type(key, struct vipd_conn_key);
+  __type(value, struct vipd_tmpl);
+} vipd_tmpl_v1 SEC(".maps");
+
 /* Timeouts and switches the control plane sets (vipadm --set, --sloppy-tcp). */
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);

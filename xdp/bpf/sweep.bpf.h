@@ -28,11 +28,30 @@ static long vipd_sweep_one(void* map, struct vipd_conn_key* key, struct vipd_con
   return 0;
 }
 
+/* A template ends once its time is up and it controls no connection; while it still controls
+ * some, its time starts over (ip_vs_conn_expire's expire_later). One whose real is gone (a
+ * deleted real or service) ends at once. */
+static long vipd_sweep_tmpl(void* map, struct vipd_conn_key* key, struct vipd_tmpl* t,
+                            struct vipd_sweep_walk* w) {
+  w->scanned++;
+  int usable = vipd_tmpl_usable(t, t->svc_id);
+  if (usable && w->now < *(volatile __u64*)&t->expires_ns) return 0;
+  if (usable && *(volatile __u32*)&t->n_control) {
+    t->expires_ns = w->now + (__u64)t->timeout_s * VIPD_TMPL_NS_PER_S;
+    return 0;
+  }
+  vipd_tmpl_end(map, key, t);
+  w->expired++;
+  vipd_count(VIPD_CNT_INFO_TEMPLATE_EXPIRED);
+  return 0;
+}
+
 SEC("syscall")
 int vipd_sweep(struct vipd_sweep* ctx) {
   struct vipd_sweep_walk w = {.now = ctx->now_ns ? ctx->now_ns : bpf_ktime_get_ns()};
   bpf_for_each_map_elem(&vipd_conns_v1, vipd_sweep_one, &w, 0);
   bpf_for_each_map_elem(&vipd_syns_v1, vipd_sweep_one, &w, 0);
+  bpf_for_each_map_elem(&vipd_tmpl_v1, vipd_sweep_tmpl, &w, 0);
   ctx->expired = w.expired;
   ctx->scanned = w.scanned;
   return 0;

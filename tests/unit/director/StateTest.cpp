@@ -80,10 +80,22 @@ TEST(DesiredState, RefusesWhatTheFastPathCannotDoYet) {
   auto nat = real("198.18.1.11");
   nat.forward = admin::Forward::masq;
   EXPECT_EQ(s.addReal(vip(), nat).error().code, ENOSYS);
-  auto persistent = rrService();
-  persistent.key.port = 443;
-  persistent.persistence = 300;
-  EXPECT_EQ(s.addService(persistent).error().code, ENOSYS);
+  auto ops = rrService();
+  ops.key.protocol = admin::Protocol::udp;
+  ops.onePacket = true;
+  EXPECT_EQ(s.addService(ops).error().code, ENOSYS);
+}
+
+TEST(DesiredState, PersistenceAllowsPortZeroAndChecksItsRanges) {
+  DesiredState s;
+  auto any = rrService();
+  any.key.port = 0;
+  EXPECT_EQ(s.addService(any).error().code, EINVAL);  // port zero needs -p
+  any.persistence = 360;
+  EXPECT_TRUE(s.addService(any));
+  auto web = rrService();
+  web.persistence = 2678401;
+  EXPECT_EQ(s.addService(web).error().code, EINVAL);
 }
 
 TEST(DesiredState, DeletingARealLeavesAnAliasToItsPredecessor) {

@@ -43,7 +43,9 @@ def main():
         spread = Counter(answers)
         print('spread: ' + ', '.join(f'{r} {spread[r]}' for r in farm.reals))
         show('vipadm -L -n', vipd.vipadm('-L', '-n').stdout)
-        print('(ActiveConn/InActConn stay 0 until vipd tracks TCP states: the next milestone)')
+        print('(closed connections wait in FIN_WAIT, counted in InActConn, until the FIN timeout)')
+        show('vipadm -L -n -c (first lines)',
+             '\n'.join(vipd.vipadm('-L', '-n', '-c').stdout.splitlines()[:6]))
         moved = counter_deltas(before, vipd.counters())
         show('fast-path counters during the requests',
              '\n'.join(f'{name:24} {value}' for name, value in sorted(moved.items())))

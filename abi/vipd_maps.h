@@ -30,7 +30,16 @@ VIPD_ABI_ASSERT_SIZE(struct vipd_svc_key, 20);
 enum vipd_fwd { VIPD_FWD_ROUTE = 0, VIPD_FWD_TUNNEL = 1, VIPD_FWD_MASQ = 2 };
 
 /* Schedulers the fast path evaluates. */
-enum vipd_sched { VIPD_SCHED_NONE = 0, VIPD_SCHED_RR = 1 };
+enum vipd_sched {
+  VIPD_SCHED_NONE = 0,
+  VIPD_SCHED_RR = 1,
+  VIPD_SCHED_LC = 2,
+  VIPD_SCHED_WLC = 3,
+  VIPD_SCHED_SED = 4,
+  VIPD_SCHED_NQ = 5,
+  VIPD_SCHED_FO = 6,
+  VIPD_SCHED_OVF = 7,
+};
 
 /* One entry of a service's list of reals, in IPVS's list order (head first). */
 struct vipd_dest {
@@ -88,8 +97,10 @@ struct vipd_real {
   __u8 af;
   __u8 flags; /* VIPD_REAL_F_* */
   __u32 svc_id;
+  __u32 u_threshold; /* -x: overloaded at this many connections; 0: never */
+  __u32 l_threshold; /* -y: no longer overloaded below this many; 0: 3/4 of -x */
 };
-VIPD_ABI_ASSERT_SIZE(struct vipd_real, 24);
+VIPD_ABI_ASSERT_SIZE(struct vipd_real, 32);
 
 /* Value of vipd_svc_st_v1 (array indexed by service id): live scheduling state. */
 struct vipd_svc_state {
@@ -100,11 +111,13 @@ VIPD_ABI_ASSERT_SIZE(struct vipd_svc_state, 16);
 
 /* Value of vipd_real_st_v1 (array indexed by real id): live per-real connection counts. */
 struct vipd_real_state {
-  __u32 active;   /* connections in ESTABLISHED, SYN_SENT, SYN_RECV, SYNACK */
-  __u32 inactive; /* every other connection */
-  __u32 persistent;
-  __u32 flags;
+  __u32 active;     /* connections in ESTABLISHED, SYN_SENT, SYN_RECV, SYNACK */
+  __u32 inactive;   /* every other connection */
+  __u32 persistent; /* persistence templates naming it */
+  __u32 flags;      /* VIPD_REAL_ST_*, changed atomically */
 };
+
+#define VIPD_REAL_ST_OVERLOAD 0x1 /* IP_VS_DEST_F_OVERLOAD: no new connections */
 VIPD_ABI_ASSERT_SIZE(struct vipd_real_state, 16);
 
 /* Key of vipd_conns_v1: a flow as the client sends it. */
@@ -217,6 +230,15 @@ struct vipd_stats {
   __u64 bytes;   /* bytes of those packets, from the IP header on */
 };
 VIPD_ABI_ASSERT_SIZE(struct vipd_stats, 24);
+
+/* In of the control program (BPF_PROG_TYPE_SYSCALL): changes to live state that only the
+ * kernel side can make atomically next to the fast path. */
+enum vipd_ctl_op { VIPD_CTL_CLEAR_OVERLOAD = 1 };
+struct vipd_ctl {
+  __u32 op;      /* enum vipd_ctl_op */
+  __u32 real_id; /* the real it applies to */
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_ctl, 8);
 
 /* Value of vipd_abi_v1 (one-element array): identifies the layout of the pinned maps. */
 struct vipd_abi_info {

@@ -45,6 +45,8 @@ class Dataplane {
   // to zero. Only for ids no published service refers to.
   virtual Result<void> resetServiceState(std::uint32_t svcId) = 0;
   virtual Result<void> resetRealState(std::uint32_t realId) = 0;
+  // Clear a real's overload flag, atomically with the fast path (a raised or removed -x).
+  virtual Result<void> clearOverload(std::uint32_t realId) = 0;
 
   // Live state, read back.
   virtual Result<vipd_svc_state> serviceState(std::uint32_t svcId) = 0;

@@ -36,6 +36,8 @@ vipd_real toReal(const RealEntry& r, std::uint32_t svcId) {
   out.af = toAf(r.config.address);
   out.flags = VIPD_REAL_F_LIVE;
   out.svc_id = svcId;
+  out.u_threshold = r.config.upperThreshold;
+  out.l_threshold = r.config.lowerThreshold;
   return out;
 }
 
@@ -82,10 +84,24 @@ class Outcome {
   Result<void> first_;
 };
 
+// __ip_vs_update_dest: a threshold raised or removed clears the overload flag.
+bool clearsOverload(const admin::RealConfig& before, const admin::RealConfig& after) {
+  return after.upperThreshold == 0 || after.upperThreshold > before.upperThreshold;
+}
+
 bool createReals(Dataplane& dp, const DesiredState& from, const DesiredState& to, Outcome& out) {
   auto before = realsById(from);
   for (const auto& [id, owner] : realsById(to)) {
-    if (before.count(id)) continue;
+    auto old = before.find(id);
+    if (old != before.end()) {
+      const auto& was = old->second.second->config;
+      const auto& now = owner.second->config;
+      if (was.upperThreshold == now.upperThreshold && was.lowerThreshold == now.lowerThreshold)
+        continue;
+      if (!out.take(dp.putReal(id, toReal(*owner.second, owner.first)))) return false;
+      if (clearsOverload(was, now) && !out.take(dp.clearOverload(id))) return false;
+      continue;
+    }
     if (!out.take(dp.resetRealState(id))) return false;
     if (!out.take(dp.putReal(id, toReal(*owner.second, owner.first)))) return false;
   }

@@ -335,6 +335,16 @@ Result<std::vector<std::uint64_t>> XdpDataplane::counters() {
   return totals;
 }
 
+Result<void> XdpDataplane::clearOverload(std::uint32_t realId) {
+  vipd_ctl ctl{VIPD_CTL_CLEAR_OVERLOAD, realId};
+  LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctl, .ctx_size_in = sizeof(ctl));
+  if (int err = bpf_prog_test_run_opts(bpf_program__fd(skel_->progs.vipd_ctl), &opts))
+    return libbpfError(err, "running the control program");
+  if (static_cast<int>(opts.retval) != 0)
+    return makeError(EINVAL, "control program refused real " + std::to_string(realId));
+  return {};
+}
+
 Result<Expiry> XdpDataplane::expireConnections(std::uint64_t nowNs) {
   vipd_sweep sweep{};
   sweep.now_ns = nowNs;

@@ -72,6 +72,7 @@ class XdpDataplane final : public Dataplane {
   Result<void> putConfig(const vipd_config& config) override;
   Result<void> resetServiceState(std::uint32_t svcId) override;
   Result<void> resetRealState(std::uint32_t realId) override;
+  Result<void> clearOverload(std::uint32_t realId) override;
   Result<vipd_svc_state> serviceState(std::uint32_t svcId) override;
   Result<vipd_real_state> realState(std::uint32_t realId) override;
   Result<vipd_stats> serviceStats(std::uint32_t svcId) override;

@@ -8,10 +8,12 @@
 #include "bpf/maps.bpf.h"
 #include "bpf/stats.bpf.h"
 #include "bpf/sched_rr.bpf.h"
+#include "bpf/sched_cost.bpf.h"
 #include "bpf/forward.bpf.h"
 #include "bpf/conn.bpf.h"
 #include "bpf/persist.bpf.h"
 #include "bpf/sweep.bpf.h"
+#include "bpf/ctl.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -34,6 +36,13 @@ static __always_inline __u32 vipd_schedule(const struct vipd_svc* svc) {
   switch (svc->sched) {
     case VIPD_SCHED_RR:
       return vipd_sched_rr(svc, st);
+    case VIPD_SCHED_LC:
+    case VIPD_SCHED_WLC:
+    case VIPD_SCHED_SED:
+    case VIPD_SCHED_NQ:
+    case VIPD_SCHED_FO:
+    case VIPD_SCHED_OVF:
+      return vipd_sched_cost(svc);
     default:
       return 0;
   }

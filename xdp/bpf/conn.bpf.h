@@ -8,17 +8,22 @@
 
 #include "abi/vipd_conn_state.h"
 #include "bpf/maps.bpf.h"
+#include "bpf/overload.bpf.h"
 #include "bpf/persist.bpf.h"
 #include "bpf/stats.bpf.h"
 
 #define VIPD_NS_PER_S 1000000000ull
 #define VIPD_ST_ATTEMPTS 4
 
+/* Move a real's counts. A new entry (inactive +1 alone) is a bind and an ended one (-1 alone)
+ * an unbind, after which the overload flag is re-evaluated as IPVS does. */
 static __always_inline void vipd_count_conns(__u32 real_id, int d_active, int d_inactive) {
   struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &real_id);
   if (!rs) return;
   if (d_active) __sync_fetch_and_add(&rs->active, (__u32)d_active);
   if (d_inactive) __sync_fetch_and_add(&rs->inactive, (__u32)d_inactive);
+  if (d_active + d_inactive > 0) vipd_overload_after_bind(real_id, rs);
+  if (d_active + d_inactive < 0) vipd_overload_after_unbind(real_id, rs);
 }
 
 static __always_inline const struct vipd_config* vipd_config(void) {

@@ -8,6 +8,7 @@
 
 #include "abi/vipd_packet.h"
 #include "bpf/maps.bpf.h"
+#include "bpf/overload.bpf.h"
 #include "bpf/stats.bpf.h"
 
 #define VIPD_TMPL_NS_PER_S 1000000000ull
@@ -24,9 +25,12 @@ static __always_inline void vipd_tmpl_key(const struct vipd_conn_key* flow, __be
   tk->af = flow->af;
 }
 
+/* Templates bind to their real too: IPVS re-evaluates the overload flag then. */
 static __always_inline void vipd_count_persistent(__u32 real_id, int delta) {
   struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &real_id);
-  if (rs) __sync_fetch_and_add(&rs->persistent, (__u32)delta);
+  if (!rs) return;
+  __sync_fetch_and_add(&rs->persistent, (__u32)delta);
+  if (delta > 0) vipd_overload_after_bind(real_id, rs);
 }
 
 /* A template is usable while its real is still one of the service's (ip_vs_check_template). */

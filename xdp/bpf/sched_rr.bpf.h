@@ -1,6 +1,6 @@
 /* Round robin, as IPVS's ip_vs_rr.c: a cursor naming the last real chosen, shared by all CPUs
  * and advanced with compare-and-swap; the next choice is the first real after it in list order
- * (wrapping, the cursor's own real last) whose weight is not zero.
+ * (wrapping, the cursor's own real last) whose weight is not zero and which is not overloaded.
  * The walks over the list use bpf_loop so the verifier checks each body once instead of once per
  * possible real (VIPD_MAX_REALS iterations, times the retries, exceed its budget otherwise). */
 #ifndef VIPD_SCHED_RR_BPF_H
@@ -33,7 +33,10 @@ static long vipd_rr_find_next(__u32 i, void* arg) {
   if (idx >= w->n) idx -= w->n;
   if (idx >= VIPD_MAX_REALS) return 1;
   if (w->svc->dests[idx].weight == 0) return 0;
-  w->pick = w->svc->dests[idx].real_id;
+  __u32 id = w->svc->dests[idx].real_id;
+  struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
+  if (rs && (rs->flags & VIPD_REAL_ST_OVERLOAD)) return 0;
+  w->pick = id;
   return 1;
 }
 

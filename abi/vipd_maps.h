@@ -39,6 +39,7 @@ enum vipd_sched {
   VIPD_SCHED_NQ = 5,
   VIPD_SCHED_FO = 6,
   VIPD_SCHED_OVF = 7,
+  VIPD_SCHED_WRR = 8,
 };
 
 /* One entry of a service's list of reals, in IPVS's list order (head first). */
@@ -67,18 +68,20 @@ VIPD_ABI_ASSERT_SIZE(struct vipd_cursor_alias, 8);
  * kernel frees the previous generation only after readers are done with it). */
 struct vipd_svc {
   __u32 svc_id;     /* index into vipd_svc_st_v1 and vipd_svc_sx_v1 */
-  __u32 generation; /* increases with every publication of this service */
+  __u32 generation; /* changes whenever the list of reals or a real's settings change */
   __u8 sched;       /* enum vipd_sched */
   __u8 flags;       /* reserved, zero */
   __u16 n_dests;    /* valid entries in dests[] */
   __u16 n_aliases;  /* valid entries in aliases[] */
   __u16 pad;
   __u32 persist_timeout;         /* seconds (ipvsadm -p); 0: not persistent */
+  __u32 wrr_mw;                  /* wrr: max weight - (gcd - 1), as ip_vs_wrr_dest_changed */
+  __u32 wrr_di;                  /* wrr: gcd of the weights above 0 */
   struct vipd_addr persist_mask; /* client netmask of persistence (-M), network order */
   struct vipd_cursor_alias aliases[VIPD_MAX_CURSOR_ALIASES];
   struct vipd_dest dests[VIPD_MAX_REALS];
 };
-VIPD_ABI_ASSERT_SIZE(struct vipd_svc, 36 + 8 * VIPD_MAX_CURSOR_ALIASES + 20 * VIPD_MAX_REALS);
+VIPD_ABI_ASSERT_SIZE(struct vipd_svc, 44 + 8 * VIPD_MAX_CURSOR_ALIASES + 20 * VIPD_MAX_REALS);
 
 /* Key of vipd_vips_v1: an address that carries at least one virtual service. The value is the
  * number of services on it (__u32). Used for packets that cannot be matched by port. */
@@ -104,8 +107,9 @@ VIPD_ABI_ASSERT_SIZE(struct vipd_real, 32);
 
 /* Value of vipd_svc_st_v1 (array indexed by service id): live scheduling state. */
 struct vipd_svc_state {
-  __u32 cursor; /* real id of the last real chosen by rr; 0 = the head of the list */
-  __u32 pad[3];
+  __u32 cursor; /* rr: real id of the last real chosen; 0 = the head of the list */
+  __u32 pad;
+  __u64 wrr; /* wrr: generation (bits 32-63), cursor real id (16-31), current weight (0-15) */
 };
 VIPD_ABI_ASSERT_SIZE(struct vipd_svc_state, 16);
 

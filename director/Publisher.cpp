@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "schedulers/Registry.h"
@@ -193,12 +194,27 @@ vipd_addr persistenceMask(const admin::ServiceConfig& config) {
   return mask;
 }
 
+// ip_vs_wrr_dest_changed: di is the gcd of the weights above 0 (1 if none), mw the largest
+// weight less (di - 1).
+void setWrrSteps(const ServiceEntry& entry, vipd_svc& s) {
+  std::uint32_t gcd = 0, max = 0;
+  for (const auto& r : entry.reals) {
+    std::uint32_t w = r.config.weight;
+    max = std::max(max, w);
+    if (w > 0) gcd = gcd ? std::gcd(gcd, w) : w;
+  }
+  s.wrr_di = gcd ? gcd : 1;
+  s.wrr_mw = max ? max - (s.wrr_di - 1) : 0;
+}
+
 vipd_svc buildGeneration(const ServiceEntry& entry) {
   vipd_svc s{};
   s.svc_id = entry.svcId;
   const auto* sched = sched::findScheduler(entry.config.scheduler);
   s.sched = static_cast<std::uint8_t>(sched ? sched->fastPath : VIPD_SCHED_NONE);
+  s.generation = entry.realsEpoch;
   s.n_dests = static_cast<std::uint16_t>(entry.reals.size());
+  setWrrSteps(entry, s);
   if (entry.config.persistence) {
     s.persist_timeout = *entry.config.persistence;
     s.persist_mask = persistenceMask(entry.config);

@@ -108,6 +108,7 @@ Result<void> DesiredState::addReal(const admin::ServiceKey& key, const admin::Re
   auto id = realIds_.allocate();
   if (!id) return makeError(ENOMEM, "all real ids are in use");
   reals.insert(reals.begin(), RealEntry{real, *id});  // IPVS: list_add_rcu, at the head
+  ++(*svc)->realsEpoch;
   return {};
 }
 
@@ -120,6 +121,7 @@ Result<void> DesiredState::editReal(const admin::ServiceKey& key, const admin::R
   if (it == reals.end()) return makeError(ENOENT, "no real " + realName(real));
   if (auto r = validateReal(**svc, real); !r) return r;
   it->config = real;
+  ++(*svc)->realsEpoch;
   return {};
 }
 
@@ -141,6 +143,7 @@ Result<void> DesiredState::deleteReal(const admin::ServiceKey& key, const admin:
   aliases.push_front(CursorAlias{dead, predecessor});
   if (aliases.size() > VIPD_MAX_CURSOR_ALIASES) aliases.pop_back();
   realIds_.release(dead);
+  ++(*svc)->realsEpoch;
   return {};
 }
 

@@ -32,6 +32,7 @@ struct ServiceEntry {
   std::uint32_t svcId = 0;
   std::vector<RealEntry> reals;     // IPVS list order: a newly added real goes to the head
   std::deque<CursorAlias> aliases;  // newest first, at most VIPD_MAX_CURSOR_ALIASES
+  std::uint32_t realsEpoch = 0;     // changes with every add, edit or delete of a real
   bool operator==(const ServiceEntry&) const = default;
 };
 

@@ -9,6 +9,7 @@
 #include "bpf/stats.bpf.h"
 #include "bpf/sched_rr.bpf.h"
 #include "bpf/sched_cost.bpf.h"
+#include "bpf/sched_wrr.bpf.h"
 #include "bpf/forward.bpf.h"
 #include "bpf/conn.bpf.h"
 #include "bpf/persist.bpf.h"
@@ -36,6 +37,8 @@ static __always_inline __u32 vipd_schedule(const struct vipd_svc* svc) {
   switch (svc->sched) {
     case VIPD_SCHED_RR:
       return vipd_sched_rr(svc, st);
+    case VIPD_SCHED_WRR:
+      return vipd_sched_wrr(svc, st);
     case VIPD_SCHED_LC:
     case VIPD_SCHED_WLC:
     case VIPD_SCHED_SED:

@@ -155,3 +155,52 @@ TEST_F(SchedulerTest, ClearingTheOverloadFlagMakesARealAvailableAtOnce) {
 
 }  // namespace
 }  // namespace vipd::test
+
+namespace vipd::test {
+namespace {
+
+class WrrTest : public SchedulerTest {
+ protected:
+  // Weights by real id over the list 3, 2, 1; mw and di as ip_vs_wrr_dest_changed sets them.
+  void publishWrr(std::uint32_t generationNo, std::vector<std::uint32_t> ids,
+                  std::map<std::uint32_t, std::uint32_t> weights, std::uint32_t mw,
+                  std::uint32_t di) {
+    vipd_svc s = generation(ids);
+    s.sched = VIPD_SCHED_WRR;
+    s.generation = generationNo;
+    s.wrr_mw = mw;
+    s.wrr_di = di;
+    for (std::size_t i = 0; i < ids.size(); ++i) s.dests[i].weight = weights[s.dests[i].real_id];
+    publish(s);
+  }
+};
+
+// Weights 4:3:2 over a list running A(3), B(2), C(1) from the head: A A B A B C A B C.
+TEST_F(WrrTest, StepsTheCurrentWeightDownByTheGcdAsIpvsDoes) {
+  publishWrr(1, {3, 2, 1}, {{3, 4}, {2, 3}, {1, 2}}, 4, 1);
+  EXPECT_EQ(syns(40000, 18), (Ids{3, 3, 2, 3, 2, 1, 3, 2, 1, 3, 3, 2, 3, 2, 1, 3, 2, 1}));
+}
+
+// Weights 4:2:2: gcd 2, mw = 4 - (2 - 1) = 3: cw runs 3, 1: A, then A B C.
+TEST_F(WrrTest, UsesTheGcdOfTheWeights) {
+  publishWrr(1, {3, 2, 1}, {{3, 4}, {2, 2}, {1, 2}}, 3, 2);
+  EXPECT_EQ(syns(40000, 8), (Ids{3, 3, 2, 1, 3, 3, 2, 1}));
+}
+
+// Any change of the reals puts the cursor back at the head with cw = mw.
+TEST_F(WrrTest, ANewGenerationStartsAgainFromTheHead) {
+  publishWrr(1, {3, 2, 1}, {{3, 4}, {2, 3}, {1, 2}}, 4, 1);
+  EXPECT_EQ(syns(40000, 2), (Ids{3, 3}));  // next would be 2 (cw 3)
+  publishWrr(2, {3, 2, 1}, {{3, 4}, {2, 3}, {1, 1}}, 4, 1);
+  EXPECT_EQ(syn(40010), 3u);
+}
+
+TEST_F(WrrTest, NoRealWithAWeightMeansNoReal) {
+  publishWrr(1, {3, 2, 1}, {{3, 0}, {2, 0}, {1, 0}}, 0, 1);
+  auto r = dp_->run(XdpTest::syn(40000));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(realOf(*r), 0u);  // ICMP port unreachable went back instead
+}
+
+}  // namespace
+}  // namespace vipd::test

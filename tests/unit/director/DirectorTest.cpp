@@ -243,3 +243,37 @@ TEST_F(DirectorTest, RefreshRunsTheSweeperAgainstTheCurrentClock) {
 
 }  // namespace
 }  // namespace vipd::test
+
+namespace vipd::test {
+namespace {
+
+TEST(BuildGeneration, CarriesIpvsWrrStepsAndChangesGenerationWithTheReals) {
+  ServiceEntry e;
+  e.config.key = vip();
+  e.config.scheduler = "rr";
+  for (std::uint32_t w : {4u, 2u, 6u, 0u}) {
+    RealEntry r;
+    r.config.weight = w;
+    r.realId = w + 1;
+    e.reals.push_back(r);
+  }
+  vipd_svc s = buildGeneration(e);
+  EXPECT_EQ(s.wrr_di, 2u);      // gcd(4, 2, 6), zero weights left out
+  EXPECT_EQ(s.wrr_mw, 6u - 1);  // max - (gcd - 1)
+  for (auto& r : e.reals) r.config.weight = 0;
+  s = buildGeneration(e);
+  EXPECT_EQ(s.wrr_di, 1u);
+  EXPECT_EQ(s.wrr_mw, 0u);
+}
+
+TEST_F(DirectorTest, EveryChangeOfTheRealsIsANewGeneration) {
+  std::uint32_t g0 = published().generation;
+  ASSERT_EQ(director.handle(realRequest(admin::Command::editReal, "198.18.1.11", 5)).error, 0);
+  std::uint32_t g1 = published().generation;
+  EXPECT_NE(g1, g0);
+  ASSERT_EQ(director.handle(realRequest(admin::Command::deleteReal, "198.18.1.11")).error, 0);
+  EXPECT_NE(published().generation, g1);
+}
+
+}  // namespace
+}  // namespace vipd::test

@@ -237,12 +237,19 @@ VIPD_ABI_ASSERT_SIZE(struct vipd_stats, 24);
 
 /* In of the control program (BPF_PROG_TYPE_SYSCALL): changes to live state that only the
  * kernel side can make atomically next to the fast path. */
-enum vipd_ctl_op { VIPD_CTL_CLEAR_OVERLOAD = 1 };
-struct vipd_ctl {
-  __u32 op;      /* enum vipd_ctl_op */
-  __u32 real_id; /* the real it applies to */
+enum vipd_ctl_op {
+  VIPD_CTL_CLEAR_OVERLOAD = 1, /* real_id */
+  VIPD_CTL_REALS_CHANGED = 2,  /* svc_id, generation, mw, di: the dest_changed hooks */
 };
-VIPD_ABI_ASSERT_SIZE(struct vipd_ctl, 8);
+struct vipd_ctl {
+  __u32 op; /* enum vipd_ctl_op */
+  __u32 real_id;
+  __u32 svc_id;
+  __u32 generation;
+  __u32 mw;
+  __u32 di;
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_ctl, 24);
 
 /* Value of vipd_abi_v1 (one-element array): identifies the layout of the pinned maps. */
 struct vipd_abi_info {

@@ -47,6 +47,9 @@ class Dataplane {
   virtual Result<void> resetRealState(std::uint32_t realId) = 0;
   // Clear a real's overload flag, atomically with the fast path (a raised or removed -x).
   virtual Result<void> clearOverload(std::uint32_t realId) = 0;
+  // After publishing a generation whose reals changed: the schedulers' own dest_changed work on
+  // live state (wrr's cursor and current weight).
+  virtual Result<void> realsChanged(const vipd_svc& svc) = 0;
 
   // Live state, read back.
   virtual Result<vipd_svc_state> serviceState(std::uint32_t svcId) = 0;

@@ -118,7 +118,11 @@ bool publishServices(Dataplane& dp, const DesiredState& from, const DesiredState
         !old || old->svcId != svc.svcId || old->config.scheduler != svc.config.scheduler;
     // IPVS binds a new scheduler with its cursor at the head of the list.
     if (freshCursor && !out.take(dp.resetServiceState(svc.svcId))) return false;
-    if (!out.take(dp.putService(toSvcKey(key), buildGeneration(svc)))) return false;
+    vipd_svc generation = buildGeneration(svc);
+    if (!out.take(dp.putService(toSvcKey(key), generation))) return false;
+    // The fast path's form of the schedulers' dest_changed hooks (wrr rebases its cursor).
+    bool realsChanged = !freshCursor && old->realsEpoch != svc.realsEpoch;
+    if (realsChanged && !out.take(dp.realsChanged(generation))) return false;
   }
   return true;
 }

@@ -38,6 +38,8 @@ Result<ServiceEntry*> DesiredState::lookup(const admin::ServiceKey& key) {
 
 Result<void> DesiredState::validateService(const admin::ServiceConfig& config) const {
   const auto* sched = sched::findScheduler(config.scheduler);
+  if (!sched && sched::findAnyScheduler(config.scheduler))
+    return makeError(ENOSYS, "scheduler " + config.scheduler + " is not in the fast path yet");
   if (!sched) return makeError(ENOENT, "scheduler " + config.scheduler + " is not available");
   for (const auto& flag : config.schedFlags)
     if (std::find(sched->flags.begin(), sched->flags.end(), flag) == sched->flags.end())

@@ -336,12 +336,28 @@ Result<std::vector<std::uint64_t>> XdpDataplane::counters() {
 }
 
 Result<void> XdpDataplane::clearOverload(std::uint32_t realId) {
-  vipd_ctl ctl{VIPD_CTL_CLEAR_OVERLOAD, realId};
+  vipd_ctl ctl{};
+  ctl.op = VIPD_CTL_CLEAR_OVERLOAD;
+  ctl.real_id = realId;
+  return runControl(ctl);
+}
+
+Result<void> XdpDataplane::realsChanged(const vipd_svc& svc) {
+  vipd_ctl ctl{};
+  ctl.op = VIPD_CTL_REALS_CHANGED;
+  ctl.svc_id = svc.svc_id;
+  ctl.generation = svc.generation;
+  ctl.mw = svc.wrr_mw;
+  ctl.di = svc.wrr_di;
+  return runControl(ctl);
+}
+
+Result<void> XdpDataplane::runControl(vipd_ctl& ctl) {
   LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctl, .ctx_size_in = sizeof(ctl));
   if (int err = bpf_prog_test_run_opts(bpf_program__fd(skel_->progs.vipd_ctl), &opts))
     return libbpfError(err, "running the control program");
   if (static_cast<int>(opts.retval) != 0)
-    return makeError(EINVAL, "control program refused real " + std::to_string(realId));
+    return makeError(EAGAIN, "control program operation " + std::to_string(ctl.op) + " failed");
   return {};
 }
 

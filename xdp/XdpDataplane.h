@@ -73,6 +73,7 @@ class XdpDataplane final : public Dataplane {
   Result<void> resetServiceState(std::uint32_t svcId) override;
   Result<void> resetRealState(std::uint32_t realId) override;
   Result<void> clearOverload(std::uint32_t realId) override;
+  Result<void> realsChanged(const vipd_svc& svc) override;
   Result<vipd_svc_state> serviceState(std::uint32_t svcId) override;
   Result<vipd_real_state> realState(std::uint32_t realId) override;
   Result<vipd_stats> serviceStats(std::uint32_t svcId) override;
@@ -89,6 +90,7 @@ class XdpDataplane final : public Dataplane {
   Result<void> checkLayout();
   Result<void> checkAbiInfo();
   std::string linkPath(const std::string& ifname) const;
+  Result<void> runControl(vipd_ctl& ctl);
 
   XdpOptions options_;
   std::unique_ptr<vipd_xdp, SkelDeleter> skel_;

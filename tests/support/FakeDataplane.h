@@ -95,6 +95,7 @@ class FakeDataplane final : public Dataplane {
     return {};
   }
   Result<void> clearOverload(std::uint32_t id) override { return record("clearOverload", id); }
+  Result<void> realsChanged(const vipd_svc& s) override { return record("realsChanged", s.svc_id); }
   Result<vipd_svc_state> serviceState(std::uint32_t) override { return vipd_svc_state{}; }
   Result<vipd_real_state> realState(std::uint32_t id) override { return realStates[id]; }
   Result<vipd_stats> serviceStats(std::uint32_t) override { return vipd_stats{}; }

@@ -5,9 +5,23 @@
 #define VIPD_CTL_BPF_H
 
 #include "bpf/maps.bpf.h"
+#include "bpf/sched_wrr.bpf.h"
+
+static __always_inline int vipd_ctl_reals_changed(const struct vipd_ctl* ctx) {
+  __u32 svc_id = ctx->svc_id;
+  struct vipd_svc_state* st = bpf_map_lookup_elem(&vipd_svc_st_v1, &svc_id);
+  if (!st) return -1;
+  for (int attempt = 0; attempt < 8; attempt++) {
+    __u64 old = *(volatile __u64*)&st->wrr;
+    __u64 next = vipd_wrr_rebase(old, ctx->generation, ctx->mw, ctx->di);
+    if (next == old || __sync_val_compare_and_swap(&st->wrr, old, next) == old) return 0;
+  }
+  return -1;
+}
 
 SEC("syscall")
 int vipd_ctl(struct vipd_ctl* ctx) {
+  if (ctx->op == VIPD_CTL_REALS_CHANGED) return vipd_ctl_reals_changed(ctx);
   __u32 real_id = ctx->real_id;
   struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &real_id);
   if (!rs) return -1;

@@ -2,8 +2,10 @@
  * weight cw that steps down by the gcd of the weights each time the cursor passes the head,
  * back to the maximum when it reaches 0; a real is chosen when its weight is at least cw. The
  * state (cursor, cw) and the generation it belongs to share one 64-bit word advanced by
- * compare-and-swap: a word from an older generation reads as the reset IPVS performs on every
- * change of the reals (ip_vs_wrr_dest_changed: cursor at the head, cw = mw). */
+ * compare-and-swap. On every change of the reals the control program rebases the word as
+ * ip_vs_wrr_dest_changed does (cursor at the head, cw clamped to the new mw and rounded to the
+ * new gcd); a packet that meets a generation before the control program did rebases it
+ * itself, the same way, once. */
 #ifndef VIPD_SCHED_WRR_BPF_H
 #define VIPD_SCHED_WRR_BPF_H
 
@@ -75,20 +77,32 @@ static __always_inline __u64 vipd_wrr_word(__u32 gen, __u32 id, int cw) {
   return ((__u64)gen << 32) | ((__u64)(id & 0xffff) << 16) | (__u64)(cw & 0xffff);
 }
 
+/* ip_vs_wrr_dest_changed, once per generation: the cursor back to the head, and cw kept unless
+ * it exceeds the new mw (or was never set), rounded to the new gcd. A word already of `gen` is
+ * left as it is, so the control plane and the first packet of a generation cannot both apply
+ * it. */
+static __always_inline __u64 vipd_wrr_rebase(__u64 word, __u32 gen, __u32 mw, __u32 di) {
+  if ((__u32)(word >> 32) == gen && (word & 0xffff)) return word;
+  __u32 cw = (__u32)(word & 0xffff);
+  if (cw > mw || cw == 0)
+    cw = mw;
+  else if (di > 1)
+    cw = (cw / di) * di + 1;
+  return vipd_wrr_word(gen, 0, (int)cw);
+}
+
 static __always_inline __u32 vipd_sched_wrr(const struct vipd_svc* svc, struct vipd_svc_state* st) {
   if (svc->wrr_mw == 0) return 0; /* no real with a weight */
   __u32 id = 0;
   for (int attempt = 0; attempt < 4; attempt++) {
     __u64 old = *(volatile __u64*)&st->wrr;
+    __u64 cur = vipd_wrr_rebase(old, svc->generation, svc->wrr_mw, svc->wrr_di);
     struct vipd_wrr_walk w = {.svc = svc, .n = svc->n_dests, .pos = -1, .stop = -2, .result = -1};
     if (w.n > (int)VIPD_MAX_REALS) w.n = VIPD_MAX_REALS;
-    w.cw = (int)svc->wrr_mw;
-    if ((__u32)(old >> 32) == svc->generation && (old & 0xffff)) {
-      w.cw = (int)(old & 0xffff);
-      w.result = (int)((old >> 16) & 0xffff); /* the cursor's real id, while finding it */
-      if (w.result) bpf_loop(w.n, vipd_wrr_find, &w, 0);
-      w.result = -1;
-    }
+    w.cw = (int)(cur & 0xffff);
+    w.result = (int)((cur >> 16) & 0xffff); /* the cursor's real id, while finding it */
+    if (w.result) bpf_loop(w.n, vipd_wrr_find, &w, 0);
+    w.result = -1;
     w.last = w.pos;
     bpf_loop(VIPD_WRR_MAX_STEPS, vipd_wrr_step, &w, 0);
     if (w.result < 0 || w.result >= (int)VIPD_MAX_REALS) return 0;

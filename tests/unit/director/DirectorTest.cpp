@@ -80,11 +80,12 @@ TEST_F(DirectorTest, ARealIsCreatedBeforeAndClearedAfterTheGenerationThatNamesIt
   ASSERT_EQ(director.handle(realRequest(admin::Command::addReal, "198.18.1.14")).error, 0);
   std::uint32_t id = published().dests[0].real_id;
   EXPECT_EQ(fake.log, (std::vector<std::string>{"resetRealState " + std::to_string(id),
-                                                "putReal " + std::to_string(id), "putService 1"}));
+                                                "putReal " + std::to_string(id), "putService 1",
+                                                "realsChanged 1"}));
   fake.log.clear();
   ASSERT_EQ(director.handle(realRequest(admin::Command::deleteReal, "198.18.1.14")).error, 0);
-  EXPECT_EQ(fake.log,
-            (std::vector<std::string>{"putService 1", "clearReal " + std::to_string(id)}));
+  EXPECT_EQ(fake.log, (std::vector<std::string>{"putService 1", "realsChanged 1",
+                                                "clearReal " + std::to_string(id)}));
   EXPECT_EQ(published().n_aliases, 1);
   EXPECT_EQ(published().aliases[0].dead_id, id);
   EXPECT_EQ(published().aliases[0].index, -1);  // it was the head

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string_view>
+#include <vector>
 
 #include "Fixtures.h"
 #include "schedulers/Registry.h"
@@ -24,13 +25,15 @@ TEST(Registry, EveryIpvsSchedulerHasAReference) {
   EXPECT_EQ(findAnyScheduler("nope"), nullptr);
 }
 
-TEST(Registry, OnlyRrRunsInTheFastPathToday) {
-  ASSERT_EQ(builtinSchedulers().size(), 1u);
-  EXPECT_EQ(builtinSchedulers()[0].name, "rr");
-  EXPECT_NE(findScheduler("rr"), nullptr);
-  EXPECT_EQ(findScheduler("wlc"), nullptr);
-  EXPECT_FALSE(findAnyScheduler("wlc")->xdpFastPath);
-  EXPECT_EQ(findAnyScheduler("wlc")->fastPath, VIPD_SCHED_NONE);
+TEST(Registry, TheFastPathRunsTheCursorAndCostSchedulers) {
+  std::vector<std::string_view> fast;
+  for (const auto& s : builtinSchedulers()) fast.push_back(s.name);
+  EXPECT_EQ(fast,
+            (std::vector<std::string_view>{"rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf"}));
+  EXPECT_EQ(findScheduler("wlc")->fastPath, VIPD_SCHED_WLC);
+  EXPECT_EQ(findScheduler("mh"), nullptr);
+  EXPECT_FALSE(findAnyScheduler("mh")->xdpFastPath);
+  EXPECT_EQ(findAnyScheduler("mh")->fastPath, VIPD_SCHED_NONE);
 }
 
 TEST(Registry, FlagsUseIpvsNames) {

@@ -1,0 +1,187 @@
+// The XDP program against the C++ reference schedulers: random sequences of events (new flows,
+// handshakes completing, closes, expiries, weight changes, reals added and removed) go as real
+// packets through the compiled program, configured by the director, and as the same events to
+// the reference; the chosen real must be the same at every step. The counts the program uses
+// come from its own packets; the reference gets them from this test's model of the flows.
+#include <time.h>
+
+#include <random>
+
+#include "director/Director.h"
+#include "schedulers/Registry.h"
+#include "tests/bpf/XdpFixture.h"
+
+namespace vipd::test {
+namespace {
+
+constexpr std::uint64_t kSecond = 1000000000ull;
+const char* kPool[] = {"198.18.1.11", "198.18.1.12", "198.18.1.13", "198.18.1.14", "198.18.1.15"};
+
+std::uint64_t monotonicNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * kSecond + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+std::string macOf(int pool) {
+  return "02:00:00:00:02:0" + std::to_string(pool);
+}
+
+enum class Phase { halfOpen, established, closing };
+struct Flow {
+  std::uint32_t realId;
+  Phase phase;
+};
+
+class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<const char*> {
+ protected:
+  void SetUp() override {
+    XdpTest::SetUp();
+    if (!dp_) return;
+    for (int i = 0; i < 5; ++i) {  // next hops for the whole pool
+      vipd_neigh n{};
+      auto m = parseMac(macOf(i));
+      std::copy(m.begin(), m.end(), n.mac);
+      n.ifindex = lo_;
+      ASSERT_TRUE(dp_->putNeighbour(vipd_neigh_key{addr4(kPool[i]), VIPD_AF_INET}, n));
+    }
+    director_ = std::make_unique<Director>(*dp_, nullptr, DirectorSettings{4096, false, 1});
+    ASSERT_TRUE(director_->start());
+    admin::Request add;
+    add.command = admin::Command::addService;
+    add.service = admin::ServiceConfig{};
+    add.service->key = key();
+    add.service->scheduler = GetParam();
+    ASSERT_EQ(director_->handle(add).error, 0);
+    const auto* info = sched::findScheduler(GetParam());
+    ASSERT_NE(info, nullptr);
+    reference_ = info->makeReference(list(), sched::SchedulerConfig{});
+  }
+
+  static admin::ServiceKey key() {
+    return {admin::Protocol::tcp, *admin::Address::parse(kVip), kPort};
+  }
+
+  // The service's reals as the reference sees them, counts from the model of the flows.
+  std::vector<sched::Real> list() {
+    std::vector<sched::Real> out;
+    const ServiceEntry* svc = director_->state().find(key());
+    if (!svc) return out;
+    for (const auto& r : svc->reals) {
+      sched::Real real;
+      real.id = r.realId;
+      real.weight = static_cast<std::int32_t>(r.config.weight);
+      real.lastWeight = real.weight;
+      std::memcpy(real.addr.bytes.data(), r.config.address.bytes.data(), 16);
+      real.port = r.config.port;
+      for (const auto& [port, f] : flows_) {
+        if (f.realId != r.realId) continue;
+        (f.phase == Phase::closing ? real.inactiveConns : real.activeConns) += 1;
+      }
+      out.push_back(real);
+    }
+    return out;
+  }
+
+  // A change of the reals through the director, told to the reference as the kernel hook sees it.
+  void change(admin::Command command, int pool, std::uint32_t weight = 1) {
+    auto before = list();
+    admin::Request r;
+    r.command = command;
+    r.key = key();
+    r.real = admin::RealConfig{};
+    r.real->address = *admin::Address::parse(kPool[pool]);
+    r.real->port = kPort;
+    r.real->weight = weight;
+    ASSERT_EQ(director_->handle(r).error, 0);
+    auto after = list();
+    reference_->realsChanged(before, after);
+  }
+
+  std::uint32_t realIdOfMac(const Bytes& frame) {
+    for (int i = 0; i < 5; ++i) {
+      auto m = parseMac(macOf(i));
+      if (frame.size() < 6 || !std::equal(m.begin(), m.end(), frame.begin())) continue;
+      for (const auto& r : director_->state().find(key())->reals)
+        if (r.config.address == *admin::Address::parse(kPool[i])) return r.realId;
+    }
+    return 0;
+  }
+
+  void newFlow() {
+    std::uint16_t port = nextPort_++;
+    sched::Flow flow;
+    flow.client.bytes = {198, 18, 0, 10};
+    flow.clientPort = port;
+    flow.virt.bytes = {198, 18, 1, 100};
+    flow.virtPort = kPort;
+    auto reals = list();
+    auto expected = reference_->pick(reals, flow, sched::Instant{0});
+    auto out = dp_->run(syn(port));
+    ASSERT_TRUE(out);
+    std::uint32_t got = out->action == XDP_TX ? realIdOfMac(out->frame) : 0;
+    ASSERT_EQ(got, expected.value_or(0)) << "step " << step_ << ", flow " << port;
+    if (got) flows_[port] = Flow{got, Phase::halfOpen};
+  }
+
+  void advance(Phase from, std::uint8_t flags, Phase to, std::mt19937& rng) {
+    std::vector<std::uint16_t> ports;
+    for (const auto& [port, f] : flows_)
+      if (f.phase == from) ports.push_back(port);
+    if (ports.empty()) return;
+    std::uint16_t port = ports[rng() % ports.size()];
+    Bytes f = PacketBuilder()
+                  .eth(kClientMac, kDirectorMac)
+                  .ipv4("198.18.0.10", kVip)
+                  .tcp(port, kPort, flags, 1001, 5000)
+                  .build();
+    ASSERT_TRUE(dp_->run(f));
+    flows_[port].phase = to;
+  }
+
+  // Half-open entries (60 s) and closing ones (FIN_WAIT, 120 s) end; established ones stay.
+  void expire() {
+    ASSERT_TRUE(dp_->expireConnections(monotonicNs() + 130 * kSecond));
+    for (auto it = flows_.begin(); it != flows_.end();)
+      it = it->second.phase == Phase::established ? std::next(it) : flows_.erase(it);
+  }
+
+  bool inService(int pool) {
+    for (const auto& r : director_->state().find(key())->reals)
+      if (r.config.address == *admin::Address::parse(kPool[pool])) return true;
+    return false;
+  }
+
+  void randomEvent(std::mt19937& rng) {
+    int roll = static_cast<int>(rng() % 100), pool = static_cast<int>(rng() % 5);
+    if (roll < 45) return newFlow();
+    if (roll < 60) return advance(Phase::halfOpen, kAck, Phase::established, rng);
+    if (roll < 72) return advance(Phase::established, kFin | kAck, Phase::closing, rng);
+    if (roll < 76) return expire();
+    if (roll < 86 && inService(pool))
+      return change(admin::Command::editReal, pool, static_cast<std::uint32_t>(rng() % 5));
+    if (roll < 94 && !inService(pool))
+      return change(admin::Command::addReal, pool, 1 + static_cast<std::uint32_t>(rng() % 4));
+    if (roll >= 94 && inService(pool)) return change(admin::Command::deleteReal, pool);
+  }
+
+  std::unique_ptr<Director> director_;
+  std::unique_ptr<sched::Scheduler> reference_;
+  std::map<std::uint16_t, Flow> flows_;
+  std::uint16_t nextPort_ = 20000;
+  int step_ = 0;
+};
+
+TEST_P(DifferentialTest, TheProgramChoosesWhatTheReferenceChooses) {
+  for (int pool : {0, 1, 2})
+    change(admin::Command::addReal, pool, static_cast<std::uint32_t>(pool + 1));
+  std::mt19937 rng(20261122);
+  for (step_ = 0; step_ < 600 && !HasFatalFailure(); ++step_) randomEvent(rng);
+}
+
+INSTANTIATE_TEST_SUITE_P(Schedulers, DifferentialTest,
+                         ::testing::Values("rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf"),
+                         [](const auto& param) { return std::string(param.param); });
+
+}  // namespace
+}  // namespace vipd::test

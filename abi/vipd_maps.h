@@ -40,7 +40,13 @@ enum vipd_sched {
   VIPD_SCHED_FO = 6,
   VIPD_SCHED_OVF = 7,
   VIPD_SCHED_WRR = 8,
+  VIPD_SCHED_SH = 9,
+  VIPD_SCHED_DH = 10,
 };
+
+#define VIPD_SLOTS 256           /* sh and dh tables (IP_VS_SH_TAB_BITS, IP_VS_DH_TAB_BITS: 8) */
+#define VIPD_SVC_F_FALLBACK 0x1  /* sh-fallback */
+#define VIPD_SVC_F_HASH_PORT 0x2 /* sh-port */
 
 /* One entry of a service's list of reals, in IPVS's list order (head first). */
 struct vipd_dest {
@@ -70,7 +76,7 @@ struct vipd_svc {
   __u32 svc_id;     /* index into vipd_svc_st_v1 and vipd_svc_sx_v1 */
   __u32 generation; /* changes whenever the list of reals or a real's settings change */
   __u8 sched;       /* enum vipd_sched */
-  __u8 flags;       /* reserved, zero */
+  __u8 flags;       /* VIPD_SVC_F_* */
   __u16 n_dests;    /* valid entries in dests[] */
   __u16 n_aliases;  /* valid entries in aliases[] */
   __u16 pad;
@@ -80,8 +86,10 @@ struct vipd_svc {
   struct vipd_addr persist_mask; /* client netmask of persistence (-M), network order */
   struct vipd_cursor_alias aliases[VIPD_MAX_CURSOR_ALIASES];
   struct vipd_dest dests[VIPD_MAX_REALS];
+  __u16 slots[VIPD_SLOTS]; /* sh, dh: position in dests[] + 1 of each slot's real; 0: none */
 };
-VIPD_ABI_ASSERT_SIZE(struct vipd_svc, 44 + 8 * VIPD_MAX_CURSOR_ALIASES + 20 * VIPD_MAX_REALS);
+VIPD_ABI_ASSERT_SIZE(struct vipd_svc,
+                     44 + 8 * VIPD_MAX_CURSOR_ALIASES + 20 * VIPD_MAX_REALS + 2 * VIPD_SLOTS);
 
 /* Key of vipd_vips_v1: an address that carries at least one virtual service. The value is the
  * number of services on it (__u32). Used for packets that cannot be matched by port. */

@@ -9,6 +9,7 @@
 #include <map>
 #include <numeric>
 #include <set>
+#include <vector>
 
 #include "schedulers/Registry.h"
 
@@ -211,11 +212,46 @@ void setWrrSteps(const ServiceEntry& entry, vipd_svc& s) {
   s.wrr_mw = max ? max - (s.wrr_di - 1) : 0;
 }
 
+// The reals as the reference schedulers see them: list order, weights, addresses.
+std::vector<sched::Real> referenceReals(const ServiceEntry& entry) {
+  std::vector<sched::Real> out;
+  for (const auto& r : entry.reals) {
+    sched::Real real;
+    real.id = r.realId;
+    real.weight = static_cast<std::int32_t>(r.config.weight);
+    real.lastWeight = real.weight;
+    std::memcpy(real.addr.bytes.data(), r.config.address.bytes.data(), 16);
+    real.port = r.config.port;
+    out.push_back(real);
+  }
+  return out;
+}
+
+// sh and dh: the slot table, filled by the reference implementation itself, as positions in
+// dests[] (+1), and the -b flags. Other schedulers have no table and leave the slots empty.
+void setSlots(const ServiceEntry& entry, const sched::SchedulerInfo& info, vipd_svc& s) {
+  sched::SchedulerConfig config;
+  config.family =
+      entry.config.key.address.family == AF_INET6 ? sched::Family::V6 : sched::Family::V4;
+  for (const auto& flag : entry.config.schedFlags) (void)sched::applyFlag(info, flag, config);
+  if (config.fallback) s.flags |= VIPD_SVC_F_FALLBACK;
+  if (config.hashPort) s.flags |= VIPD_SVC_F_HASH_PORT;
+  auto reals = referenceReals(entry);
+  auto reference = info.makeReference(reals, config);
+  auto table = reference->slotTable();
+  for (std::size_t slot = 0; slot < table.size() && slot < VIPD_SLOTS; ++slot) {
+    if (!table[slot]) continue;
+    for (std::size_t i = 0; i < entry.reals.size(); ++i)
+      if (entry.reals[i].realId == *table[slot]) s.slots[slot] = static_cast<std::uint16_t>(i + 1);
+  }
+}
+
 vipd_svc buildGeneration(const ServiceEntry& entry) {
   vipd_svc s{};
   s.svc_id = entry.svcId;
   const auto* sched = sched::findScheduler(entry.config.scheduler);
   s.sched = static_cast<std::uint8_t>(sched ? sched->fastPath : VIPD_SCHED_NONE);
+  if (sched) setSlots(entry, *sched, s);  // table-driven schedulers only fill something
   s.generation = entry.realsEpoch;
   s.n_dests = static_cast<std::uint16_t>(entry.reals.size());
   setWrrSteps(entry, s);

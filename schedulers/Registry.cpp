@@ -51,10 +51,10 @@ constexpr std::array<SchedulerInfo, 14> kSchedulers = {{
     {"nq", VIPD_SCHED_NQ, {}, true, makeStateless<Nq>},
     {"fo", VIPD_SCHED_FO, {}, true, makeStateless<Fo>},
     {"ovf", VIPD_SCHED_OVF, {}, true, makeStateless<Ovf>},
+    {"dh", VIPD_SCHED_DH, {}, true, makeWithConfig<Dh>},
+    {"sh", VIPD_SCHED_SH, kShFlags, true, makeWithConfig<Sh>},
     {"lblc", VIPD_SCHED_NONE, {}, false, makeWithConfig<Lblc>},
     {"lblcr", VIPD_SCHED_NONE, {}, false, makeWithConfig<Lblcr>},
-    {"dh", VIPD_SCHED_NONE, {}, false, makeWithConfig<Dh>},
-    {"sh", VIPD_SCHED_NONE, kShFlags, false, makeWithConfig<Sh>},
     {"mh", VIPD_SCHED_NONE, kMhFlags, false, makeWithConfig<Mh>},
     {"twos", VIPD_SCHED_NONE, {}, false, makeStateless<Twos>},
 }};

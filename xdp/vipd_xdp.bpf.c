@@ -10,6 +10,7 @@
 #include "bpf/sched_rr.bpf.h"
 #include "bpf/sched_cost.bpf.h"
 #include "bpf/sched_wrr.bpf.h"
+#include "bpf/sched_hash.bpf.h"
 #include "bpf/forward.bpf.h"
 #include "bpf/conn.bpf.h"
 #include "bpf/persist.bpf.h"
@@ -30,7 +31,7 @@ static __always_inline __u32 vipd_unparsed_outcome(int rc, const struct vipd_pkt
   return VIPD_CNT_PASS_UNPARSED_NOT_VIP;
 }
 
-static __always_inline __u32 vipd_schedule(const struct vipd_svc* svc) {
+static __always_inline __u32 vipd_schedule(const struct vipd_svc* svc, const struct vipd_pkt* pkt) {
   __u32 svc_id = svc->svc_id;
   struct vipd_svc_state* st = bpf_map_lookup_elem(&vipd_svc_st_v1, &svc_id);
   if (!st) return 0;
@@ -46,6 +47,10 @@ static __always_inline __u32 vipd_schedule(const struct vipd_svc* svc) {
     case VIPD_SCHED_FO:
     case VIPD_SCHED_OVF:
       return vipd_sched_cost(svc);
+    case VIPD_SCHED_SH:
+      return vipd_sched_sh(svc, pkt);
+    case VIPD_SCHED_DH:
+      return vipd_sched_dh(svc, pkt);
     default:
       return 0;
   }
@@ -59,7 +64,7 @@ static __always_inline __u32 vipd_pick_real(const struct vipd_svc* svc, __be16 s
                                             int* dropped) {
   *tmpl_id = 0;
   *dropped = 0;
-  if (!svc->persist_timeout) return vipd_schedule(svc);
+  if (!svc->persist_timeout) return vipd_schedule(svc, pkt);
   struct vipd_conn_key tk;
   vipd_tmpl_key(&pkt->key, svc_port, svc, &tk);
   __u64 now = bpf_ktime_get_ns();
@@ -69,7 +74,7 @@ static __always_inline __u32 vipd_pick_real(const struct vipd_svc* svc, __be16 s
     return vipd_tmpl_bind(t, now, tmpl_id);
   }
   if (t) vipd_tmpl_end(&vipd_tmpl_v1, &tk, t); /* its real is gone: schedule afresh */
-  __u32 pick = vipd_schedule(svc);
+  __u32 pick = vipd_schedule(svc, pkt);
   if (!pick) return 0;
   t = vipd_tmpl_get(&tk, svc, pick, now);
   if (!t) {

@@ -71,6 +71,10 @@ class Scheduler {
   // list once the real was added (at the head), unlinked, or edited; `before` the list just
   // before. Call once per event: a batch of changes must be split into single events.
   virtual void realsChanged(Reals before, Reals after) = 0;
+
+  // The fast-path form of a table-driven scheduler (sh, dh): the real of every slot, or empty
+  // for schedulers that are not table-driven.
+  virtual std::span<const std::optional<RealId>> slotTable() const { return {}; }
 };
 
 // A scheduler with no list hooks (the kernel's add_dest/del_dest/upd_dest are NULL).

@@ -25,6 +25,9 @@ class Dh final : public Scheduler {
 
  private:
   std::array<std::optional<RealId>, kTabSize> table_;
+
+ public:
+  std::span<const std::optional<RealId>> slotTable() const override { return table_; }
 };
 
 }  // namespace vipd::sched

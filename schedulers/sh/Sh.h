@@ -25,6 +25,7 @@ class Sh final : public Scheduler {
   static unsigned bucketOf(Family family, const Address& addr, std::uint16_t port, unsigned offset);
 
   const std::array<std::optional<RealId>, kTabSize>& table() const { return table_; }
+  std::span<const std::optional<RealId>> slotTable() const override { return table_; }
 
  private:
   void reassign(Reals reals);

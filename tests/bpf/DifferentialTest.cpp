@@ -5,7 +5,9 @@
 // come from its own packets; the reference gets them from this test's model of the flows.
 #include <time.h>
 
+#include <cctype>
 #include <random>
+#include <sstream>
 
 #include "director/Director.h"
 #include "schedulers/Registry.h"
@@ -31,6 +33,7 @@ enum class Phase { halfOpen, established, closing };
 struct Flow {
   std::uint32_t realId;
   Phase phase;
+  std::string client;  // varied, so that sh hashes something
 };
 
 class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<const char*> {
@@ -51,11 +54,21 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
     add.command = admin::Command::addService;
     add.service = admin::ServiceConfig{};
     add.service->key = key();
-    add.service->scheduler = GetParam();
-    ASSERT_EQ(director_->handle(add).error, 0);
-    const auto* info = sched::findScheduler(GetParam());
+    // A parameter is "name" or "name:flag,flag" (the -b flags).
+    std::string param = GetParam(), name = param.substr(0, param.find(':'));
+    add.service->scheduler = name;
+    sched::SchedulerConfig config;
+    const auto* info = sched::findScheduler(name);
     ASSERT_NE(info, nullptr);
-    reference_ = info->makeReference(list(), sched::SchedulerConfig{});
+    if (param.find(':') != std::string::npos) {
+      std::stringstream flags(param.substr(param.find(':') + 1));
+      for (std::string flag; std::getline(flags, flag, ',');) {
+        add.service->schedFlags.push_back(flag);
+        ASSERT_TRUE(sched::applyFlag(*info, flag, config));
+      }
+    }
+    ASSERT_EQ(director_->handle(add).error, 0);
+    reference_ = info->makeReference(list(), config);
   }
 
   static admin::ServiceKey key() {
@@ -108,20 +121,27 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
     return 0;
   }
 
-  void newFlow() {
+  void newFlow(std::mt19937& rng) {
     std::uint16_t port = nextPort_++;
+    std::uint8_t host = static_cast<std::uint8_t>(1 + rng() % 200);
+    std::string client = "198.18.0." + std::to_string(host);
     sched::Flow flow;
-    flow.client.bytes = {198, 18, 0, 10};
+    flow.client.bytes = {198, 18, 0, host};
     flow.clientPort = port;
     flow.virt.bytes = {198, 18, 1, 100};
     flow.virtPort = kPort;
     auto reals = list();
     auto expected = reference_->pick(reals, flow, sched::Instant{0});
-    auto out = dp_->run(syn(port));
+    Bytes frame = PacketBuilder()
+                      .eth(kClientMac, kDirectorMac)
+                      .ipv4(client, kVip)
+                      .tcp(port, kPort, kSyn)
+                      .build();
+    auto out = dp_->run(frame);
     ASSERT_TRUE(out);
     std::uint32_t got = out->action == XDP_TX ? realIdOfMac(out->frame) : 0;
     ASSERT_EQ(got, expected.value_or(0)) << "step " << step_ << ", flow " << port;
-    if (got) flows_[port] = Flow{got, Phase::halfOpen};
+    if (got) flows_[port] = Flow{got, Phase::halfOpen, client};
   }
 
   void advance(Phase from, std::uint8_t flags, Phase to, std::mt19937& rng) {
@@ -132,7 +152,7 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
     std::uint16_t port = ports[rng() % ports.size()];
     Bytes f = PacketBuilder()
                   .eth(kClientMac, kDirectorMac)
-                  .ipv4("198.18.0.10", kVip)
+                  .ipv4(flows_[port].client, kVip)
                   .tcp(port, kPort, flags, 1001, 5000)
                   .build();
     ASSERT_TRUE(dp_->run(f));
@@ -154,7 +174,7 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
 
   void randomEvent(std::mt19937& rng) {
     int roll = static_cast<int>(rng() % 100), pool = static_cast<int>(rng() % 5);
-    if (roll < 45) return newFlow();
+    if (roll < 45) return newFlow(rng);
     if (roll < 60) return advance(Phase::halfOpen, kAck, Phase::established, rng);
     if (roll < 72) return advance(Phase::established, kFin | kAck, Phase::closing, rng);
     if (roll < 76) return expire();
@@ -180,8 +200,14 @@ TEST_P(DifferentialTest, TheProgramChoosesWhatTheReferenceChooses) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Schedulers, DifferentialTest,
-                         ::testing::Values("rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf"),
-                         [](const auto& param) { return std::string(param.param); });
+                         ::testing::Values("rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "sh",
+                                           "sh:sh-fallback,sh-port", "dh"),
+                         [](const auto& param) {
+                           std::string name = param.param;
+                           for (auto& c : name)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace vipd::test

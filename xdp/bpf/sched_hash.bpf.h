@@ -1,0 +1,68 @@
+/* The table-driven schedulers, as ip_vs_sh.c and ip_vs_dh.c: a 256-slot table the control plane
+ * builds (with the reference implementation's own fill rule) and the kernel's hash of the
+ * client's address (sh, plus its port with sh-port) or of the virtual address (dh). A slot whose
+ * real is unavailable gives no real, except that sh-fallback probes further: the kernel re-hashes
+ * with offset (offset + ihash), so it visits slot (2 * ihash + offset) mod 256. */
+#ifndef VIPD_SCHED_HASH_BPF_H
+#define VIPD_SCHED_HASH_BPF_H
+
+#include "abi/vipd_packet.h"
+#include "bpf/maps.bpf.h"
+
+/* hash_32(val, 8): multiply by GOLDEN_RATIO_32, keep the top 8 bits. */
+static __always_inline __u32 vipd_hash32_8(__u32 val) {
+  return (val * 0x61C88647u) >> 24;
+}
+
+/* The host-order value ip_vs_*_hashkey hash an address by: IPv4 itself, IPv6 its words XORed. */
+static __always_inline __u32 vipd_fold(const struct vipd_addr* a, __u8 af) {
+  if (af != VIPD_AF_INET6) return vipd_ntohl(a->w[0]);
+  return vipd_ntohl(a->w[0]) ^ vipd_ntohl(a->w[1]) ^ vipd_ntohl(a->w[2]) ^ vipd_ntohl(a->w[3]);
+}
+
+/* The real of a slot if it can take a connection (weight above 0, not overloaded); 0 if the
+ * slot is empty (*empty set) or its real is unavailable. */
+static __always_inline __u32 vipd_slot_real(const struct vipd_svc* svc, __u32 slot, int* empty) {
+  __u32 pos = svc->slots[slot & (VIPD_SLOTS - 1)];
+  *empty = pos == 0;
+  if (pos == 0 || pos > VIPD_MAX_REALS) return 0;
+  const struct vipd_dest* d = &svc->dests[(pos - 1) & (VIPD_MAX_REALS - 1)];
+  if (d->weight == 0) return 0;
+  __u32 id = d->real_id;
+  struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
+  if (rs && (rs->flags & VIPD_REAL_ST_OVERLOAD)) return 0;
+  return id;
+}
+
+struct vipd_sh_probe {
+  const struct vipd_svc* svc;
+  __u32 ihash;
+  __u32 pick;
+};
+
+static long vipd_sh_fallback_step(__u32 offset, void* arg) {
+  struct vipd_sh_probe* p = arg;
+  int empty;
+  __u32 slot = (((offset + p->ihash) & (VIPD_SLOTS - 1)) + p->ihash) & (VIPD_SLOTS - 1);
+  p->pick = vipd_slot_real(p->svc, slot, &empty);
+  return p->pick || empty; /* found, or an empty slot ends the search as in the kernel */
+}
+
+static __always_inline __u32 vipd_sched_sh(const struct vipd_svc* svc, const struct vipd_pkt* pkt) {
+  __u32 port = 0;
+  if (svc->flags & VIPD_SVC_F_HASH_PORT) port = vipd_ntohs(pkt->key.sport);
+  struct vipd_sh_probe p = {.svc = svc};
+  p.ihash = vipd_hash32_8(port + vipd_fold(&pkt->key.saddr, pkt->key.af));
+  int empty;
+  __u32 id = vipd_slot_real(svc, p.ihash, &empty);
+  if (id || empty || !(svc->flags & VIPD_SVC_F_FALLBACK)) return id;
+  bpf_loop(VIPD_SLOTS, vipd_sh_fallback_step, &p, 0);
+  return p.pick;
+}
+
+static __always_inline __u32 vipd_sched_dh(const struct vipd_svc* svc, const struct vipd_pkt* pkt) {
+  int empty;
+  return vipd_slot_real(svc, vipd_hash32_8(vipd_fold(&pkt->key.daddr, pkt->key.af)), &empty);
+}
+
+#endif /* VIPD_SCHED_HASH_BPF_H */

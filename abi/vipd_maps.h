@@ -42,6 +42,7 @@ enum vipd_sched {
   VIPD_SCHED_WRR = 8,
   VIPD_SCHED_SH = 9,
   VIPD_SCHED_DH = 10,
+  VIPD_SCHED_TWOS = 11,
 };
 
 #define VIPD_SLOTS 256           /* sh and dh tables (IP_VS_SH_TAB_BITS, IP_VS_DH_TAB_BITS: 8) */

@@ -53,10 +53,10 @@ constexpr std::array<SchedulerInfo, 14> kSchedulers = {{
     {"ovf", VIPD_SCHED_OVF, {}, true, makeStateless<Ovf>},
     {"dh", VIPD_SCHED_DH, {}, true, makeWithConfig<Dh>},
     {"sh", VIPD_SCHED_SH, kShFlags, true, makeWithConfig<Sh>},
+    {"twos", VIPD_SCHED_TWOS, {}, true, makeStateless<Twos>},
     {"lblc", VIPD_SCHED_NONE, {}, false, makeWithConfig<Lblc>},
     {"lblcr", VIPD_SCHED_NONE, {}, false, makeWithConfig<Lblcr>},
     {"mh", VIPD_SCHED_NONE, kMhFlags, false, makeWithConfig<Mh>},
-    {"twos", VIPD_SCHED_NONE, {}, false, makeStateless<Twos>},
 }};
 
 constexpr std::size_t kFastPathCount = static_cast<std::size_t>(

@@ -11,6 +11,7 @@
 #include "bpf/sched_cost.bpf.h"
 #include "bpf/sched_wrr.bpf.h"
 #include "bpf/sched_hash.bpf.h"
+#include "bpf/sched_twos.bpf.h"
 #include "bpf/forward.bpf.h"
 #include "bpf/conn.bpf.h"
 #include "bpf/persist.bpf.h"
@@ -51,6 +52,8 @@ static __always_inline __u32 vipd_schedule(const struct vipd_svc* svc, const str
       return vipd_sched_sh(svc, pkt);
     case VIPD_SCHED_DH:
       return vipd_sched_dh(svc, pkt);
+    case VIPD_SCHED_TWOS:
+      return vipd_sched_twos(svc, pkt);
     default:
       return 0;
   }

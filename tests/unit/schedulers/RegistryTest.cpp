@@ -29,7 +29,7 @@ TEST(Registry, TheFastPathRunsTheCursorCostAndTableSchedulers) {
   std::vector<std::string_view> fast;
   for (const auto& s : builtinSchedulers()) fast.push_back(s.name);
   EXPECT_EQ(fast, (std::vector<std::string_view>{"rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf",
-                                                 "dh", "sh"}));
+                                                 "dh", "sh", "twos"}));
   EXPECT_EQ(findScheduler("wlc")->fastPath, VIPD_SCHED_WLC);
   EXPECT_EQ(findScheduler("mh"), nullptr);
   EXPECT_FALSE(findAnyScheduler("mh")->xdpFastPath);

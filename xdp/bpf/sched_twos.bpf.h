@@ -1,0 +1,75 @@
+/* twos, as IPVS's ip_vs_twos.c ("power of two choices"): two weighted draws over the available
+ * reals, the one with the lower overhead per weight wins. The kernel draws random numbers; vipd
+ * draws both from the keyed flow hash (abi/vipd_flow_hash.h), so the reference and the fast
+ * paths agree, with the kernel's distribution (draws in [0, total weight], the first available
+ * real taking one extra chance). */
+#ifndef VIPD_SCHED_TWOS_BPF_H
+#define VIPD_SCHED_TWOS_BPF_H
+
+#include "abi/vipd_flow_hash.h"
+#include "bpf/maps.bpf.h"
+#include "bpf/sched_cost.bpf.h"
+
+struct vipd_twos_walk {
+  const struct vipd_svc* svc;
+  __s64 total; /* first pass: sum of the available weights */
+  __s64 rw[2]; /* second pass: the draws, counted down */
+  __u32 id[2]; /* the chosen reals */
+  __s32 w[2];  /* their weights */
+  __s32 oh[2]; /* their overheads (ip_vs_dest_conn_overhead) */
+};
+
+/* The available real at position i, or 0; its live state in *rs. */
+static __always_inline __u32 vipd_twos_real(const struct vipd_svc* svc, __u32 i,
+                                            struct vipd_real_state** rs) {
+  if (i >= VIPD_MAX_REALS) return 0;
+  const struct vipd_dest* d = &svc->dests[i];
+  __u32 id = d->real_id;
+  *rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
+  if (!*rs || ((*rs)->flags & VIPD_REAL_ST_OVERLOAD) || d->weight == 0) return 0;
+  return id;
+}
+
+static long vipd_twos_sum(__u32 i, void* arg) {
+  struct vipd_twos_walk* w = arg;
+  struct vipd_real_state* rs;
+  if (vipd_twos_real(w->svc, i, &rs))
+    w->total += (__s32)w->svc->dests[i & (VIPD_MAX_REALS - 1)].weight;
+  return 0;
+}
+
+static long vipd_twos_choose(__u32 i, void* arg) {
+  struct vipd_twos_walk* w = arg;
+  struct vipd_real_state* rs;
+  __u32 id = vipd_twos_real(w->svc, i, &rs);
+  if (!id || !rs) return 0;
+  __s32 weight = (__s32)w->svc->dests[i & (VIPD_MAX_REALS - 1)].weight;
+  for (int k = 0; k < 2; k++) {
+    w->rw[k] -= weight;
+    if (w->rw[k] <= 0 && !w->id[k]) {
+      w->id[k] = id;
+      w->w[k] = weight;
+      w->oh[k] = (__s32)vipd_conn_overhead(rs);
+    }
+  }
+  return w->id[0] && w->id[1];
+}
+
+static __always_inline __u32 vipd_sched_twos(const struct vipd_svc* svc,
+                                             const struct vipd_pkt* pkt) {
+  struct vipd_twos_walk w = {.svc = svc};
+  __u32 n = svc->n_dests < VIPD_MAX_REALS ? svc->n_dests : VIPD_MAX_REALS;
+  bpf_loop(n, vipd_twos_sum, &w, 0);
+  if (w.total <= 0) return 0;
+  __u64 h = vipd_flow_draw_hash(&pkt->key);
+  __u64 bound = (__u64)w.total + 1;
+  w.rw[0] = (__s64)(((h & 0xffffffffull) * bound) >> 32);
+  w.rw[1] = (__s64)(((h >> 32) * bound) >> 32);
+  bpf_loop(n, vipd_twos_choose, &w, 0);
+  /* The kernel's int products, wrapping. */
+  if ((__s32)((__u32)w.w[1] * (__u32)w.oh[0]) > (__s32)((__u32)w.w[0] * (__u32)w.oh[1]))
+    return w.id[1];
+  return w.id[0];
+}
+
+#endif /* VIPD_SCHED_TWOS_BPF_H */

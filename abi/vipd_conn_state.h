@@ -7,12 +7,9 @@
 
 #include <linux/types.h>
 
+#include "abi/vipd_compiler.h"
 #include "abi/vipd_maps.h"
 #include "abi/vipd_wire.h"
-
-#ifndef __always_inline
-#define __always_inline inline __attribute__((always_inline))
-#endif
 
 #ifdef __cplusplus
 /* C: the casts below are the C idiom. */

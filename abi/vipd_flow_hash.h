@@ -5,11 +5,8 @@
 #ifndef VIPD_FLOW_HASH_H
 #define VIPD_FLOW_HASH_H
 
+#include "abi/vipd_compiler.h"
 #include "abi/vipd_maps.h"
-
-#ifndef __always_inline
-#define __always_inline inline __attribute__((always_inline))
-#endif
 
 #ifdef __cplusplus
 #pragma GCC diagnostic push

@@ -5,13 +5,10 @@
 #ifndef VIPD_PACKET_H
 #define VIPD_PACKET_H
 
+#include "abi/vipd_compiler.h"
 #include "abi/vipd_counters.h"
 #include "abi/vipd_maps.h"
 #include "abi/vipd_wire.h"
-
-#ifndef __always_inline
-#define __always_inline inline __attribute__((always_inline))
-#endif
 
 #ifdef __cplusplus
 /* The core is C; the casts below are the C idiom for reinterpreting packet bytes. */

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -17,6 +16,7 @@
 #include "abi/vipd_conn_state.h"
 #include "abi/vipd_counters.h"
 #include "bench/NewFlowRunner.h"
+#include "director/Publisher.h"
 #include "schedulers/Registry.h"
 #include "tests/support/PacketBuilder.h"
 #include "tests/support/TempBpffs.h"
@@ -82,23 +82,24 @@ vipd_svc_key serviceKey() {
   return k;
 }
 
-// A new generation of the service: reals 1..n, weights 1..5, as the director publishes it.
-void publish(XdpDataplane& dp, vipd_sched sched, int n, std::uint32_t generation) {
-  vipd_svc s{};
-  s.svc_id = 1;
-  s.generation = generation;
-  s.sched = static_cast<std::uint8_t>(sched);
-  s.n_dests = static_cast<std::uint16_t>(n);
-  std::uint32_t gcd = 0, max = 0;
+// A new generation of the service: reals 1..n (real 1 at the head), weights 1..5, built by the
+// director's own buildGeneration (wrr steps, sh/dh slot tables), then published as it does.
+void publish(XdpDataplane& dp, const sched::SchedulerInfo& info, int n, std::uint32_t epoch) {
+  ServiceEntry entry;
+  entry.config.key = {admin::Protocol::tcp, *admin::Address::parse("198.18.100.100"), 80};
+  entry.config.scheduler = std::string(info.name);
+  entry.svcId = 1;
+  entry.realsEpoch = epoch;
   for (int i = 0; i < n; ++i) {
-    std::uint32_t w = 1 + static_cast<std::uint32_t>(i % 5);
-    if (sched == VIPD_SCHED_OVF) w *= kOvfWeightScale;
-    s.dests[i] = vipd_dest{static_cast<std::uint32_t>(i + 1), w, 0, 0, VIPD_FWD_ROUTE, {}};
-    gcd = std::gcd(gcd, w);
-    max = std::max(max, w);
+    RealEntry r;
+    r.realId = static_cast<std::uint32_t>(i + 1);
+    r.config.weight = 1 + static_cast<std::uint32_t>(i % 5);
+    if (info.fastPath == VIPD_SCHED_OVF) r.config.weight *= kOvfWeightScale;
+    r.config.address.bytes = {198, 18, 2, static_cast<std::uint8_t>(i + 1)};
+    r.config.port = 80;
+    entry.reals.push_back(r);
   }
-  s.wrr_di = gcd;
-  s.wrr_mw = max - (gcd - 1);
+  vipd_svc s = buildGeneration(entry);
   check(dp.resetServiceState(1));
   check(dp.putService(serviceKey(), s));
   check(dp.realsChanged(s));
@@ -189,7 +190,7 @@ int benchMain() {
     measureOnce(*runner, nullptr, syn, lo, XDP_PASS, wrapper);
     check(runner->setTarget(NewFlowRunner::Target::vipd));
     for (std::size_t k = 0; k < keys.size(); ++k) {
-      publish(*dp, keys[k].info->fastPath, keys[k].reals, ++generation);
+      publish(*dp, *keys[k].info, keys[k].reals, ++generation);
       measureOnce(*runner, dp.get(), syn, lo, XDP_TX, cells[k]);
     }
     std::fprintf(stderr, "sched_xdp: round %d of %d done\n", round + 1, kRuns);

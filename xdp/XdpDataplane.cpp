@@ -371,34 +371,34 @@ Result<Expiry> XdpDataplane::expireConnections(std::uint64_t nowNs) {
   return Expiry{sweep.expired, sweep.scanned};
 }
 
-// Entries read one by one: a listing may miss or repeat an entry that changes meanwhile, as
-// /proc/net/ip_vs_conn may; it never blocks the fast path.
-static Result<void> collectConnections(bpf_map* map, bool halfOpen, std::vector<ConnEntry>& out) {
+// Every entry of a hash map, read one by one: a listing may miss or repeat an entry that
+// changes meanwhile, as /proc/net/ip_vs_conn may; it never blocks the fast path.
+template <class V, class F>
+static Result<void> forEachEntry(bpf_map* map, F visit) {
   vipd_conn_key key{}, next{};
   const void* prev = nullptr;
   int rc = 0;
   while ((rc = bpf_map__get_next_key(map, prev, &next, sizeof(next))) == 0) {
     key = next;
     prev = &key;
-    vipd_conn conn{};
-    if (bpf_map__lookup_elem(map, &key, sizeof(key), &conn, sizeof(conn), 0) != 0) continue;
-    if ((conn.st >> 8) & (VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED)) continue;
-    out.push_back(ConnEntry{key, conn, halfOpen, false});
+    V value{};
+    if (bpf_map__lookup_elem(map, &key, sizeof(key), &value, sizeof(value), 0) == 0)
+      visit(key, value);
   }
   if (rc != -ENOENT) return libbpfError(rc, std::string("walking map ") + bpf_map__name(map));
   return {};
 }
 
+static Result<void> collectConnections(bpf_map* map, bool halfOpen, std::vector<ConnEntry>& out) {
+  return forEachEntry<vipd_conn>(map, [&](const vipd_conn_key& key, const vipd_conn& conn) {
+    if ((conn.st >> 8) & (VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED)) return;
+    out.push_back(ConnEntry{key, conn, halfOpen, false});
+  });
+}
+
 // Templates are listed as connections in state NONE, as /proc/net/ip_vs_conn lists them.
 static Result<void> collectTemplates(bpf_map* map, std::vector<ConnEntry>& out) {
-  vipd_conn_key key{}, next{};
-  const void* prev = nullptr;
-  int rc = 0;
-  while ((rc = bpf_map__get_next_key(map, prev, &next, sizeof(next))) == 0) {
-    key = next;
-    prev = &key;
-    vipd_tmpl t{};
-    if (bpf_map__lookup_elem(map, &key, sizeof(key), &t, sizeof(t), 0) != 0) continue;
+  return forEachEntry<vipd_tmpl>(map, [&](const vipd_conn_key& key, const vipd_tmpl& t) {
     vipd_conn conn{};
     conn.real_id = t.real_id;
     conn.svc_id = t.svc_id;
@@ -406,9 +406,7 @@ static Result<void> collectTemplates(bpf_map* map, std::vector<ConnEntry>& out) 
     conn.tmpl_id = t.id;
     conn.expires_ns = t.expires_ns;
     out.push_back(ConnEntry{key, conn, false, true});
-  }
-  if (rc != -ENOENT) return libbpfError(rc, std::string("walking map ") + bpf_map__name(map));
-  return {};
+  });
 }
 
 Result<std::vector<ConnEntry>> XdpDataplane::connections() {

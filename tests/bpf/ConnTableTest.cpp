@@ -1,20 +1,10 @@
 // The connection table in the XDP program: IPVS's states for a director that sees only the
 // client's side, exact active/inactive counts, the half-open table and its capacity, expiry by
 // the sweeper with an injected clock, conn_reuse_mode and sloppy_tcp.
-#include <time.h>
-
 #include "tests/bpf/XdpFixture.h"
 
 namespace vipd::test {
 namespace {
-
-constexpr std::uint64_t kSecond = 1000000000ull;
-
-std::uint64_t monotonicNs() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * kSecond + static_cast<std::uint64_t>(ts.tv_nsec);
-}
 
 class ConnTableTest : public XdpTest {
  protected:

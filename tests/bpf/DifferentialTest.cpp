@@ -3,8 +3,6 @@
 // packets through the compiled program, configured by the director, and as the same events to
 // the reference; the chosen real must be the same at every step. The counts the program uses
 // come from its own packets; the reference gets them from this test's model of the flows.
-#include <time.h>
-
 #include <cctype>
 #include <random>
 #include <sstream>
@@ -16,14 +14,7 @@
 namespace vipd::test {
 namespace {
 
-constexpr std::uint64_t kSecond = 1000000000ull;
 const char* kPool[] = {"198.18.1.11", "198.18.1.12", "198.18.1.13", "198.18.1.14", "198.18.1.15"};
-
-std::uint64_t monotonicNs() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * kSecond + static_cast<std::uint64_t>(ts.tv_nsec);
-}
 
 std::string macOf(int pool) {
   return "02:00:00:00:02:0" + std::to_string(pool);

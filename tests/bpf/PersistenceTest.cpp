@@ -1,20 +1,10 @@
 // Persistence templates in the XDP program: a client (under the netmask) keeps reaching its real
 // while the template lives; templates outlive their timeout while they control connections;
 // a template whose real is gone is replaced; PersistConn counts them per real.
-#include <time.h>
-
 #include "tests/bpf/XdpFixture.h"
 
 namespace vipd::test {
 namespace {
-
-constexpr std::uint64_t kSecond = 1000000000ull;
-
-std::uint64_t monotonicNs() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * kSecond + static_cast<std::uint64_t>(ts.tv_nsec);
-}
 
 class PersistenceTest : public XdpTest {
  protected:

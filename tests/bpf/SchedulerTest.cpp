@@ -1,14 +1,10 @@
 // The cost-rule schedulers in the XDP program, on counts the program made from its own packets:
 // sequences worked out by hand from ip_vs_lc.c, ip_vs_wlc.c, ip_vs_sed.c, ip_vs_nq.c, ip_vs_fo.c
 // and ip_vs_ovf.c, and the overload flag of the -x/-y thresholds.
-#include <time.h>
-
 #include "tests/bpf/XdpFixture.h"
 
 namespace vipd::test {
 namespace {
-
-constexpr std::uint64_t kSecond = 1000000000ull;
 
 class SchedulerTest : public XdpTest {
  protected:
@@ -127,11 +123,7 @@ TEST_F(SchedulerTest, TheUpperThresholdOverloadsARealUntilConnectionsEnd) {
   EXPECT_EQ(syn(40001), 2u);
   EXPECT_TRUE(overloaded(2));
   EXPECT_EQ(syn(40002), 1u);
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  std::uint64_t now =
-      static_cast<std::uint64_t>(ts.tv_sec) * kSecond + static_cast<std::uint64_t>(ts.tv_nsec);
-  ASSERT_EQ(dp_->expireConnections(now + 61 * kSecond)->expired, 2u);  // the half-open ones
+  ASSERT_EQ(dp_->expireConnections(monotonicNs() + 61 * kSecond)->expired, 2u);  // half-open
   EXPECT_FALSE(overloaded(2));
   EXPECT_EQ(syn(40003), 2u);
 }

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
 #include <net/if.h>
+#include <time.h>
 
 #include <map>
 
@@ -18,6 +19,15 @@
 #include "xdp/XdpDataplane.h"
 
 namespace vipd::test {
+
+inline constexpr std::uint64_t kSecond = 1000000000ull;
+
+// CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns(), against which entries expire.
+inline std::uint64_t monotonicNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * kSecond + static_cast<std::uint64_t>(ts.tv_nsec);
+}
 
 inline const char* kClientMac = "02:00:00:00:00:01";
 inline const char* kDirectorMac = "02:00:00:00:00:02";

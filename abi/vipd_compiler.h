@@ -1,5 +1,5 @@
 /* What the header-only C in abi/ needs from the compiler on both sides: __always_inline (which
- * the BPF headers define and the host's do not), and quiet C casts when C++ includes it. */
+ * the BPF headers define and the host's do not). */
 #ifndef VIPD_COMPILER_H
 #define VIPD_COMPILER_H
 

@@ -19,14 +19,6 @@
 
 #define VIPD_TCP_STATE_COUNT 11 /* VIPD_TCP_NONE .. VIPD_TCP_SYNACK */
 
-/* Keeps the compiler from folding an index's range check into the access, which leaves the
- * verifier an unbounded index (clang 14 did that to both tables below). */
-#ifdef __bpf__
-#define VIPD_OPAQUE(var) asm volatile("" : "+r"(var))
-#else
-#define VIPD_OPAQUE(var) ((void)0)
-#endif
-
 /* Which part of the table applies: the director sees both directions only in NAT. */
 enum vipd_tcp_dir { VIPD_DIR_INPUT = 0, VIPD_DIR_OUTPUT = 1, VIPD_DIR_INPUT_ONLY = 2 };
 

@@ -74,6 +74,22 @@ static __always_inline __u64 vipd_flow_draw_hash(const struct vipd_conn_key* k) 
   return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
 }
 
+/* hsiphash(&v, 4, key) of a 64-bit little-endian kernel: SipHash-1-3 of the four bytes of v,
+ * truncated to 32 bits; ip_vs_mh.c hashes flows and reals with it. */
+static __always_inline __u32 vipd_hsiphash_u32(__u32 v, __u64 k0, __u64 k1) {
+  struct vipd_sip s = {0x736f6d6570736575ULL ^ k0, 0x646f72616e646f6dULL ^ k1,
+                       0x6c7967656e657261ULL ^ k0, 0x7465646279746573ULL ^ k1};
+  vipd_sip_absorb(&s, ((__u64)4 << 56) | v);
+  s.v2 ^= 0xff;
+  vipd_sip_round(&s);
+  vipd_sip_round(&s);
+  vipd_sip_round(&s);
+  return (__u32)(s.v0 ^ s.v1 ^ s.v2 ^ s.v3);
+}
+
+/* ip_vs_mh.c's hash1 key: 2654435761 in both words. */
+#define VIPD_MH_K 2654435761ULL
+
 #ifdef __cplusplus
 #pragma GCC diagnostic pop
 #endif

@@ -43,11 +43,16 @@ enum vipd_sched {
   VIPD_SCHED_SH = 9,
   VIPD_SCHED_DH = 10,
   VIPD_SCHED_TWOS = 11,
+  VIPD_SCHED_MH = 12,
 };
 
-#define VIPD_SLOTS 256           /* sh and dh tables (IP_VS_SH_TAB_BITS, IP_VS_DH_TAB_BITS: 8) */
-#define VIPD_SVC_F_FALLBACK 0x1  /* sh-fallback */
-#define VIPD_SVC_F_HASH_PORT 0x2 /* sh-port */
+/* Slot tables: sh and dh use 256 (IP_VS_SH_TAB_BITS, IP_VS_DH_TAB_BITS: 8), mh 4093
+ * (IP_VS_MH_TAB_INDEX of the kernel's default build). */
+#define VIPD_SLOTS 4096
+#define VIPD_HASH_SLOTS 256
+#define VIPD_MH_SLOTS 4093
+#define VIPD_SVC_F_FALLBACK 0x1  /* sh-fallback, mh-fallback */
+#define VIPD_SVC_F_HASH_PORT 0x2 /* sh-port, mh-port */
 
 /* One entry of a service's list of reals, in IPVS's list order (head first). */
 struct vipd_dest {
@@ -87,7 +92,7 @@ struct vipd_svc {
   struct vipd_addr persist_mask; /* client netmask of persistence (-M), network order */
   struct vipd_cursor_alias aliases[VIPD_MAX_CURSOR_ALIASES];
   struct vipd_dest dests[VIPD_MAX_REALS];
-  __u16 slots[VIPD_SLOTS]; /* sh, dh: position in dests[] + 1 of each slot's real; 0: none */
+  __u16 slots[VIPD_SLOTS]; /* sh, dh, mh: position in dests[] + 1 of a slot's real; 0: none */
 };
 VIPD_ABI_ASSERT_SIZE(struct vipd_svc,
                      44 + 8 * VIPD_MAX_CURSOR_ALIASES + 20 * VIPD_MAX_REALS + 2 * VIPD_SLOTS);

@@ -54,9 +54,9 @@ constexpr std::array<SchedulerInfo, 14> kSchedulers = {{
     {"dh", VIPD_SCHED_DH, {}, true, makeWithConfig<Dh>},
     {"sh", VIPD_SCHED_SH, kShFlags, true, makeWithConfig<Sh>},
     {"twos", VIPD_SCHED_TWOS, {}, true, makeStateless<Twos>},
+    {"mh", VIPD_SCHED_MH, kMhFlags, true, makeWithConfig<Mh>},
     {"lblc", VIPD_SCHED_NONE, {}, false, makeWithConfig<Lblc>},
     {"lblcr", VIPD_SCHED_NONE, {}, false, makeWithConfig<Lblcr>},
-    {"mh", VIPD_SCHED_NONE, kMhFlags, false, makeWithConfig<Mh>},
 }};
 
 constexpr std::size_t kFastPathCount = static_cast<std::size_t>(

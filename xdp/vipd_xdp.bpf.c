@@ -54,6 +54,8 @@ static __always_inline __u32 vipd_schedule(const struct vipd_svc* svc, const str
       return vipd_sched_dh(svc, pkt);
     case VIPD_SCHED_TWOS:
       return vipd_sched_twos(svc, pkt);
+    case VIPD_SCHED_MH:
+      return vipd_sched_mh(svc, pkt);
     default:
       return 0;
   }

@@ -32,6 +32,7 @@ class Mh final : public Scheduler {
                                const SipKey& key, std::uint32_t offset);
 
   const std::vector<std::optional<RealId>>& table() const { return table_; }
+  std::span<const std::optional<RealId>> slotTable() const override { return table_; }
 
  private:
   struct Setup {

@@ -7,6 +7,7 @@
 #define VIPD_SCHED_HASH_BPF_H
 
 #include "abi/vipd_packet.h"
+#include "abi/vipd_flow_hash.h"
 #include "bpf/maps.bpf.h"
 
 /* hash_32(val, 8): multiply by GOLDEN_RATIO_32, keep the top 8 bits. */
@@ -23,6 +24,7 @@ static __always_inline __u32 vipd_fold(const struct vipd_addr* a, __u8 af) {
 /* The real of a slot if it can take a connection (weight above 0, not overloaded); 0 if the
  * slot is empty (*empty set) or its real is unavailable. */
 static __always_inline __u32 vipd_slot_real(const struct vipd_svc* svc, __u32 slot, int* empty) {
+  VIPD_OPAQUE(slot);
   __u32 pos = svc->slots[slot & (VIPD_SLOTS - 1)];
   *empty = pos == 0;
   if (pos == 0 || pos > VIPD_MAX_REALS) return 0;
@@ -43,7 +45,7 @@ struct vipd_sh_probe {
 static long vipd_sh_fallback_step(__u32 offset, void* arg) {
   struct vipd_sh_probe* p = arg;
   int empty;
-  __u32 slot = (((offset + p->ihash) & (VIPD_SLOTS - 1)) + p->ihash) & (VIPD_SLOTS - 1);
+  __u32 slot = (((offset + p->ihash) & (VIPD_HASH_SLOTS - 1)) + p->ihash) & (VIPD_HASH_SLOTS - 1);
   p->pick = vipd_slot_real(p->svc, slot, &empty);
   return p->pick || empty; /* found, or an empty slot ends the search as in the kernel */
 }
@@ -56,13 +58,48 @@ static __always_inline __u32 vipd_sched_sh(const struct vipd_svc* svc, const str
   int empty;
   __u32 id = vipd_slot_real(svc, p.ihash, &empty);
   if (id || empty || !(svc->flags & VIPD_SVC_F_FALLBACK)) return id;
-  bpf_loop(VIPD_SLOTS, vipd_sh_fallback_step, &p, 0);
+  bpf_loop(VIPD_HASH_SLOTS, vipd_sh_fallback_step, &p, 0);
   return p.pick;
 }
 
 static __always_inline __u32 vipd_sched_dh(const struct vipd_svc* svc, const struct vipd_pkt* pkt) {
   int empty;
   return vipd_slot_real(svc, vipd_hash32_8(vipd_fold(&pkt->key.daddr, pkt->key.af)), &empty);
+}
+
+/* mh, as ip_vs_mh.c: IPVS's Maglev table (4093 slots, filled by the reference implementation
+ * from each real's offset and skip), looked up by hsiphash of the client (and port with
+ * mh-port); mh-fallback re-hashes with offset (offset + ihash) mod 4093 until it meets an
+ * available real or an empty slot. */
+struct vipd_mh_probe {
+  const struct vipd_svc* svc;
+  __u32 key; /* port + folded client address, before the offset */
+  __u32 ihash;
+  __u32 pick;
+};
+
+static __always_inline __u32 vipd_mh_slot(__u32 key, __u32 offset) {
+  return vipd_hsiphash_u32(offset + key, VIPD_MH_K, VIPD_MH_K) % VIPD_MH_SLOTS;
+}
+
+static long vipd_mh_fallback_step(__u32 offset, void* arg) {
+  struct vipd_mh_probe* p = arg;
+  int empty;
+  __u32 roffset = (offset + p->ihash) % VIPD_MH_SLOTS;
+  p->pick = vipd_slot_real(p->svc, vipd_mh_slot(p->key, roffset), &empty);
+  return p->pick || empty;
+}
+
+static __always_inline __u32 vipd_sched_mh(const struct vipd_svc* svc, const struct vipd_pkt* pkt) {
+  __u32 port = 0;
+  if (svc->flags & VIPD_SVC_F_HASH_PORT) port = vipd_ntohs(pkt->key.sport);
+  struct vipd_mh_probe p = {.svc = svc, .key = port + vipd_fold(&pkt->key.saddr, pkt->key.af)};
+  p.ihash = vipd_mh_slot(p.key, 0);
+  int empty;
+  __u32 id = vipd_slot_real(svc, p.ihash, &empty);
+  if (id || empty || !(svc->flags & VIPD_SVC_F_FALLBACK)) return id;
+  bpf_loop(VIPD_MH_SLOTS, vipd_mh_fallback_step, &p, 0);
+  return p.pick;
 }
 
 #endif /* VIPD_SCHED_HASH_BPF_H */

@@ -41,5 +41,14 @@ TEST(FlowHash, MatchesTheReferenceTwosRecordAndKey) {
   }
 }
 
+TEST(FlowHash, HsiphashOfAU32MatchesTheReference) {
+  std::mt19937 rng(11);
+  for (int i = 0; i < 1000; ++i) {
+    std::uint32_t v = rng();
+    EXPECT_EQ(vipd_hsiphash_u32(v, VIPD_MH_K, VIPD_MH_K),
+              sched::hsipHashU32(v, sched::SipKey{VIPD_MH_K, VIPD_MH_K}));
+  }
+}
+
 }  // namespace
 }  // namespace vipd::test

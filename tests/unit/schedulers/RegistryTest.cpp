@@ -29,11 +29,11 @@ TEST(Registry, TheFastPathRunsTheCursorCostAndTableSchedulers) {
   std::vector<std::string_view> fast;
   for (const auto& s : builtinSchedulers()) fast.push_back(s.name);
   EXPECT_EQ(fast, (std::vector<std::string_view>{"rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf",
-                                                 "dh", "sh", "twos"}));
+                                                 "dh", "sh", "twos", "mh"}));
   EXPECT_EQ(findScheduler("wlc")->fastPath, VIPD_SCHED_WLC);
-  EXPECT_EQ(findScheduler("mh"), nullptr);
-  EXPECT_FALSE(findAnyScheduler("mh")->xdpFastPath);
-  EXPECT_EQ(findAnyScheduler("mh")->fastPath, VIPD_SCHED_NONE);
+  EXPECT_EQ(findScheduler("lblc"), nullptr);
+  EXPECT_FALSE(findAnyScheduler("lblc")->xdpFastPath);
+  EXPECT_EQ(findAnyScheduler("lblc")->fastPath, VIPD_SCHED_NONE);
 }
 
 TEST(Registry, FlagsUseIpvsNames) {

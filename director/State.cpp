@@ -23,6 +23,13 @@ std::string realName(const admin::RealConfig& r) {
   return admin::hostPort(r.address, r.port);
 }
 
+// A real of the list by address and port (what identifies a destination in IPVS).
+std::vector<RealEntry>::iterator findReal(std::vector<RealEntry>& reals,
+                                          const admin::RealConfig& real) {
+  return std::find_if(reals.begin(), reals.end(),
+                      [&](const RealEntry& e) { return sameReal(e.config, real); });
+}
+
 }  // namespace
 
 const ServiceEntry* DesiredState::find(const admin::ServiceKey& key) const {
@@ -100,8 +107,7 @@ Result<void> DesiredState::addReal(const admin::ServiceKey& key, const admin::Re
   auto svc = lookup(key);
   if (!svc) return svc.error();
   auto& reals = (*svc)->reals;
-  if (std::any_of(reals.begin(), reals.end(),
-                  [&](const RealEntry& e) { return sameReal(e.config, real); }))
+  if (findReal(reals, real) != reals.end())
     return makeError(EEXIST, "real " + realName(real) + " exists in " + admin::describe(key));
   if (auto r = validateReal(**svc, real); !r) return r;
   if (reals.size() >= VIPD_MAX_REALS)
@@ -117,10 +123,8 @@ Result<void> DesiredState::addReal(const admin::ServiceKey& key, const admin::Re
 Result<void> DesiredState::editReal(const admin::ServiceKey& key, const admin::RealConfig& real) {
   auto svc = lookup(key);
   if (!svc) return svc.error();
-  auto& reals = (*svc)->reals;
-  auto it = std::find_if(reals.begin(), reals.end(),
-                         [&](const RealEntry& e) { return sameReal(e.config, real); });
-  if (it == reals.end()) return makeError(ENOENT, "no real " + realName(real));
+  auto it = findReal((*svc)->reals, real);
+  if (it == (*svc)->reals.end()) return makeError(ENOENT, "no real " + realName(real));
   if (auto r = validateReal(**svc, real); !r) return r;
   it->config = real;
   ++(*svc)->realsEpoch;
@@ -133,8 +137,7 @@ Result<void> DesiredState::deleteReal(const admin::ServiceKey& key, const admin:
   auto svc = lookup(key);
   if (!svc) return svc.error();
   auto& reals = (*svc)->reals;
-  auto it = std::find_if(reals.begin(), reals.end(),
-                         [&](const RealEntry& e) { return sameReal(e.config, real); });
+  auto it = findReal(reals, real);
   if (it == reals.end()) return makeError(ENOENT, "no real " + realName(real));
   std::uint32_t dead = it->realId;
   std::uint32_t predecessor = it == reals.begin() ? 0 : std::prev(it)->realId;

@@ -4,11 +4,6 @@
 
 namespace vipd::sched {
 
-std::int32_t connOverhead(const Real& r) {
-  const auto active = static_cast<std::uint32_t>(r.activeConns);
-  return static_cast<std::int32_t>((active << 8) + static_cast<std::uint32_t>(r.inactiveConns));
-}
-
 int weightedLeastIndex(Reals reals) {
   int least = -1;
   std::int32_t loh = 0;

@@ -9,7 +9,11 @@
 namespace vipd::sched {
 
 // ip_vs_dest_conn_overhead: active * 256 + inactive, in the kernel's 32-bit int (wrapping).
-std::int32_t connOverhead(const Real& r);
+// Inline: the least-connection walks call it once per real.
+inline std::int32_t connOverhead(const Real& r) {
+  const auto active = static_cast<std::uint32_t>(r.activeConns);
+  return static_cast<std::int32_t>((active << 8) + static_cast<std::uint32_t>(r.inactiveConns));
+}
 
 // Available for the rr/wlc family: not overloaded and weight > 0.
 inline bool usable(const Real& r) {

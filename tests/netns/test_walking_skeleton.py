@@ -19,8 +19,9 @@ from vipd_farm import ClientSniffer, Vipd, counter_deltas  # noqa: E402
 PORT = 80
 
 
-class WalkingSkeleton(unittest.TestCase):
-    """One farm and one vipd for the whole class; each test starts from an empty table."""
+class FarmWithVipd(unittest.TestCase):
+    """One farm and one vipd for a whole class; each test starts from an empty table. vipd
+    must exit 0 on SIGTERM at the end."""
 
     @classmethod
     def setUpClass(cls):
@@ -42,6 +43,10 @@ class WalkingSkeleton(unittest.TestCase):
 
     def setUp(self):
         self.vipd.vipadm('-C')
+
+
+class WalkingSkeleton(FarmWithVipd):
+    """Traffic through the fast path: rotation, deletion, refusal."""
 
     def add_farm(self, *reals):
         """-A the service with rr, then -a each real in the order given."""
@@ -112,27 +117,12 @@ class WalkingSkeleton(unittest.TestCase):
         self.assertEqual(moved.get('PASS_NOT_SERVICE', 0), 0, moved)
 
 
-class VipadmAgainstVipd(unittest.TestCase):
+class VipadmAgainstVipd(FarmWithVipd):
     """vipadm's output, messages and exit codes against a running vipd, byte for byte, and the
     table unchanged after every refused command."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.farm = Farm().start()
-        try:
-            cls.vipd = Vipd(cls.farm).start()
-        except BaseException:
-            cls.farm.close()
-            raise
-        cls.service = f'{cls.farm.vip}:{PORT}'
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.vipd.stop()
-        cls.farm.close()
-
     def setUp(self):
-        self.vipd.vipadm('-C')
+        super().setUp()
         self.vipd.vipadm('-A', '-t', self.service, '-s', 'rr')
         for real in ('real1', 'real2', 'real3'):
             self.vipd.vipadm('-a', '-t', self.service, '-r', self.farm.ip(real), '-g', '-w', '1')

@@ -2,13 +2,16 @@
 // handshakes completing, closes, expiries, weight changes, reals added and removed) go as real
 // packets through the compiled program, configured by the director, and as the same events to
 // the reference; the chosen real must be the same at every step. The counts the program uses
-// come from its own packets; the reference gets them from this test's model of the flows.
+// come from its own packets; the reference gets them from this test's model of the flows. A
+// variant ending in "/x" gives every real an upper threshold (-x), so that reals become
+// overloaded and available again as connections come and go.
 #include <cctype>
 #include <random>
 #include <sstream>
 
 #include "director/Director.h"
 #include "schedulers/Registry.h"
+#include "schedulers/core/Overload.h"
 #include "tests/bpf/XdpFixture.h"
 
 namespace vipd::test {
@@ -45,8 +48,13 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
     add.command = admin::Command::addService;
     add.service = admin::ServiceConfig{};
     add.service->key = key();
-    // A parameter is "name" or "name:flag,flag" (the -b flags).
-    std::string param = GetParam(), name = param.substr(0, param.find(':'));
+    // A parameter is "name", "name:flag,flag" (the -b flags), either with "/x" (thresholds).
+    std::string param = GetParam();
+    if (param.ends_with("/x")) {
+      upper_ = kUpper;
+      param.resize(param.size() - 2);
+    }
+    std::string name = param.substr(0, param.find(':'));
     add.service->scheduler = name;
     sched::SchedulerConfig config;
     const auto* info = sched::findScheduler(name);
@@ -78,6 +86,7 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
       real.lastWeight = real.weight;
       std::memcpy(real.addr.bytes.data(), r.config.address.bytes.data(), 16);
       real.port = r.config.port;
+      real.overloaded = overload_[r.realId].overloaded();
       for (const auto& [port, f] : flows_) {
         if (f.realId != r.realId) continue;
         (f.phase == Phase::closing ? real.inactiveConns : real.activeConns) += 1;
@@ -97,17 +106,24 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
     r.real->address = *admin::Address::parse(kPool[pool]);
     r.real->port = kPort;
     r.real->weight = weight;
+    r.real->upperThreshold = upper_;
     ASSERT_EQ(director_->handle(r).error, 0);
+    std::uint32_t id = realIdOf(pool);
+    if (command == admin::Command::addReal) overload_[id] = sched::OverloadTracker({upper_, 0});
     auto after = list();
     reference_->realsChanged(before, after);
+  }
+
+  std::uint32_t realIdOf(int pool) {
+    for (const auto& r : director_->state().find(key())->reals)
+      if (r.config.address == *admin::Address::parse(kPool[pool])) return r.realId;
+    return 0;
   }
 
   std::uint32_t realIdOfMac(const Bytes& frame) {
     for (int i = 0; i < 5; ++i) {
       auto m = parseMac(macOf(i));
-      if (frame.size() < 6 || !std::equal(m.begin(), m.end(), frame.begin())) continue;
-      for (const auto& r : director_->state().find(key())->reals)
-        if (r.config.address == *admin::Address::parse(kPool[i])) return r.realId;
+      if (frame.size() >= 6 && std::equal(m.begin(), m.end(), frame.begin())) return realIdOf(i);
     }
     return 0;
   }
@@ -122,6 +138,7 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
     flow.virt.bytes = {198, 18, 1, 100};
     flow.virtPort = kPort;
     auto reals = list();
+    for (const auto& r : reals) overloadedPicks_ += r.overloaded;
     auto expected = reference_->pick(reals, flow, sched::Instant{0});
     Bytes frame = PacketBuilder()
                       .eth(kClientMac, kDirectorMac)
@@ -132,7 +149,9 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
     ASSERT_TRUE(out);
     std::uint32_t got = out->action == XDP_TX ? realIdOfMac(out->frame) : 0;
     ASSERT_EQ(got, expected.value_or(0)) << "step " << step_ << ", flow " << port;
-    if (got) flows_[port] = Flow{got, Phase::halfOpen, client};
+    if (!got) return;
+    flows_[port] = Flow{got, Phase::halfOpen, client};
+    overload_[got].bind();
   }
 
   void advance(Phase from, std::uint8_t flags, Phase to, std::mt19937& rng) {
@@ -153,8 +172,14 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
   // Half-open entries (60 s) and closing ones (FIN_WAIT, 120 s) end; established ones stay.
   void expire() {
     ASSERT_TRUE(dp_->expireConnections(monotonicNs() + 130 * kSecond));
-    for (auto it = flows_.begin(); it != flows_.end();)
-      it = it->second.phase == Phase::established ? std::next(it) : flows_.erase(it);
+    for (auto it = flows_.begin(); it != flows_.end();) {
+      if (it->second.phase == Phase::established) {
+        ++it;
+        continue;
+      }
+      if (auto o = overload_.find(it->second.realId); o != overload_.end()) o->second.unbind();
+      it = flows_.erase(it);
+    }
   }
 
   bool inService(int pool) {
@@ -173,12 +198,21 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
       return change(admin::Command::editReal, pool, static_cast<std::uint32_t>(rng() % 5));
     if (roll < 94 && !inService(pool))
       return change(admin::Command::addReal, pool, 1 + static_cast<std::uint32_t>(rng() % 4));
-    if (roll >= 94 && inService(pool)) return change(admin::Command::deleteReal, pool);
+    if (roll >= 94 && inService(pool)) {
+      std::uint32_t id = realIdOf(pool);
+      change(admin::Command::deleteReal, pool);
+      overload_.erase(id);
+    }
   }
+
+  static constexpr std::uint32_t kUpper = 4;
 
   std::unique_ptr<Director> director_;
   std::unique_ptr<sched::Scheduler> reference_;
   std::map<std::uint16_t, Flow> flows_;
+  std::map<std::uint32_t, sched::OverloadTracker> overload_;  // by real id
+  std::uint32_t upper_ = 0;                                   // -x of every real
+  int overloadedPicks_ = 0;  // overloaded reals seen by picks, so "/x" is not vacuous
   std::uint16_t nextPort_ = 20000;
   int step_ = 0;
 };
@@ -188,11 +222,17 @@ TEST_P(DifferentialTest, TheProgramChoosesWhatTheReferenceChooses) {
     change(admin::Command::addReal, pool, static_cast<std::uint32_t>(pool + 1));
   std::mt19937 rng(20261122);
   for (step_ = 0; step_ < 600 && !HasFatalFailure(); ++step_) randomEvent(rng);
+  if (upper_) {
+    EXPECT_GT(overloadedPicks_, 50) << "the thresholds never overloaded a real";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Schedulers, DifferentialTest,
                          ::testing::Values("rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "sh",
-                                           "sh:sh-fallback,sh-port", "dh"),
+                                           "sh:sh-fallback,sh-port", "dh", "twos", "mh",
+                                           "mh:mh-fallback,mh-port", "rr/x", "wrr/x", "wlc/x",
+                                           "nq/x", "fo/x", "ovf/x", "sh:sh-fallback/x", "dh/x",
+                                           "twos/x", "mh:mh-fallback/x"),
                          [](const auto& param) {
                            std::string name = param.param;
                            for (auto& c : name)

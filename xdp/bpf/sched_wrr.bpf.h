@@ -52,14 +52,17 @@ static long vipd_wrr_step(__u32 i, void* arg) {
   w->cw -= (int)w->svc->wrr_di;
   if (w->cw <= 0) {
     w->cw = (int)w->svc->wrr_mw;
-    if (w->last_pass || w->last == -1) goto none;
+    if (w->last_pass || w->last == -1) {
+      w->pos = -1; /* the kernel's walk ended on the head, where its cursor now rests */
+      goto none;
+    }
     w->restarted = 1;
   }
   w->last_pass = w->cw <= (int)w->svc->wrr_di;
   if (w->last_pass && w->restarted && w->last != -1) w->stop = w->last;
   w->pos = -1;
   return 0;
-none:
+none: /* the cursor stays where the walk gave up, with the cw it reached (err_over) */
   w->result = -2;
   return 1;
 }
@@ -105,9 +108,11 @@ static __always_inline __u32 vipd_sched_wrr(const struct vipd_svc* svc, struct v
     w.result = -1;
     w.last = w.pos;
     bpf_loop(VIPD_WRR_MAX_STEPS, vipd_wrr_step, &w, 0);
-    if (w.result < 0 || w.result >= (int)VIPD_MAX_REALS) return 0;
-    id = svc->dests[w.result].real_id;
-    __u64 next = vipd_wrr_word(svc->generation, id, w.cw);
+    int at = w.result == -2 ? w.pos : w.result; /* where the cursor rests; -1: the head */
+    if (w.result == -1 || at >= (int)VIPD_MAX_REALS) return 0;
+    __u32 rest = at < 0 ? 0 : svc->dests[at & (VIPD_MAX_REALS - 1)].real_id;
+    id = w.result < 0 ? 0 : rest;
+    __u64 next = vipd_wrr_word(svc->generation, rest, w.cw);
     if (__sync_val_compare_and_swap(&st->wrr, old, next) == old) return id;
     vipd_count(VIPD_CNT_INFO_CURSOR_RETRY);
   }

@@ -51,8 +51,9 @@ enum vipd_sched {
 #define VIPD_SLOTS 4096
 #define VIPD_HASH_SLOTS 256
 #define VIPD_MH_SLOTS 4093
-#define VIPD_SVC_F_FALLBACK 0x1  /* sh-fallback, mh-fallback */
-#define VIPD_SVC_F_HASH_PORT 0x2 /* sh-port, mh-port */
+#define VIPD_SVC_F_FALLBACK 0x1      /* sh-fallback, mh-fallback */
+#define VIPD_SVC_F_HASH_PORT 0x2     /* sh-port, mh-port */
+#define VIPD_SVC_F_NO_THRESHOLDS 0x4 /* no real has -x: none can be overloaded */
 
 /* One entry of a service's list of reals, in IPVS's list order (head first). */
 struct vipd_dest {
@@ -91,11 +92,12 @@ struct vipd_svc {
   __u32 wrr_di;                  /* wrr: gcd of the weights above 0 */
   struct vipd_addr persist_mask; /* client netmask of persistence (-M), network order */
   struct vipd_cursor_alias aliases[VIPD_MAX_CURSOR_ALIASES];
-  struct vipd_dest dests[VIPD_MAX_REALS];
+  struct vipd_dest dests[VIPD_MAX_REALS]; /* entries past n_dests are all zero */
+  __u32 cum_weight[VIPD_MAX_REALS]; /* sum of the weights of dests[0..i], for weighted draws */
   __u16 slots[VIPD_SLOTS]; /* sh, dh, mh: position in dests[] + 1 of a slot's real; 0: none */
 };
 VIPD_ABI_ASSERT_SIZE(struct vipd_svc,
-                     44 + 8 * VIPD_MAX_CURSOR_ALIASES + 20 * VIPD_MAX_REALS + 2 * VIPD_SLOTS);
+                     44 + 8 * VIPD_MAX_CURSOR_ALIASES + 24 * VIPD_MAX_REALS + 2 * VIPD_SLOTS);
 
 /* Key of vipd_vips_v1: an address that carries at least one virtual service. The value is the
  * number of services on it (__u32). Used for packets that cannot be matched by port. */
@@ -121,8 +123,8 @@ VIPD_ABI_ASSERT_SIZE(struct vipd_real, 32);
 
 /* Value of vipd_svc_st_v1 (array indexed by service id): live scheduling state. */
 struct vipd_svc_state {
-  __u32 cursor; /* rr: real id of the last real chosen; 0 = the head of the list */
-  __u32 pad;
+  __u64 rr;  /* rr: real id of the last real chosen (bits 0-31; 0 = the head of the list) and
+              * where it stood in dests[], plus one (bits 32-47): a hint, checked before use */
   __u64 wrr; /* wrr: generation (bits 32-63), cursor real id (16-31), current weight (0-15) */
 };
 VIPD_ABI_ASSERT_SIZE(struct vipd_svc_state, 16);

@@ -157,7 +157,8 @@ void pinToLastCpu() {
   if (sched_setaffinity(0, sizeof(set), &set)) fail("sched_setaffinity failed");
 }
 
-int benchMain() {
+// Runs every fast-path scheduler, or only those named on the command line.
+int benchMain(const std::vector<std::string>& only) {
   pinToLastCpu();
   test::TempBpffs pins;
   if (!pins.ok()) fail(pins.error());
@@ -180,8 +181,10 @@ int benchMain() {
     int reals;
   };
   std::vector<Key> keys;
-  for (const sched::SchedulerInfo& info : sched::builtinSchedulers())
+  for (const sched::SchedulerInfo& info : sched::builtinSchedulers()) {
+    if (!only.empty() && std::find(only.begin(), only.end(), info.name) == only.end()) continue;
     for (int n : kRealCounts) keys.push_back({&info, n});
+  }
   Cell wrapper;
   std::vector<Cell> cells(keys.size());
   std::uint32_t generation = 0;
@@ -213,9 +216,9 @@ int benchMain() {
 }  // namespace
 }  // namespace vipd::bench
 
-int main() {
+int main(int argc, char** argv) {
   try {
-    return vipd::bench::benchMain();
+    return vipd::bench::benchMain(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "sched_xdp: %s\n", e.what());
     return 1;

@@ -260,8 +260,13 @@ vipd_svc buildGeneration(const ServiceEntry& entry) {
     s.persist_mask = persistenceMask(entry.config);
   }
   std::map<std::uint32_t, int> position;
+  std::uint32_t cumWeight = 0;
+  bool thresholds = false;
   for (std::size_t i = 0; i < entry.reals.size(); ++i) {
     const auto& r = entry.reals[i];
+    cumWeight += r.config.weight;
+    s.cum_weight[i] = cumWeight;
+    thresholds = thresholds || r.config.upperThreshold != 0;
     s.dests[i] = vipd_dest{r.realId,
                            r.config.weight,
                            r.config.upperThreshold,
@@ -270,6 +275,7 @@ vipd_svc buildGeneration(const ServiceEntry& entry) {
                            {}};
     position[r.realId] = static_cast<int>(i);
   }
+  if (!thresholds) s.flags |= VIPD_SVC_F_NO_THRESHOLDS;
   for (const auto& a : entry.aliases) {
     if (s.n_aliases == VIPD_MAX_CURSOR_ALIASES) break;
     auto it = position.find(a.aliasId);

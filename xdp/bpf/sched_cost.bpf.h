@@ -38,52 +38,84 @@ static __always_inline void vipd_take(struct vipd_cost_walk* w, __u32 id, __s64 
   w->weight = wt;
 }
 
-static long vipd_cost_step(__u32 i, void* arg) {
-  struct vipd_cost_walk* w = arg;
-  if (i >= VIPD_MAX_REALS) return 1;
-  const struct vipd_dest* d = &w->svc->dests[i];
+/* Looks at the real at position i; returns 1 when the walk can stop. `kind` is a constant in
+ * every caller, so each scheduler's walk compiles to its own branch-free rule. */
+static __always_inline int vipd_cost_visit(struct vipd_cost_walk* w, __u32 i, const __u32 kind) {
+  const struct vipd_dest* d = &w->svc->dests[i & (VIPD_MAX_REALS - 1)];
   __u32 id = d->real_id, wt = d->weight;
+  /* wlc and sed skip a weight of 0 only as the first; after that it cannot win anyway */
+  if (wt == 0 && (w->pick == 0 || (kind != VIPD_SCHED_WLC && kind != VIPD_SCHED_SED))) return 0;
   struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
   if (!rs || (rs->flags & VIPD_REAL_ST_OVERLOAD)) return 0;
-  if (wt == 0 && (w->pick == 0 || w->kind == VIPD_SCHED_LC || w->kind == VIPD_SCHED_NQ ||
-                  w->kind == VIPD_SCHED_FO || w->kind == VIPD_SCHED_OVF))
-    return 0; /* wlc and sed skip it only as the first; after that it cannot win anyway */
-  switch (w->kind) {
-    case VIPD_SCHED_LC: {
-      __s64 doh = vipd_conn_overhead(rs);
-      if (!w->pick || doh < w->cost) vipd_take(w, id, doh, wt);
-      return 0;
+  if (kind == VIPD_SCHED_LC) {
+    __s64 doh = vipd_conn_overhead(rs);
+    if (!w->pick || doh < w->cost) vipd_take(w, id, doh, wt);
+  } else if (kind == VIPD_SCHED_WLC || kind == VIPD_SCHED_SED) {
+    __s64 doh = kind == VIPD_SCHED_WLC ? vipd_conn_overhead(rs) : (__s64)rs->active + 1;
+    if (!w->pick || vipd_beats(w, doh, wt)) vipd_take(w, id, doh, wt);
+  } else if (kind == VIPD_SCHED_NQ) {
+    __s64 doh = (__s64)rs->active + 1;
+    if (rs->active == 0) {
+      vipd_take(w, id, doh, wt);
+      return 1; /* an idle real is taken at once */
     }
-    case VIPD_SCHED_WLC:
-    case VIPD_SCHED_SED: {
-      __s64 doh = w->kind == VIPD_SCHED_WLC ? vipd_conn_overhead(rs) : (__s64)rs->active + 1;
-      if (!w->pick || vipd_beats(w, doh, wt)) vipd_take(w, id, doh, wt);
-      return 0;
-    }
-    case VIPD_SCHED_NQ: {
-      __s64 doh = (__s64)rs->active + 1;
-      if (rs->active == 0) {
-        vipd_take(w, id, doh, wt);
-        return 1; /* an idle real is taken at once */
-      }
-      if (!w->pick || vipd_beats(w, doh, wt)) vipd_take(w, id, doh, wt);
-      return 0;
-    }
-    case VIPD_SCHED_OVF:
-      if (rs->active > wt) return 0;
-      /* fall through: then as fo */
-    case VIPD_SCHED_FO:
-      if (!w->pick || wt > w->weight) vipd_take(w, id, 0, wt);
-      return 0;
-    default:
-      return 1;
+    if (!w->pick || vipd_beats(w, doh, wt)) vipd_take(w, id, doh, wt);
+  } else if (kind == VIPD_SCHED_FO || kind == VIPD_SCHED_OVF) {
+    if (kind == VIPD_SCHED_OVF && rs->active > wt) return 0;
+    if (!w->pick || wt > w->weight) vipd_take(w, id, 0, wt);
   }
+  return 0;
 }
+
+/* bpf_loop calls its callback once per iteration, and the call costs about as much as looking
+ * at a real: each call looks at VIPD_COST_CHUNK of them. The last chunk may run past n_dests
+ * into entries that are all zero (weight 0, real id 0 whose counts stay 0), which no rule takes;
+ * so no position needs a bound check, which would give the verifier a branch per position. */
+#define VIPD_COST_CHUNK 8
+
+static __always_inline long vipd_cost_chunk(__u32 c, void* arg, const __u32 kind) {
+  struct vipd_cost_walk* w = arg;
+#pragma unroll
+  for (__u32 k = 0; k < VIPD_COST_CHUNK; k++)
+    if (vipd_cost_visit(w, c * VIPD_COST_CHUNK + k, kind)) return 1;
+  return 0;
+}
+
+#define VIPD_COST_WALKER(name, kind)                 \
+  static long vipd_cost_##name(__u32 c, void* arg) { \
+    return vipd_cost_chunk(c, arg, kind);            \
+  }
+VIPD_COST_WALKER(lc, VIPD_SCHED_LC)
+VIPD_COST_WALKER(wlc, VIPD_SCHED_WLC)
+VIPD_COST_WALKER(sed, VIPD_SCHED_SED)
+VIPD_COST_WALKER(nq, VIPD_SCHED_NQ)
+VIPD_COST_WALKER(fo, VIPD_SCHED_FO)
+VIPD_COST_WALKER(ovf, VIPD_SCHED_OVF)
 
 static __always_inline __u32 vipd_sched_cost(const struct vipd_svc* svc) {
   struct vipd_cost_walk w = {.svc = svc, .n = svc->n_dests, .kind = svc->sched};
   if (w.n > VIPD_MAX_REALS) w.n = VIPD_MAX_REALS;
-  bpf_loop(w.n, vipd_cost_step, &w, 0);
+  __u32 chunks = (w.n + VIPD_COST_CHUNK - 1) / VIPD_COST_CHUNK;
+  switch (w.kind) {
+    case VIPD_SCHED_LC:
+      bpf_loop(chunks, vipd_cost_lc, &w, 0);
+      break;
+    case VIPD_SCHED_WLC:
+      bpf_loop(chunks, vipd_cost_wlc, &w, 0);
+      break;
+    case VIPD_SCHED_SED:
+      bpf_loop(chunks, vipd_cost_sed, &w, 0);
+      break;
+    case VIPD_SCHED_NQ:
+      bpf_loop(chunks, vipd_cost_nq, &w, 0);
+      break;
+    case VIPD_SCHED_FO:
+      bpf_loop(chunks, vipd_cost_fo, &w, 0);
+      break;
+    case VIPD_SCHED_OVF:
+      bpf_loop(chunks, vipd_cost_ovf, &w, 0);
+      break;
+  }
   return w.pick;
 }
 

@@ -1,8 +1,11 @@
 /* Round robin, as IPVS's ip_vs_rr.c: a cursor naming the last real chosen, shared by all CPUs
  * and advanced with compare-and-swap; the next choice is the first real after it in list order
  * (wrapping, the cursor's own real last) whose weight is not zero and which is not overloaded.
- * The walks over the list use bpf_loop so the verifier checks each body once instead of once per
- * possible real (VIPD_MAX_REALS iterations, times the retries, exceed its budget otherwise). */
+ * The cursor word also remembers where its real stood in the list, so that finding it again is
+ * one comparison instead of a walk; the walk (and the aliases of deleted reals) is only needed
+ * when a new generation moved the real. The walks use bpf_loop so the verifier checks each body
+ * once instead of once per possible real (VIPD_MAX_REALS iterations, times the retries, exceed
+ * its budget otherwise). */
 #ifndef VIPD_SCHED_RR_BPF_H
 #define VIPD_SCHED_RR_BPF_H
 
@@ -17,7 +20,12 @@ struct vipd_rr_walk {
   __u32 cursor; /* real id the cursor names */
   int pos;      /* position the cursor stands for; -1 is the head */
   __u32 pick;   /* real id chosen, 0 if none */
+  __u32 at;     /* its position in dests[] */
 };
+
+static __always_inline __u64 vipd_rr_word(__u32 real_id, __u32 pos) {
+  return ((__u64)(pos + 1) << 32) | real_id;
+}
 
 static long vipd_rr_find_cursor(__u32 i, void* arg) {
   struct vipd_rr_walk* w = arg;
@@ -37,14 +45,23 @@ static long vipd_rr_find_next(__u32 i, void* arg) {
   struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
   if (rs && (rs->flags & VIPD_REAL_ST_OVERLOAD)) return 0;
   w->pick = id;
+  w->at = idx;
   return 1;
 }
 
-/* Position in dests[] that the cursor stands for: -1 is the head of the list. A real deleted
- * since the cursor named it is resolved through the generation's aliases. */
-static __always_inline void vipd_rr_locate(struct vipd_rr_walk* w) {
+/* Position in dests[] that the cursor stands for: -1 is the head. The remembered position is
+ * used when the real is still there (an id is in a list at most once); otherwise the real is
+ * searched for, and a real deleted since the cursor named it is resolved through the
+ * generation's aliases. */
+static __always_inline void vipd_rr_locate(struct vipd_rr_walk* w, __u64 word) {
+  w->cursor = (__u32)word;
   w->pos = -1;
   if (w->cursor == 0) return;
+  __u32 hint = (__u32)(word >> 32) - 1;
+  if (hint < w->n && hint < VIPD_MAX_REALS && w->svc->dests[hint].real_id == w->cursor) {
+    w->pos = (int)hint;
+    return;
+  }
   w->pos = -2;
   bpf_loop(w->n, vipd_rr_find_cursor, w, 0);
   if (w->pos != -2) return;
@@ -63,12 +80,13 @@ static __always_inline __u32 vipd_sched_rr(const struct vipd_svc* svc, struct vi
   struct vipd_rr_walk w = {.svc = svc, .n = svc->n_dests};
   if (w.n > VIPD_MAX_REALS) w.n = VIPD_MAX_REALS;
   for (int attempt = 0; attempt < VIPD_CURSOR_ATTEMPTS; attempt++) {
-    w.cursor = *(volatile __u32*)&st->cursor;
+    __u64 seen = *(volatile __u64*)&st->rr;
     w.pick = 0;
-    vipd_rr_locate(&w);
+    vipd_rr_locate(&w, seen);
     bpf_loop(w.n, vipd_rr_find_next, &w, 0);
     if (!w.pick) return 0;
-    if (__sync_val_compare_and_swap(&st->cursor, w.cursor, w.pick) == w.cursor) return w.pick;
+    if (__sync_val_compare_and_swap(&st->rr, seen, vipd_rr_word(w.pick, w.at)) == seen)
+      return w.pick;
     vipd_count(VIPD_CNT_INFO_CURSOR_RETRY);
   }
   return w.pick; /* lost every race: the choice is still a valid real, only not strictly in turn */

@@ -55,17 +55,57 @@ static long vipd_twos_choose(__u32 i, void* arg) {
   return w->id[0] && w->id[1];
 }
 
+/* Without -x on any real, a real is available exactly when its weight is above 0, so the
+ * generation's running sums of the weights stand for the kernel's two walks: the total is the
+ * last sum, and a draw r lands on the first real whose sum reaches r (at least 1, so that a
+ * draw of 0 skips leading reals of weight 0 as the kernel's "rweight <= 0" test does). */
+static __always_inline int vipd_twos_search(const struct vipd_svc* svc, __u32 n, __u32 r) {
+  if (r == 0) r = 1;
+  __u32 lo = 0, hi = n - 1; /* the answer is in [lo, hi]: the last sum is the total >= r */
+#pragma unroll
+  for (int k = 0; k < 8; k++) { /* 2^8 = VIPD_MAX_REALS */
+    __u32 mid = (lo + hi) / 2;
+    __s64 diff = (__s64)svc->cum_weight[mid & (VIPD_MAX_REALS - 1)] - (__s64)r;
+    /* Arithmetic instead of a branch: eight branches in a row would give the verifier 2^8
+     * paths to explore; hidden from the compiler, which would turn it back into branches. */
+    __u32 below = (__u32)((__u64)diff >> 63); /* the sum at mid is below r: look above mid */
+    VIPD_OPAQUE(below);
+    lo += below * (mid + 1 - lo);
+    hi -= (1 - below) * (hi - mid);
+  }
+  return (int)(lo & (VIPD_MAX_REALS - 1));
+}
+
+static __always_inline void vipd_twos_take(struct vipd_twos_walk* w, int k, __u32 pos) {
+  const struct vipd_dest* d = &w->svc->dests[pos & (VIPD_MAX_REALS - 1)];
+  __u32 id = d->real_id;
+  struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
+  if (!rs) return;
+  w->id[k & 1] = id;
+  w->w[k & 1] = (__s32)d->weight;
+  w->oh[k & 1] = (__s32)vipd_conn_overhead(rs);
+}
+
 static __always_inline __u32 vipd_sched_twos(const struct vipd_svc* svc,
                                              const struct vipd_pkt* pkt) {
   struct vipd_twos_walk w = {.svc = svc};
   __u32 n = svc->n_dests < VIPD_MAX_REALS ? svc->n_dests : VIPD_MAX_REALS;
-  bpf_loop(n, vipd_twos_sum, &w, 0);
+  int sums = (svc->flags & VIPD_SVC_F_NO_THRESHOLDS) && n > 0;
+  if (sums)
+    w.total = svc->cum_weight[(n - 1) & (VIPD_MAX_REALS - 1)];
+  else
+    bpf_loop(n, vipd_twos_sum, &w, 0);
   if (w.total <= 0) return 0;
   __u64 h = vipd_flow_draw_hash(&pkt->key);
   __u64 bound = (__u64)w.total + 1;
   w.rw[0] = (__s64)(((h & 0xffffffffull) * bound) >> 32);
   w.rw[1] = (__s64)(((h >> 32) * bound) >> 32);
-  bpf_loop(n, vipd_twos_choose, &w, 0);
+  if (sums) {
+    vipd_twos_take(&w, 0, vipd_twos_search(svc, n, (__u32)w.rw[0]));
+    vipd_twos_take(&w, 1, vipd_twos_search(svc, n, (__u32)w.rw[1]));
+  } else {
+    bpf_loop(n, vipd_twos_choose, &w, 0);
+  }
   /* The kernel's int products, wrapping. */
   if ((__s32)((__u32)w.w[1] * (__u32)w.oh[0]) > (__s32)((__u32)w.w[0] * (__u32)w.oh[1]))
     return w.id[1];

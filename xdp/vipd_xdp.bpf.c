@@ -126,6 +126,15 @@ static __always_inline struct vipd_conn* vipd_reuse(const struct vipd_pkt* pkt,
   return 0;
 }
 
+/* A packet of a flow whose real was deleted is dropped before it touches the entry, as IPVS drops
+ * it with expire_nodest_conn at 0 ("don't restart its timer"): the entry keeps its state and
+ * ends at its own timeout. Returns an XDP action when the packet is finished here, -1 to go on
+ * with *conn. */
+static __always_inline int vipd_nodest(struct vipd_conn** conn) {
+  if (vipd_conn_real(*conn)) return -1;
+  return vipd_finish(VIPD_CNT_DROP_REAL_GONE);
+}
+
 SEC("xdp")
 int vipd_xdp(struct xdp_md* ctx) {
   const __u8* data = (const __u8*)(long)ctx->data;
@@ -149,6 +158,7 @@ int vipd_xdp(struct xdp_md* ctx) {
   int half_open = 0, new_conn = 0;
   struct vipd_conn* conn = vipd_conn_find(&pkt.key, &half_open);
   if (conn) conn = vipd_reuse(&pkt, cfg, conn, half_open);
+  if (conn && (rc = vipd_nodest(&conn)) >= 0) return rc;
   if (!conn) {
     rc = vipd_new_conn(ctx, svc, sk.port, &pkt, cfg, &conn, &half_open);
     if (rc >= 0) return rc;
@@ -158,8 +168,8 @@ int vipd_xdp(struct xdp_md* ctx) {
     return vipd_finish(VIPD_CNT_DROP_NONSYN_MISS); /* it expired under this very packet */
   if (half_open) vipd_conn_promote(&pkt.key, conn);
   __u32 real_id = conn->real_id;
-  struct vipd_real* real = bpf_map_lookup_elem(&vipd_reals_v1, &real_id);
-  if (!real || !(real->flags & VIPD_REAL_F_LIVE)) return vipd_finish(VIPD_CNT_DROP_REAL_GONE);
+  const struct vipd_real* real = vipd_conn_real(conn);
+  if (!real) return vipd_finish(VIPD_CNT_DROP_REAL_GONE); /* deleted under this very packet */
   vipd_account(&vipd_svc_sx_v1, svc->svc_id, pkt.ip_len, new_conn);
   vipd_account(&vipd_real_sx_v1, real_id, pkt.ip_len, new_conn);
   return vipd_forward_route(ctx, real);

@@ -48,6 +48,24 @@ class ConnTableTest : public XdpTest {
     return {s->active, s->inactive};
   }
 
+  // How far counter `c` moved since `before`.
+  std::uint64_t delta(const std::vector<std::uint64_t>& before, int c) {
+    auto now = dp_->counters();
+    EXPECT_TRUE(now);
+    auto i = static_cast<std::size_t>(c);
+    return now ? (*now)[i] - before[i] : 0;
+  }
+
+  // What the director publishes when real `id` is deleted: a generation without it, then the
+  // real cleared.
+  void deleteReal(std::uint32_t id) {
+    std::vector<std::uint32_t> rest;
+    for (std::uint32_t r : {3u, 2u, 1u})
+      if (r != id) rest.push_back(r);
+    publish(generation(rest));
+    ASSERT_TRUE(dp_->clearReal(id));
+  }
+
   using Counts = std::pair<std::uint32_t, std::uint32_t>;
 };
 
@@ -207,6 +225,28 @@ TEST_F(ConnTableTest, TheTimeoutsInTheConfigurationApplyToTheNextPacket) {
   ASSERT_TRUE(e);
   EXPECT_LE(e->conn.expires_ns, monotonicNs() + 30 * kSecond);
   EXPECT_GE(e->conn.expires_ns, before + 30 * kSecond);
+}
+
+TEST_F(ConnTableTest, ADeletedRealsFlowIsDroppedAndItsEntryEndsAtItsOwnTimeout) {
+  send(40000, kSyn);  // real 3
+  send(40000, kAck);
+  auto established = entry(40000);
+  ASSERT_TRUE(established);
+  deleteReal(3);
+  for (std::uint8_t flags : {kAck, kSyn, kFin}) {
+    auto before = dp_->counters();
+    EXPECT_EQ(send(40000, flags).action, XDP_DROP);
+    EXPECT_EQ(delta(*before, VIPD_CNT_DROP_REAL_GONE), 1u);
+  }
+  // As IPVS with expire_nodest_conn at 0: the packets neither restarted its timer nor moved it.
+  auto e = entry(40000);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->conn.expires_ns, established->conn.expires_ns);
+  EXPECT_EQ(e->conn.st & 0xff, VIPD_TCP_ESTABLISHED);
+  EXPECT_EQ(counts(3), (Counts{1, 0}));
+  EXPECT_EQ(dp_->expireConnections(monotonicNs() + 60 * kSecond)->expired, 0u);
+  EXPECT_EQ(dp_->expireConnections(established->conn.expires_ns + 1)->expired, 1u);
+  EXPECT_EQ(counts(3), (Counts{0, 0}));
 }
 
 class SmallHalfOpenTable : public ConnTableTest {

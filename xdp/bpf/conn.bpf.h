@@ -46,6 +46,14 @@ static __always_inline int vipd_conn_end(void* map, const struct vipd_conn_key* 
   return 1;
 }
 
+/* The entry's real while it is one of the service's, 0 once it was deleted (vipd clears a deleted
+ * real's flags): IPVS's test of IP_VS_DEST_F_AVAILABLE on the connection's dest. */
+static __always_inline const struct vipd_real* vipd_conn_real(const struct vipd_conn* c) {
+  __u32 real_id = c->real_id;
+  const struct vipd_real* real = bpf_map_lookup_elem(&vipd_reals_v1, &real_id);
+  return real && (real->flags & VIPD_REAL_F_LIVE) ? real : 0;
+}
+
 /* The flow's live entry, and in *half_open whether it is in the half-open table. */
 static __always_inline struct vipd_conn* vipd_conn_find(const struct vipd_conn_key* key,
                                                         int* half_open) {

@@ -126,13 +126,21 @@ static __always_inline struct vipd_conn* vipd_reuse(const struct vipd_pkt* pkt,
   return 0;
 }
 
-/* A packet of a flow whose real was deleted is dropped before it touches the entry, as IPVS drops
- * it with expire_nodest_conn at 0 ("don't restart its timer"): the entry keeps its state and
- * ends at its own timeout. Returns an XDP action when the packet is finished here, -1 to go on
- * with *conn. */
-static __always_inline int vipd_nodest(struct vipd_conn** conn) {
+/* A packet of a flow whose real was deleted (IPVS: its dest is no longer available). With
+ * expire_nodest_conn at 0 it is dropped before it touches the entry, as IPVS drops it ("don't
+ * restart its timer"): the entry ends at its own timeout. At 1 the entry ends at once and the
+ * packet goes on as the first of a new flow, as ip_vs_in_hook does since Linux 5.9: a SYN or a
+ * UDP datagram is scheduled to a live real, another TCP segment is a miss (but with sloppy_tcp)
+ * which vipd drops where IPVS lets it through to the director's own stack. Returns an XDP
+ * action when the packet is finished here, -1 to go on with *conn (0: a new flow). */
+static __always_inline int vipd_nodest(const struct vipd_pkt* pkt, const struct vipd_config* cfg,
+                                       struct vipd_conn** conn, int half_open) {
   if (vipd_conn_real(*conn)) return -1;
-  return vipd_finish(VIPD_CNT_DROP_REAL_GONE);
+  if (!(cfg->flags & VIPD_CFG_F_EXPIRE_NODEST)) return vipd_finish(VIPD_CNT_DROP_REAL_GONE);
+  void* map = half_open ? (void*)&vipd_syns_v1 : (void*)&vipd_conns_v1;
+  vipd_conn_end_nodest(map, &pkt->key, *conn);
+  *conn = 0;
+  return -1;
 }
 
 SEC("xdp")
@@ -158,7 +166,7 @@ int vipd_xdp(struct xdp_md* ctx) {
   int half_open = 0, new_conn = 0;
   struct vipd_conn* conn = vipd_conn_find(&pkt.key, &half_open);
   if (conn) conn = vipd_reuse(&pkt, cfg, conn, half_open);
-  if (conn && (rc = vipd_nodest(&conn)) >= 0) return rc;
+  if (conn && (rc = vipd_nodest(&pkt, cfg, &conn, half_open)) >= 0) return rc;
   if (!conn) {
     rc = vipd_new_conn(ctx, svc, sk.port, &pkt, cfg, &conn, &half_open);
     if (rc >= 0) return rc;

@@ -54,6 +54,22 @@ static __always_inline const struct vipd_real* vipd_conn_real(const struct vipd_
   return real && (real->flags & VIPD_REAL_F_LIVE) ? real : 0;
 }
 
+/* End an entry whose real was deleted (expire_nodest_conn), trying again while packets on other
+ * CPUs touch it. Returns 1 if this call ended it; 0 if another CPU did, or if it moved to the
+ * established table meanwhile (the copy there ends at its own next packet or sweep). */
+static __always_inline int vipd_conn_end_nodest(void* map, const struct vipd_conn_key* key,
+                                                struct vipd_conn* c) {
+  for (int i = 0; i < VIPD_ST_ATTEMPTS; i++) {
+    __u32 seen = *(volatile __u32*)&c->st;
+    if (vipd_st_flags(seen) & (VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED)) return 0;
+    if (vipd_conn_end(map, key, c, seen)) {
+      vipd_count(VIPD_CNT_INFO_NODEST_EXPIRED);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* The flow's live entry, and in *half_open whether it is in the half-open table. */
 static __always_inline struct vipd_conn* vipd_conn_find(const struct vipd_conn_key* key,
                                                         int* half_open) {

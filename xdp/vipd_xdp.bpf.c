@@ -112,15 +112,20 @@ static __always_inline int vipd_new_conn(struct xdp_md* ctx, const struct vipd_s
   return -1;
 }
 
-/* conn_reuse_mode: a SYN meeting an entry in TIME_WAIT or CLOSE ends that entry, and the SYN
- * is scheduled as a new connection. Returns the entry to use, or 0 to schedule afresh. */
-static __always_inline struct vipd_conn* vipd_reuse(const struct vipd_pkt* pkt,
+/* A SYN meeting an entry ends that entry and is scheduled as a new connection: by
+ * conn_reuse_mode when the entry is in TIME_WAIT or CLOSE, and with expire_nodest_conn when its
+ * real is quiesced (weight 0) whatever its state, as ip_vs_in_hook does. Returns the entry to
+ * use, or 0 to schedule afresh. */
+static __always_inline struct vipd_conn* vipd_reuse(const struct vipd_svc* svc,
+                                                    const struct vipd_pkt* pkt,
                                                     const struct vipd_config* cfg,
                                                     struct vipd_conn* c, int half_open) {
   if (pkt->key.proto != VIPD_IPPROTO_TCP || !(pkt->tcp_flags & VIPD_TCP_F_SYN)) return c;
   __u32 seen = *(volatile __u32*)&c->st;
   int input_only = vipd_st_flags(seen) & VIPD_CONN_F_INPUT_ONLY;
-  if (!vipd_syn_reschedules(vipd_st_state(seen), input_only, cfg->conn_reuse_mode)) return c;
+  int quiesced = (cfg->flags & VIPD_CFG_F_EXPIRE_NODEST) && vipd_real_quiesced(svc, c->real_id);
+  if (!quiesced && !vipd_syn_reschedules(vipd_st_state(seen), input_only, cfg->conn_reuse_mode))
+    return c;
   void* map = half_open ? (void*)&vipd_syns_v1 : (void*)&vipd_conns_v1;
   if (vipd_conn_end(map, &pkt->key, c, seen)) vipd_count(VIPD_CNT_INFO_CONN_REUSED);
   return 0;
@@ -165,7 +170,7 @@ int vipd_xdp(struct xdp_md* ctx) {
 
   int half_open = 0, new_conn = 0;
   struct vipd_conn* conn = vipd_conn_find(&pkt.key, &half_open);
-  if (conn) conn = vipd_reuse(&pkt, cfg, conn, half_open);
+  if (conn) conn = vipd_reuse(svc, &pkt, cfg, conn, half_open);
   if (conn && (rc = vipd_nodest(&pkt, cfg, &conn, half_open)) >= 0) return rc;
   if (!conn) {
     rc = vipd_new_conn(ctx, svc, sk.port, &pkt, cfg, &conn, &half_open);

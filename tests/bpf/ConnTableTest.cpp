@@ -66,6 +66,14 @@ class ConnTableTest : public XdpTest {
     ASSERT_TRUE(dp_->clearReal(id));
   }
 
+  // Real `id` stays in the list with a weight of 0 (vipadm -e ... -w 0).
+  void quiesce(std::uint32_t id) {
+    vipd_svc s = generation({3, 2, 1});
+    for (auto& d : s.dests)
+      if (d.real_id == id) d.weight = 0;
+    publish(s);
+  }
+
   using Counts = std::pair<std::uint32_t, std::uint32_t>;
 };
 
@@ -364,6 +372,23 @@ TEST_F(ExpireNodestTest, WithoutTheFlagTheSweepLeavesTheDeletedRealsEntries) {
   EXPECT_EQ(counts(3), (Counts{1, 0}));
 }
 
+// The weight-0 clause of ip_vs_in_hook: a SYN that meets an entry of a quiesced real ends it and
+// is scheduled afresh; the real's other flows stay on it.
+TEST_F(ExpireNodestTest, ASynOnAQuiescedRealsEntryIsScheduledAfresh) {
+  ASSERT_EQ(establish(40000), 3u);
+  ASSERT_EQ(establish(40001), 2u);
+  ASSERT_EQ(establish(40002), 1u);
+  ASSERT_EQ(establish(40003), 3u);
+  quiesce(3);
+  auto out = run(syn(40000),
+                 {{VIPD_CNT_INFO_CONN_REUSED, 1}, {VIPD_CNT_INFO_NEW_CONN, 1}, {VIPD_CNT_TX, 1}});
+  std::uint32_t real = realOf(out);
+  EXPECT_TRUE(real == 1u || real == 2u) << real;
+  EXPECT_EQ(entry(40000)->conn.real_id, real);
+  EXPECT_EQ(counts(3), (Counts{1, 0}));  // the other flow's
+  EXPECT_EQ(realOf(run(ack(40003), {{VIPD_CNT_TX, 1}})), 3u);
+}
+
 // Real ids are reused, oldest freed first. Once the sweep after a deletion has run, nothing
 // names the id any more: the new real's counts start from zero and stay exact, and the old
 // flow's packets do not reach the new real.
@@ -378,6 +403,16 @@ TEST_F(ExpireNodestTest, AReusedRealIdStartsCleanAfterTheSweep) {
   std::uint64_t later = monotonicNs() + 1000 * kSecond;
   EXPECT_EQ(dp_->expireConnections(later)->expired, 0u);
   EXPECT_EQ(counts(3), (Counts{0, 0}));
+}
+
+TEST_F(ConnTableTest, ASynOnAQuiescedRealsEntryStaysOnItsReal) {
+  send(40000, kSyn);  // real 3
+  send(40000, kAck);
+  quiesce(3);
+  auto before = dp_->counters();
+  EXPECT_EQ(realOf(send(40000, kSyn)), 3u);
+  EXPECT_EQ(delta(*before, VIPD_CNT_INFO_CONN_REUSED), 0u);
+  EXPECT_EQ(counts(3), (Counts{1, 0}));
 }
 
 class SmallHalfOpenTable : public ConnTableTest {

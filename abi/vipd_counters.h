@@ -42,7 +42,8 @@
   X(INFO_CONN_EXPIRED, "connection_expired", info)                    \
   X(INFO_PERSISTENT_HIT, "persistence_template_used", info)           \
   X(INFO_TEMPLATE_EXPIRED, "persistence_template_expired", info)      \
-  X(DROP_TEMPLATE_TABLE_FULL, "persistence_table_full", drop)
+  X(DROP_TEMPLATE_TABLE_FULL, "persistence_table_full", drop)         \
+  X(INFO_NODEST_EXPIRED, "connection_expired_real_removed", info)
 
 enum vipd_counter {
 #define VIPD_COUNTER_ENUM(name, label, outcome) VIPD_CNT_##name,

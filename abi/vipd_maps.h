@@ -212,6 +212,10 @@ struct vipd_config {
 VIPD_ABI_ASSERT_SIZE(struct vipd_config, 56);
 
 #define VIPD_CFG_F_SLOPPY_TCP 0x1 /* schedule a non-SYN packet of an unknown flow (sloppy_tcp) */
+/* expire_nodest_conn: an entry whose real was deleted ends at its next packet, which is then
+ * handled as the first of a new flow, and at the sweep that follows the deletion; a SYN meeting
+ * an entry of a quiesced real (weight 0) ends it and is scheduled afresh. */
+#define VIPD_CFG_F_EXPIRE_NODEST 0x2
 
 /* In and out of the sweeper program (BPF_PROG_TYPE_SYSCALL, run by vipd once a second). */
 struct vipd_sweep {

@@ -25,6 +25,20 @@ Error missing(const char* what) {
   return makeError(EINVAL, std::string("request lacks ") + what);
 }
 
+std::set<std::uint32_t> realIds(const DesiredState& s) {
+  std::set<std::uint32_t> out;
+  for (const auto& [key, svc] : s.services())
+    for (const auto& r : svc.reals) out.insert(r.realId);
+  return out;
+}
+
+bool removesReals(const DesiredState& from, const DesiredState& to) {
+  auto after = realIds(to);
+  for (auto id : realIds(from))
+    if (!after.count(id)) return true;
+  return false;
+}
+
 std::set<admin::Address> realAddresses(const DesiredState& s) {
   std::set<admin::Address> out;
   for (const auto& [key, svc] : s.services())
@@ -98,13 +112,25 @@ Result<void> Director::commit(DesiredState next) {
   bool newReals = false;
   auto before = realAddresses(state_);
   for (const auto& a : realAddresses(next)) newReals = newReals || !before.count(a);
+  bool deleted = removesReals(state_, next);
   state_ = std::move(next);
+  if (deleted) expireDeletedReals();
   if (neighbours_) {
     neighbours_->setTargets(realAddresses(state_));
     if (newReals && neighbours_->waitResolved(kResolveBudget) > 0)
       log::warning("some real servers' next hops are not resolved yet");
   }
   return {};
+}
+
+// expire_nodest_conn: where IPVS queues ip_vs_expire_nodest_conn_flush when a real is deleted,
+// vipd runs the sweeper before the request returns. The deleted reals' connections and
+// templates are then gone from the listings, and their counts released on their own ids, before
+// the allocator can give those ids to new reals (whose counts start from zero). A sweep that
+// fails is retried by the next periodic one.
+void Director::expireDeletedReals() {
+  if (!settings_.expireNodestConn) return;
+  if (auto r = dp_.expireConnections(0); !r) log::warning(r.error().message);
 }
 
 Result<void> Director::applyAll(const std::vector<ConfigRule>& rules) {
@@ -196,6 +222,7 @@ vipd_config Director::fastPathConfig(const admin::Timeouts& timeouts) const {
   c.tcp_timeout[VIPD_TCP_FIN_WAIT] = timeouts.tcpfin;
   c.udp_timeout = timeouts.udp;
   if (settings_.sloppyTcp) c.flags |= VIPD_CFG_F_SLOPPY_TCP;
+  if (settings_.expireNodestConn) c.flags |= VIPD_CFG_F_EXPIRE_NODEST;
   return c;
 }
 

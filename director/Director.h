@@ -19,6 +19,7 @@ struct DirectorSettings {
   std::uint32_t connTableSize = VIPD_DEFAULT_CONNS;  // shown by listings as "size="
   bool sloppyTcp = false;                            // IPVS's sloppy_tcp
   std::uint32_t connReuseMode = 1;                   // IPVS's conn_reuse_mode
+  bool expireNodestConn = false;                     // IPVS's expire_nodest_conn
 };
 
 class Director {
@@ -43,6 +44,7 @@ class Director {
  private:
   Result<void> mutate(DesiredState& next, const admin::Request& request) const;
   Result<void> commit(DesiredState next);
+  void expireDeletedReals();
   admin::Response list(const std::optional<admin::ServiceKey>& key);
   admin::ServiceStatus status(const ServiceEntry& svc);
   admin::Response setTimeouts(const admin::Timeouts& timeouts);

@@ -25,7 +25,10 @@ ParsedOptions parseOptions(int argc, char** argv) {
       "capacity of the table of TCP connections whose handshake has not completed")(
       "sloppy-tcp", po::bool_switch(&o.sloppyTcp),
       "schedule a TCP segment other than a SYN that has no connection (IPVS sloppy_tcp)")(
-      "foreground", po::bool_switch(&o.foreground), "do not detach from the terminal")(
+      "expire-nodest-conn", po::bool_switch(&o.expireNodestConn),
+      "end a deleted real server's connections at once; their next packets are handled as "
+      "new connections (IPVS expire_nodest_conn)")("foreground", po::bool_switch(&o.foreground),
+                                                   "do not detach from the terminal")(
       "help,h", "show this help and exit")("version,V", "show the version and exit");
   po::variables_map vm;
   try {

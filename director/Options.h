@@ -17,6 +17,7 @@ struct Options {
   std::uint32_t connTableSize = 1048576;
   std::uint32_t halfOpenSize = 65536;
   bool sloppyTcp = false;
+  bool expireNodestConn = false;
   bool foreground = false;
 };
 

@@ -112,18 +112,40 @@ static __always_inline int vipd_new_conn(struct xdp_md* ctx, const struct vipd_s
   return -1;
 }
 
-/* conn_reuse_mode: a SYN meeting an entry in TIME_WAIT or CLOSE ends that entry, and the SYN
- * is scheduled as a new connection. Returns the entry to use, or 0 to schedule afresh. */
-static __always_inline struct vipd_conn* vipd_reuse(const struct vipd_pkt* pkt,
+/* A SYN meeting an entry ends that entry and is scheduled as a new connection: by
+ * conn_reuse_mode when the entry is in TIME_WAIT or CLOSE, and with expire_nodest_conn when its
+ * real is quiesced (weight 0) whatever its state, as ip_vs_in_hook does. Returns the entry to
+ * use, or 0 to schedule afresh. */
+static __always_inline struct vipd_conn* vipd_reuse(const struct vipd_svc* svc,
+                                                    const struct vipd_pkt* pkt,
                                                     const struct vipd_config* cfg,
                                                     struct vipd_conn* c, int half_open) {
   if (pkt->key.proto != VIPD_IPPROTO_TCP || !(pkt->tcp_flags & VIPD_TCP_F_SYN)) return c;
   __u32 seen = *(volatile __u32*)&c->st;
   int input_only = vipd_st_flags(seen) & VIPD_CONN_F_INPUT_ONLY;
-  if (!vipd_syn_reschedules(vipd_st_state(seen), input_only, cfg->conn_reuse_mode)) return c;
+  int quiesced = (cfg->flags & VIPD_CFG_F_EXPIRE_NODEST) && vipd_real_quiesced(svc, c->real_id);
+  if (!quiesced && !vipd_syn_reschedules(vipd_st_state(seen), input_only, cfg->conn_reuse_mode))
+    return c;
   void* map = half_open ? (void*)&vipd_syns_v1 : (void*)&vipd_conns_v1;
   if (vipd_conn_end(map, &pkt->key, c, seen)) vipd_count(VIPD_CNT_INFO_CONN_REUSED);
   return 0;
+}
+
+/* A packet of a flow whose real was deleted (IPVS: its dest is no longer available). With
+ * expire_nodest_conn at 0 it is dropped before it touches the entry, as IPVS drops it ("don't
+ * restart its timer"): the entry ends at its own timeout. At 1 the entry ends at once and the
+ * packet goes on as the first of a new flow, as ip_vs_in_hook does since Linux 5.9: a SYN or a
+ * UDP datagram is scheduled to a live real, another TCP segment is a miss (but with sloppy_tcp)
+ * which vipd drops where IPVS lets it through to the director's own stack. Returns an XDP
+ * action when the packet is finished here, -1 to go on with *conn (0: a new flow). */
+static __always_inline int vipd_nodest(const struct vipd_pkt* pkt, const struct vipd_config* cfg,
+                                       struct vipd_conn** conn, int half_open) {
+  if (vipd_conn_real(*conn)) return -1;
+  if (!(cfg->flags & VIPD_CFG_F_EXPIRE_NODEST)) return vipd_finish(VIPD_CNT_DROP_REAL_GONE);
+  void* map = half_open ? (void*)&vipd_syns_v1 : (void*)&vipd_conns_v1;
+  vipd_conn_end_nodest(map, &pkt->key, *conn);
+  *conn = 0;
+  return -1;
 }
 
 SEC("xdp")
@@ -148,7 +170,8 @@ int vipd_xdp(struct xdp_md* ctx) {
 
   int half_open = 0, new_conn = 0;
   struct vipd_conn* conn = vipd_conn_find(&pkt.key, &half_open);
-  if (conn) conn = vipd_reuse(&pkt, cfg, conn, half_open);
+  if (conn) conn = vipd_reuse(svc, &pkt, cfg, conn, half_open);
+  if (conn && (rc = vipd_nodest(&pkt, cfg, &conn, half_open)) >= 0) return rc;
   if (!conn) {
     rc = vipd_new_conn(ctx, svc, sk.port, &pkt, cfg, &conn, &half_open);
     if (rc >= 0) return rc;
@@ -158,8 +181,8 @@ int vipd_xdp(struct xdp_md* ctx) {
     return vipd_finish(VIPD_CNT_DROP_NONSYN_MISS); /* it expired under this very packet */
   if (half_open) vipd_conn_promote(&pkt.key, conn);
   __u32 real_id = conn->real_id;
-  struct vipd_real* real = bpf_map_lookup_elem(&vipd_reals_v1, &real_id);
-  if (!real || !(real->flags & VIPD_REAL_F_LIVE)) return vipd_finish(VIPD_CNT_DROP_REAL_GONE);
+  const struct vipd_real* real = vipd_conn_real(conn);
+  if (!real) return vipd_finish(VIPD_CNT_DROP_REAL_GONE); /* deleted under this very packet */
   vipd_account(&vipd_svc_sx_v1, svc->svc_id, pkt.ip_len, new_conn);
   vipd_account(&vipd_real_sx_v1, real_id, pkt.ip_len, new_conn);
   return vipd_forward_route(ctx, real);

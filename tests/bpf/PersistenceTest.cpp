@@ -104,6 +104,32 @@ TEST_F(PersistenceTest, ATemplateWhoseRealIsGoneIsReplaced) {
   EXPECT_EQ(templates().size(), 1u);
 }
 
+// expire_nodest_conn: the sweep after a deletion ends the real's connections, and then the
+// templates that controlled them, as ip_vs_expire_nodest_conn_flush ends a controlling template
+// with its last connection; the real's counts are all released.
+TEST_F(PersistenceTest, WithExpireNodestTheSweepEndsADeletedRealsConnectionsAndTemplates) {
+  vipd_config c = defaultConfig();
+  c.flags = VIPD_CFG_F_EXPIRE_NODEST;
+  ASSERT_TRUE(dp_->putConfig(c));
+  EXPECT_EQ(synFrom("198.18.0.10", 40000), 3u);
+  EXPECT_EQ(synFrom("198.18.0.10", 40001), 3u);
+  EXPECT_EQ(synFrom("198.18.5.10", 40000), 2u);  // another client, another real
+  publishPersistent(300, "255.255.255.0", kPort, {2, 1});
+  ASSERT_TRUE(dp_->clearReal(3));
+  auto swept = dp_->expireConnections(0);
+  ASSERT_TRUE(swept);
+  EXPECT_EQ(swept->expired, 3u);  // two connections, one template
+  EXPECT_EQ(persistent(3), 0u);
+  EXPECT_EQ(dp_->realState(3)->active, 0u);
+  auto left = templates();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].conn.real_id, 2u);
+  EXPECT_EQ(dp_->connections()->size(), 2u);     // the other client's connection and template
+  EXPECT_EQ(synFrom("198.18.0.10", 40002), 1u);  // rr's next, with a new template
+  EXPECT_EQ(persistent(1), 1u);
+  EXPECT_EQ(templates().size(), 2u);
+}
+
 TEST_F(PersistenceTest, APortZeroServiceTakesEveryPortOfItsAddress) {
   ASSERT_TRUE(dp_->deleteService(serviceKey()));
   publishPersistent(300, "255.255.255.255", 0);

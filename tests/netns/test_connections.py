@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """End to end: the connection table seen from outside. Connections held open count as active
-on their reals, closed ones as inactive until the FIN timeout ends them, and a SYN flood that
-fills the half-open table leaves established connections working.
+on their reals, closed ones as inactive until the FIN timeout ends them, a SYN flood that
+fills the half-open table leaves established connections working, and a deleted real's
+connections stay until their timeout or, with --expire-nodest-conn, end at once.
 
 Needs root, network namespaces and BPF. Without them it prints SKIPPED and exits 77, except
 under CI=true, where that is a failure."""
@@ -80,13 +81,14 @@ def conn_counts(listing):
     return active, inactive
 
 
-class Connections(unittest.TestCase):
-    """A farm and a vipd per test: a flood leaves the half-open table full for a minute."""
+class HeldConnections:
+    """A farm with a vipd of its own, an rr service over its reals, and connections held open
+    from the client."""
 
-    def setUp(self):
+    def start_farm(self, *vipd_args):
         self.farm = Farm().start()
         self.addCleanup(self.farm.close)
-        self.vipd = Vipd(self.farm, extra_args=['--half-open-size', str(HALF_OPEN)]).start()
+        self.vipd = Vipd(self.farm, extra_args=list(vipd_args)).start()
         self.addCleanup(self.vipd.stop)
         self.service = f'{self.farm.vip}:{PORT}'
         self.vipd.vipadm('-A', '-t', self.service, '-s', 'rr')
@@ -118,6 +120,18 @@ class Connections(unittest.TestCase):
         while self.counts() != expected and time.monotonic() < deadline:
             time.sleep(0.2)
         self.assertEqual(self.counts(), expected)
+
+    def destinations(self):
+        """The destination column of `vipadm -L -n -c`, one item per entry."""
+        lines = self.vipd.vipadm('-L', '-n', '-c').stdout.splitlines()
+        return [line.split()[-1] for line in lines[2:]]
+
+
+class Connections(HeldConnections, unittest.TestCase):
+    """A farm and a vipd per test: a flood leaves the half-open table full for a minute."""
+
+    def setUp(self):
+        self.start_farm('--half-open-size', str(HALF_OPEN))
 
     def assert_connection_rows(self, state, count, max_expiry):
         """`vipadm -L -n -c` in ipvsadm's format: `count` rows in `state` from the client."""
@@ -162,6 +176,39 @@ class Connections(unittest.TestCase):
         self.assertEqual(self.counts(), (5 + HALF_OPEN, 0))
         for i in range(5):
             self.assertRegex(self.step(holder, f'get {i}'), r'^real\d$')
+
+
+class DeletedReals(HeldConnections, unittest.TestCase):
+    """A deleted real's connections: IPVS's expire_nodest_conn at 0 (the default) and at 1."""
+
+    def test_they_stay_until_their_timeout_by_default(self):
+        self.start_farm()
+        self.hold(6)
+        self.wait_for_counts((6, 0), timeout=5)
+        self.vipd.vipadm('-d', '-t', self.service, '-r', self.farm.ip('real2'))
+        time.sleep(1.5)  # a periodic sweep has run meanwhile
+        live = [f'{self.farm.ip(real)}:{PORT}' for real in ('real1', 'real3')]
+        destinations = self.destinations()
+        self.assertEqual(len(destinations), 6, destinations)  # the deleted real's two as well
+        self.assertEqual(len([d for d in destinations if d in live]), 4, destinations)
+
+    def test_with_expire_nodest_conn_they_end_before_the_deletion_returns(self):
+        self.start_farm('--expire-nodest-conn')
+        self.hold(6)
+        self.wait_for_counts((6, 0), timeout=5)
+        gone = f'{self.farm.ip("real2")}:{PORT}'
+        self.assertEqual(self.destinations().count(gone), 2)
+        before = self.vipd.counters()
+        self.vipd.vipadm('-d', '-t', self.service, '-r', self.farm.ip('real2'))
+        # At once: the sweep ran before vipadm returned, not at the next periodic one.
+        destinations = self.destinations()
+        self.assertEqual(len(destinations), 4, destinations)
+        self.assertNotIn(gone, destinations)
+        moved = counter_deltas(before, self.vipd.counters())
+        self.assertEqual(moved.get('INFO_NODEST_EXPIRED', 0), 2, moved)
+        self.assertEqual(self.counts(), (4, 0))
+        answers = {self.farm.http_get(f'http://{self.service}/').strip() for _ in range(4)}
+        self.assertEqual(answers, {'real1', 'real3'})
 
 
 class Persistence(unittest.TestCase):

@@ -83,6 +83,7 @@ class FakeDataplane final : public Dataplane {
   }
   Result<Expiry> expireConnections(std::uint64_t nowNs) override {
     sweeps.push_back(nowNs);
+    if (auto r = record("expireConnections", 0); !r) return r.error();
     return Expiry{};
   }
   Result<std::vector<ConnEntry>> connections() override { return conns; }

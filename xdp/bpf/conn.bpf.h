@@ -46,6 +46,53 @@ static __always_inline int vipd_conn_end(void* map, const struct vipd_conn_key* 
   return 1;
 }
 
+/* The entry's real while it is one of the service's, 0 once it was deleted (vipd clears a deleted
+ * real's flags): IPVS's test of IP_VS_DEST_F_AVAILABLE on the connection's dest. */
+static __always_inline const struct vipd_real* vipd_conn_real(const struct vipd_conn* c) {
+  __u32 real_id = c->real_id;
+  const struct vipd_real* real = bpf_map_lookup_elem(&vipd_reals_v1, &real_id);
+  return real && (real->flags & VIPD_REAL_F_LIVE) ? real : 0;
+}
+
+struct vipd_weight_walk {
+  const struct vipd_svc* svc;
+  __u32 real_id;
+  int quiesced;
+};
+
+static long vipd_weight_step(__u32 i, void* arg) {
+  struct vipd_weight_walk* w = arg;
+  if (i >= VIPD_MAX_REALS) return 1;
+  const struct vipd_dest* d = &w->svc->dests[i];
+  if (d->real_id != w->real_id) return 0;
+  w->quiesced = d->weight == 0;
+  return 1;
+}
+
+/* Whether the real is one of the service's with a weight of 0 (quiesced). */
+static __always_inline int vipd_real_quiesced(const struct vipd_svc* svc, __u32 real_id) {
+  struct vipd_weight_walk w = {.svc = svc, .real_id = real_id};
+  __u32 n = svc->n_dests > VIPD_MAX_REALS ? VIPD_MAX_REALS : svc->n_dests;
+  bpf_loop(n, vipd_weight_step, &w, 0);
+  return w.quiesced;
+}
+
+/* End an entry whose real was deleted (expire_nodest_conn), trying again while packets on other
+ * CPUs touch it. Returns 1 if this call ended it; 0 if another CPU did, or if it moved to the
+ * established table meanwhile (the copy there ends at its own next packet or sweep). */
+static __always_inline int vipd_conn_end_nodest(void* map, const struct vipd_conn_key* key,
+                                                struct vipd_conn* c) {
+  for (int i = 0; i < VIPD_ST_ATTEMPTS; i++) {
+    __u32 seen = *(volatile __u32*)&c->st;
+    if (vipd_st_flags(seen) & (VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED)) return 0;
+    if (vipd_conn_end(map, key, c, seen)) {
+      vipd_count(VIPD_CNT_INFO_NODEST_EXPIRED);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* The flow's live entry, and in *half_open whether it is in the half-open table. */
 static __always_inline struct vipd_conn* vipd_conn_find(const struct vipd_conn_key* key,
                                                         int* half_open) {

@@ -74,7 +74,8 @@ struct {
   __type(value, struct vipd_tmpl);
 } vipd_tmpl_v1 SEC(".maps");
 
-/* Timeouts and switches the control plane sets (vipadm --set, --sloppy-tcp). */
+/* Timeouts and switches the control plane sets (vipadm --set; vipd --sloppy-tcp and
+ * --expire-nodest-conn). */
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
   __uint(max_entries, 1);

@@ -1,8 +1,9 @@
 /* The sweeper: a BPF_PROG_TYPE_SYSCALL program vipd runs once a second (BPF_PROG_TEST_RUN) to
- * end expired entries of both connection tables. It runs in the kernel next to the fast path,
- * so ending an entry is the same compare-and-swap the fast path uses: it never races a packet,
- * and it never restarts an iteration as a userspace delete loop would. The clock comes in the
- * context so that tests can move time. */
+ * end expired entries of both connection tables, and with expire_nodest_conn those whose real
+ * was deleted. It runs in the kernel next to the fast path, so ending an entry is the same
+ * compare-and-swap the fast path uses: it never races a packet, and it never restarts an
+ * iteration as a userspace delete loop would. The clock comes in the context so that tests can
+ * move time. */
 #ifndef VIPD_SWEEP_BPF_H
 #define VIPD_SWEEP_BPF_H
 
@@ -12,25 +13,36 @@ struct vipd_sweep_walk {
   __u64 now;
   __u32 expired;
   __u32 scanned;
-  void* map;
+  __u32 nodest; /* expire_nodest_conn: also end the entries whose real was deleted */
 };
+
+/* With expire_nodest_conn, an entry whose real was deleted ends whatever its time, as IPVS's
+ * ip_vs_expire_nodest_conn_flush ends it; vipd runs the sweeper right after a deletion. A
+ * moved entry is left alone: its copy in the established table is the one that counts. */
+static __always_inline int vipd_sweep_nodest(const struct vipd_sweep_walk* w,
+                                             const struct vipd_conn* c, __u32 seen) {
+  return w->nodest && !(vipd_st_flags(seen) & VIPD_CONN_F_MOVED) && !vipd_conn_real(c);
+}
 
 static long vipd_sweep_one(void* map, struct vipd_conn_key* key, struct vipd_conn* c,
                            struct vipd_sweep_walk* w) {
   w->scanned++;
   __u32 seen = *(volatile __u32*)&c->st;
   if (vipd_st_flags(seen) & VIPD_CONN_F_DEAD) return 0;
-  if (w->now < *(volatile __u64*)&c->expires_ns) return 0;
+  int nodest = vipd_sweep_nodest(w, c, seen);
+  if (!nodest && w->now < *(volatile __u64*)&c->expires_ns) return 0;
   if (vipd_conn_end(map, key, c, seen)) {
     w->expired++;
-    vipd_count(VIPD_CNT_INFO_CONN_EXPIRED);
+    vipd_count(nodest ? VIPD_CNT_INFO_NODEST_EXPIRED : VIPD_CNT_INFO_CONN_EXPIRED);
   }
   return 0;
 }
 
 /* A template ends once its time is up and it controls no connection; while it still controls
  * some, its time starts over (ip_vs_conn_expire's expire_later). One whose real is gone (a
- * deleted real or service) ends at once. */
+ * deleted real or service) ends at once; templates come after the connections, so with
+ * expire_nodest_conn those it controlled have ended in this very sweep, as the flush ends a
+ * template with the last connection it controls. */
 static long vipd_sweep_tmpl(void* map, struct vipd_conn_key* key, struct vipd_tmpl* t,
                             struct vipd_sweep_walk* w) {
   w->scanned++;
@@ -48,7 +60,9 @@ static long vipd_sweep_tmpl(void* map, struct vipd_conn_key* key, struct vipd_tm
 
 SEC("syscall")
 int vipd_sweep(struct vipd_sweep* ctx) {
+  const struct vipd_config* cfg = vipd_config();
   struct vipd_sweep_walk w = {.now = ctx->now_ns ? ctx->now_ns : bpf_ktime_get_ns()};
+  w.nodest = cfg && (cfg->flags & VIPD_CFG_F_EXPIRE_NODEST);
   bpf_for_each_map_elem(&vipd_conns_v1, vipd_sweep_one, &w, 0);
   bpf_for_each_map_elem(&vipd_syns_v1, vipd_sweep_one, &w, 0);
   bpf_for_each_map_elem(&vipd_tmpl_v1, vipd_sweep_tmpl, &w, 0);

@@ -242,6 +242,60 @@ TEST_F(DirectorTest, RefreshRunsTheSweeperAgainstTheCurrentClock) {
   EXPECT_EQ(fake.sweeps, (std::vector<std::uint64_t>{0}));
 }
 
+TEST_F(DirectorTest, WithoutExpireNodestConnADeletedRealIsLeftToItsTimeouts) {
+  ASSERT_TRUE(director.start());
+  EXPECT_EQ(fake.config.flags & VIPD_CFG_F_EXPIRE_NODEST, 0u);
+  ASSERT_EQ(director.handle(realRequest(admin::Command::deleteReal, "198.18.1.12")).error, 0);
+  EXPECT_TRUE(fake.sweeps.empty());
+}
+
+// vipd --expire-nodest-conn: the switch reaches the fast path's configuration, and a change that
+// deletes reals runs the sweeper once they are cleared, so that their connections end at once.
+class ExpireNodestConnTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(director.start());
+    ASSERT_EQ(director.handle(addService()).error, 0);
+    for (auto ip : {"198.18.1.11", "198.18.1.12", "198.18.1.13"})
+      ASSERT_EQ(director.handle(realRequest(admin::Command::addReal, ip)).error, 0);
+    fake.log.clear();
+  }
+
+  FakeDataplane fake;
+  Director director{fake, nullptr, {4096, false, 1, true}};
+};
+
+TEST_F(ExpireNodestConnTest, IsSetInTheFastPathConfiguration) {
+  EXPECT_EQ(fake.config.flags, static_cast<std::uint32_t>(VIPD_CFG_F_EXPIRE_NODEST));
+  ASSERT_EQ(setTimeouts(director, 30, 0, 0).error, 0);  // and stays set across --set
+  EXPECT_EQ(fake.config.flags, static_cast<std::uint32_t>(VIPD_CFG_F_EXPIRE_NODEST));
+}
+
+TEST_F(ExpireNodestConnTest, ADeletedRealIsSweptRightAfterItIsCleared) {
+  std::uint32_t id = director.state().find(vip())->reals[1].realId;  // 198.18.1.12
+  ASSERT_EQ(director.handle(realRequest(admin::Command::deleteReal, "198.18.1.12")).error, 0);
+  EXPECT_EQ(fake.log,
+            (std::vector<std::string>{"putService 1", "realsChanged 1",
+                                      "clearReal " + std::to_string(id), "expireConnections 0"}));
+  EXPECT_EQ(fake.sweeps, (std::vector<std::uint64_t>{0}));
+}
+
+TEST_F(ExpireNodestConnTest, DeletingTheServiceSweepsItsReals) {
+  admin::Request del;
+  del.command = admin::Command::deleteService;
+  del.key = vip();
+  ASSERT_EQ(director.handle(del).error, 0);
+  EXPECT_EQ(fake.log.back(), "expireConnections 0");
+  EXPECT_EQ(fake.sweeps.size(), 1u);
+}
+
+TEST_F(ExpireNodestConnTest, AChangeThatDeletesNoRealDoesNotSweep) {
+  ASSERT_EQ(director.handle(realRequest(admin::Command::addReal, "198.18.1.14")).error, 0);
+  ASSERT_EQ(director.handle(realRequest(admin::Command::editReal, "198.18.1.14", 0)).error, 0);
+  EXPECT_EQ(director.handle(realRequest(admin::Command::deleteReal, "198.18.1.99")).error, ENOENT);
+  EXPECT_TRUE(fake.sweeps.empty());
+}
+
 }  // namespace
 }  // namespace vipd::test
 

@@ -1,0 +1,48 @@
+// vipd's command line: the IPVS sysctls it offers as switches are off unless given, as the
+// sysctls are, and each is documented in --help under its own name and the sysctl's.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "director/Options.h"
+
+namespace vipd::test {
+namespace {
+
+ParsedOptions parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "vipd");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return parseOptions(static_cast<int>(args.size()), argv.data());
+}
+
+TEST(Options, ExpireNodestConnIsOffByDefaultAsInIpvs) {
+  auto parsed = parse({"--interface", "eth0"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_FALSE(parsed.options->expireNodestConn);
+  EXPECT_FALSE(parsed.options->sloppyTcp);
+}
+
+TEST(Options, ExpireNodestConnIsASwitch) {
+  auto parsed = parse({"--interface", "eth0", "--expire-nodest-conn"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_TRUE(parsed.options->expireNodestConn);
+  EXPECT_FALSE(parsed.options->sloppyTcp);
+  EXPECT_EQ(parse({"-i", "eth0", "--expire-nodest-conn=1"}).exitCode, 2);  // takes no value
+}
+
+TEST(Options, HelpDocumentsEachIpvsSwitchWithItsSysctl) {
+  testing::internal::CaptureStdout();
+  auto parsed = parse({"--help"});
+  std::string help = testing::internal::GetCapturedStdout();
+  EXPECT_FALSE(parsed.options);
+  EXPECT_EQ(parsed.exitCode, 0);
+  EXPECT_NE(help.find("--expire-nodest-conn"), std::string::npos) << help;
+  EXPECT_NE(help.find("expire_nodest_conn)"), std::string::npos) << help;
+  EXPECT_NE(help.find("--sloppy-tcp"), std::string::npos) << help;
+}
+
+}  // namespace
+}  // namespace vipd::test

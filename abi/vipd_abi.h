@@ -29,6 +29,8 @@
 /* Half-open table entries: TCP connections whose handshake has not completed. */
 #define VIPD_DEFAULT_HALF_OPEN 65536u
 #define VIPD_DEFAULT_TEMPLATES 65536u /* persistence templates */
+/* mh lookup tables: one per mh service, two while a new generation replaces the old one. */
+#define VIPD_MAX_MH_TABLES (2 * VIPD_MAX_SERVICES)
 
 /* Pinned object names under the pin directory (default /sys/fs/bpf/vipd). These are also the
  * map names in the BPF object, so they must stay within the kernel's 15-character limit. */
@@ -47,6 +49,7 @@
 #define VIPD_MAP_SVC_STATS "vipd_svc_sx_v1"
 #define VIPD_MAP_REAL_STATS "vipd_real_sx_v1"
 #define VIPD_MAP_ABI_INFO "vipd_abi_v1"
+#define VIPD_MAP_MH_TABLES "vipd_mh_v1"
 #define VIPD_LINK_PREFIX "vipd_link_" /* + interface name: the pinned bpf_link */
 
 #endif /* VIPD_ABI_H */

@@ -46,11 +46,13 @@ enum vipd_sched {
   VIPD_SCHED_MH = 12,
 };
 
-/* Slot tables: sh and dh use 256 (IP_VS_SH_TAB_BITS, IP_VS_DH_TAB_BITS: 8), mh 4093
- * (IP_VS_MH_TAB_INDEX of the kernel's default build). */
-#define VIPD_SLOTS 4096
+/* Slot tables: sh and dh use 256 (IP_VS_SH_TAB_BITS, IP_VS_DH_TAB_BITS: 8), in the service's
+ * generation; mh one of IPVS's primes 251 ... 131071 (4093 in the kernel's default build), in
+ * vipd_mh_v1. */
+#define VIPD_SLOTS 256
 #define VIPD_HASH_SLOTS 256
-#define VIPD_MH_SLOTS 4093
+#define VIPD_MH_MAX_SLOTS 131072
+#define VIPD_MH_DEFAULT_SLOTS 4093
 #define VIPD_SVC_F_FALLBACK 0x1      /* sh-fallback, mh-fallback */
 #define VIPD_SVC_F_HASH_PORT 0x2     /* sh-port, mh-port */
 #define VIPD_SVC_F_NO_THRESHOLDS 0x4 /* no real has -x: none can be overloaded */
@@ -94,10 +96,27 @@ struct vipd_svc {
   struct vipd_cursor_alias aliases[VIPD_MAX_CURSOR_ALIASES];
   struct vipd_dest dests[VIPD_MAX_REALS]; /* entries past n_dests are all zero */
   __u32 cum_weight[VIPD_MAX_REALS]; /* sum of the weights of dests[0..i], for weighted draws */
-  __u16 slots[VIPD_SLOTS]; /* sh, dh, mh: position in dests[] + 1 of a slot's real; 0: none */
+  __u16 slots[VIPD_SLOTS];          /* sh, dh: position in dests[] + 1 of a slot's real; 0: none */
 };
 VIPD_ABI_ASSERT_SIZE(struct vipd_svc,
                      44 + 8 * VIPD_MAX_CURSOR_ALIASES + 24 * VIPD_MAX_REALS + 2 * VIPD_SLOTS);
+
+/* Key of vipd_mh_v1: the mh table of one generation of a service. A table is written before the
+ * generation that uses it is published and deleted after it was replaced, so a packet always
+ * finds the table of the generation it holds, whose positions match that generation's dests[]. */
+struct vipd_mh_key {
+  __u32 svc_id;
+  __u32 generation; /* vipd_svc.generation */
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_mh_key, 8);
+
+/* Value of vipd_mh_v1: IPVS's Maglev table (ip_vs_mh.c) of `size` slots, a prime. */
+struct vipd_mh_table {
+  __u32 size;
+  __u32 pad;
+  __u16 slots[VIPD_MH_MAX_SLOTS]; /* position in dests[] + 1 of a slot's real; 0: none */
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_mh_table, 8 + 2 * VIPD_MH_MAX_SLOTS);
 
 /* Key of vipd_vips_v1: an address that carries at least one virtual service. The value is the
  * number of services on it (__u32). Used for packets that cannot be matched by port. */

@@ -31,6 +31,10 @@ class Dataplane {
   // Configuration, written only by the director. Each call is one atomic publication.
   virtual Result<void> putService(const vipd_svc_key& key, const vipd_svc& svc) = 0;
   virtual Result<void> deleteService(const vipd_svc_key& key) = 0;
+  // mh's table for one generation of a service: put before that generation is published,
+  // deleted once another replaced it.
+  virtual Result<void> putMhTable(const vipd_mh_key& key, const vipd_mh_table& table) = 0;
+  virtual Result<void> deleteMhTable(const vipd_mh_key& key) = 0;
   virtual Result<void> putVipAddress(const vipd_vip_key& key, std::uint32_t services) = 0;
   virtual Result<void> deleteVipAddress(const vipd_vip_key& key) = 0;
   virtual Result<void> putReal(std::uint32_t realId, const vipd_real& real) = 0;

@@ -108,7 +108,7 @@ Result<void> Director::mutate(DesiredState& next, const admin::Request& req) con
 }
 
 Result<void> Director::commit(DesiredState next) {
-  if (auto r = publish(dp_, state_, next); !r) return r;
+  if (auto r = publish(dp_, state_, next, settings_.mhTableSize); !r) return r;
   bool newReals = false;
   auto before = realAddresses(state_);
   for (const auto& a : realAddresses(next)) newReals = newReals || !before.count(a);
@@ -283,7 +283,8 @@ void Director::refresh() {
 }
 
 void Director::shutdown() {
-  if (auto r = publish(dp_, state_, DesiredState{}); !r) log::warning(r.error().message);
+  if (auto r = publish(dp_, state_, DesiredState{}, settings_.mhTableSize); !r)
+    log::warning(r.error().message);
   state_ = DesiredState{};
   if (neighbours_) neighbours_->removeAll();
 }

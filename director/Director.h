@@ -20,6 +20,8 @@ struct DirectorSettings {
   bool sloppyTcp = false;                            // IPVS's sloppy_tcp
   std::uint32_t connReuseMode = 1;                   // IPVS's conn_reuse_mode
   bool expireNodestConn = false;                     // IPVS's expire_nodest_conn
+  // mh's table size, one of IPVS's primes (its CONFIG_IP_VS_MH_TAB_INDEX; 4093 by default).
+  std::uint32_t mhTableSize = VIPD_MH_DEFAULT_SLOTS;
 };
 
 class Director {

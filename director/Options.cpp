@@ -1,8 +1,12 @@
 // vipd's options. Usage errors go to stderr with exit code 2, as daemon(7) conventions expect.
 #include "director/Options.h"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <iostream>
+#include <iterator>
+
+#include "schedulers/mh/Mh.h"
 
 namespace vipd {
 
@@ -27,8 +31,11 @@ ParsedOptions parseOptions(int argc, char** argv) {
       "schedule a TCP segment other than a SYN that has no connection (IPVS sloppy_tcp)")(
       "expire-nodest-conn", po::bool_switch(&o.expireNodestConn),
       "end a deleted real server's connections at once; their next packets are handled as "
-      "new connections (IPVS expire_nodest_conn)")("foreground", po::bool_switch(&o.foreground),
-                                                   "do not detach from the terminal")(
+      "new connections (IPVS expire_nodest_conn)")(
+      "mh-table-size", po::value(&o.mhTableSize)->default_value(o.mhTableSize),
+      "slots of mh's Maglev tables: one of IPVS's primes 251, 509, 1021, 2039, 4093, 8191, "
+      "16381, 32749, 65521, 131071 (the kernel's CONFIG_IP_VS_MH_TAB_INDEX)")(
+      "foreground", po::bool_switch(&o.foreground), "do not detach from the terminal")(
       "help,h", "show this help and exit")("version,V", "show the version and exit");
   po::variables_map vm;
   try {
@@ -57,6 +64,11 @@ ParsedOptions parseOptions(int argc, char** argv) {
   }
   if (o.connTableSize == 0 || o.halfOpenSize == 0) {
     std::cerr << "vipd: --conn-table-size and --half-open-size must be at least 1\n";
+    return {std::nullopt, 2};
+  }
+  if (std::find(std::begin(sched::Mh::kPrimes), std::end(sched::Mh::kPrimes), o.mhTableSize) ==
+      std::end(sched::Mh::kPrimes)) {
+    std::cerr << "vipd: --mh-table-size must be one of IPVS's primes 251 ... 131071\n";
     return {std::nullopt, 2};
   }
   return {o, 0};

@@ -18,6 +18,7 @@ struct Options {
   std::uint32_t halfOpenSize = 65536;
   bool sloppyTcp = false;
   bool expireNodestConn = false;
+  std::uint32_t mhTableSize = 4093;  // one of IPVS's mh primes
   bool foreground = false;
 };
 

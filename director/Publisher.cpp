@@ -7,8 +7,11 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <numeric>
+#include <optional>
 #include <set>
+#include <span>
 #include <vector>
 
 #include "schedulers/Registry.h"
@@ -110,8 +113,43 @@ bool createReals(Dataplane& dp, const DesiredState& from, const DesiredState& to
   return true;
 }
 
+Result<void> ignoreMissing(Result<void> r) {
+  if (!r && r.error().code == ENOENT) return {};
+  return r;
+}
+
+bool usesMhTable(const ServiceEntry& svc) {
+  const auto* info = sched::findScheduler(svc.config.scheduler);
+  return info && info->fastPath == VIPD_SCHED_MH;
+}
+
+// The key of the mh table a generation of `svc` reads, if its scheduler is mh.
+std::optional<vipd_mh_key> mhTableOf(const ServiceEntry* svc) {
+  if (!svc || !usesMhTable(*svc)) return std::nullopt;
+  return vipd_mh_key{svc->svcId, svc->realsEpoch};
+}
+
+bool sameMhTable(const std::optional<vipd_mh_key>& a, const std::optional<vipd_mh_key>& b) {
+  return a && b && a->svc_id == b->svc_id && a->generation == b->generation;
+}
+
+// mh tables: the new generation's table goes in before the generation (put), and the table
+// the old generation read goes once nothing names it (retire).
+bool putMhTable(Dataplane& dp, const ServiceEntry& svc, const ServiceEntry* old,
+                std::uint32_t mhTableSize, Outcome& out) {
+  auto key = mhTableOf(&svc);
+  if (!key || sameMhTable(key, mhTableOf(old))) return true;
+  return out.take(dp.putMhTable(*key, *buildMhTable(svc, mhTableSize)));
+}
+
+bool retireMhTable(Dataplane& dp, const ServiceEntry* svc, const ServiceEntry* old, Outcome& out) {
+  auto key = mhTableOf(old);
+  if (!key || sameMhTable(key, mhTableOf(svc))) return true;
+  return out.take(ignoreMissing(dp.deleteMhTable(*key)));
+}
+
 bool publishServices(Dataplane& dp, const DesiredState& from, const DesiredState& to,
-                     Outcome& out) {
+                     std::uint32_t mhTableSize, Outcome& out) {
   for (const auto& [key, svc] : to.services()) {
     const ServiceEntry* old = from.find(key);
     if (old && *old == svc) continue;
@@ -119,18 +157,15 @@ bool publishServices(Dataplane& dp, const DesiredState& from, const DesiredState
         !old || old->svcId != svc.svcId || old->config.scheduler != svc.config.scheduler;
     // IPVS binds a new scheduler with its cursor at the head of the list.
     if (freshCursor && !out.take(dp.resetServiceState(svc.svcId))) return false;
+    if (!putMhTable(dp, svc, old, mhTableSize, out)) return false;
     vipd_svc generation = buildGeneration(svc);
     if (!out.take(dp.putService(toSvcKey(key), generation))) return false;
     // The fast path's form of the schedulers' dest_changed hooks (wrr rebases its cursor).
     bool realsChanged = !freshCursor && old->realsEpoch != svc.realsEpoch;
     if (realsChanged && !out.take(dp.realsChanged(generation))) return false;
+    if (!retireMhTable(dp, &svc, old, out)) return false;
   }
   return true;
-}
-
-Result<void> ignoreMissing(Result<void> r) {
-  if (!r && r.error().code == ENOENT) return {};
-  return r;
 }
 
 bool publishVipAddresses(Dataplane& dp, const DesiredState& from, const DesiredState& to,
@@ -148,8 +183,11 @@ bool publishVipAddresses(Dataplane& dp, const DesiredState& from, const DesiredS
 }
 
 bool removeStale(Dataplane& dp, const DesiredState& from, const DesiredState& to, Outcome& out) {
-  for (const auto& [key, svc] : from.services())
-    if (!to.find(key) && !out.take(ignoreMissing(dp.deleteService(toSvcKey(key))))) return false;
+  for (const auto& [key, svc] : from.services()) {
+    if (to.find(key)) continue;
+    if (!out.take(ignoreMissing(dp.deleteService(toSvcKey(key))))) return false;
+    if (!retireMhTable(dp, nullptr, &svc, out)) return false;
+  }
   auto after = realsById(to);
   for (const auto& [id, owner] : realsById(from))
     if (!after.count(id) && !out.take(dp.clearReal(id))) return false;
@@ -157,9 +195,9 @@ bool removeStale(Dataplane& dp, const DesiredState& from, const DesiredState& to
 }
 
 Result<void> publishSteps(Dataplane& dp, const DesiredState& from, const DesiredState& to,
-                          bool keepGoing) {
+                          std::uint32_t mhTableSize, bool keepGoing) {
   Outcome out(keepGoing);
-  (void)(createReals(dp, from, to, out) && publishServices(dp, from, to, out) &&
+  (void)(createReals(dp, from, to, out) && publishServices(dp, from, to, mhTableSize, out) &&
          publishVipAddresses(dp, from, to, out) && removeStale(dp, from, to, out));
   return out.result();
 }
@@ -219,7 +257,7 @@ std::vector<sched::Real> referenceReals(const ServiceEntry& entry) {
     sched::Real real;
     real.id = r.realId;
     real.weight = static_cast<std::int32_t>(r.config.weight);
-    real.lastWeight = real.weight;
+    real.lastWeight = static_cast<std::int32_t>(r.lastWeight);
     std::memcpy(real.addr.bytes.data(), r.config.address.bytes.data(), 16);
     real.port = r.config.port;
     out.push_back(real);
@@ -227,23 +265,47 @@ std::vector<sched::Real> referenceReals(const ServiceEntry& entry) {
   return out;
 }
 
-// sh and dh: the slot table, filled by the reference implementation itself, as positions in
-// dests[] (+1), and the -b flags. Other schedulers have no table and leave the slots empty.
-void setSlots(const ServiceEntry& entry, const sched::SchedulerInfo& info, vipd_svc& s) {
+// The reference implementation's configuration of a service: family and -b flags.
+sched::SchedulerConfig schedulerConfig(const ServiceEntry& entry,
+                                       const sched::SchedulerInfo& info) {
   sched::SchedulerConfig config;
   config.family =
       entry.config.key.address.family == AF_INET6 ? sched::Family::V6 : sched::Family::V4;
   for (const auto& flag : entry.config.schedFlags) (void)sched::applyFlag(info, flag, config);
+  return config;
+}
+
+// A slot table of the reference implementation as positions in dests[] (+1; 0: empty).
+void toPositions(const ServiceEntry& entry, std::span<const std::optional<sched::RealId>> table,
+                 std::span<std::uint16_t> out) {
+  std::map<std::uint32_t, std::uint16_t> position;
+  for (std::size_t i = 0; i < entry.reals.size(); ++i)
+    position[entry.reals[i].realId] = static_cast<std::uint16_t>(i + 1);
+  for (std::size_t slot = 0; slot < table.size() && slot < out.size(); ++slot)
+    if (table[slot]) out[slot] = position[*table[slot]];
+}
+
+// sh and dh: the slot table, filled by the reference implementation itself, and the -b flags.
+// Other schedulers have no table in the generation and leave the slots empty.
+void setSlots(const ServiceEntry& entry, const sched::SchedulerInfo& info, vipd_svc& s) {
+  auto config = schedulerConfig(entry, info);
   if (config.fallback) s.flags |= VIPD_SVC_F_FALLBACK;
   if (config.hashPort) s.flags |= VIPD_SVC_F_HASH_PORT;
-  auto reals = referenceReals(entry);
-  auto reference = info.makeReference(reals, config);
-  auto table = reference->slotTable();
-  for (std::size_t slot = 0; slot < table.size() && slot < VIPD_SLOTS; ++slot) {
-    if (!table[slot]) continue;
-    for (std::size_t i = 0; i < entry.reals.size(); ++i)
-      if (entry.reals[i].realId == *table[slot]) s.slots[slot] = static_cast<std::uint16_t>(i + 1);
-  }
+  if (info.fastPath != VIPD_SCHED_SH && info.fastPath != VIPD_SCHED_DH) return;
+  auto reference = info.makeReference(referenceReals(entry), config);
+  toPositions(entry, reference->slotTable(), s.slots);
+}
+
+std::unique_ptr<vipd_mh_table> buildMhTable(const ServiceEntry& entry, std::uint32_t size) {
+  const auto* info = sched::findScheduler(entry.config.scheduler);
+  auto table = std::make_unique<vipd_mh_table>();
+  if (!info) return table;
+  auto config = schedulerConfig(entry, *info);
+  config.mhTableSize = size;
+  auto reference = info->makeReference(referenceReals(entry), config);
+  table->size = size;
+  toPositions(entry, reference->slotTable(), table->slots);
+  return table;
 }
 
 vipd_svc buildGeneration(const ServiceEntry& entry) {
@@ -284,9 +346,11 @@ vipd_svc buildGeneration(const ServiceEntry& entry) {
   return s;
 }
 
-Result<void> publish(Dataplane& dp, const DesiredState& from, const DesiredState& to) {
-  auto result = publishSteps(dp, from, to, false);
-  if (!result) (void)publishSteps(dp, to, from, true);  // every step is an idempotent write
+Result<void> publish(Dataplane& dp, const DesiredState& from, const DesiredState& to,
+                     std::uint32_t mhTableSize) {
+  auto result = publishSteps(dp, from, to, mhTableSize, false);
+  // Every step is an idempotent write.
+  if (!result) (void)publishSteps(dp, to, from, mhTableSize, true);
   return result;
 }
 

@@ -3,6 +3,8 @@
 // the removal of what they no longer name. If a write fails, the old state is published again.
 #pragma once
 
+#include <memory>
+
 #include "director/Dataplane.h"
 #include "director/State.h"
 
@@ -10,6 +12,9 @@ namespace vipd {
 
 // The fast-path form of one service: its list of reals in order, cursor aliases as positions.
 vipd_svc buildGeneration(const ServiceEntry& entry);
+// mh's table for the generation of `entry` (IPVS's Maglev table of `size` slots, a prime), as
+// positions in that generation's dests[].
+std::unique_ptr<vipd_mh_table> buildMhTable(const ServiceEntry& entry, std::uint32_t size);
 
 vipd_svc_key toSvcKey(const admin::ServiceKey& key);
 vipd_addr toAddr(const admin::Address& address);
@@ -17,6 +22,8 @@ vipd_addr persistenceMask(const admin::ServiceConfig& config);
 
 // Writes what differs between `from` (what the fast path holds) and `to`. On failure, restores
 // `from` as well as it can and returns the first error.
-Result<void> publish(Dataplane& dp, const DesiredState& from, const DesiredState& to);
+// mh tables have `mhTableSize` slots (IPVS's CONFIG_IP_VS_MH_TAB_INDEX, fixed for the process).
+Result<void> publish(Dataplane& dp, const DesiredState& from, const DesiredState& to,
+                     std::uint32_t mhTableSize = VIPD_MH_DEFAULT_SLOTS);
 
 }  // namespace vipd

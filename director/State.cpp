@@ -115,7 +115,7 @@ Result<void> DesiredState::addReal(const admin::ServiceKey& key, const admin::Re
                      "a service holds at most " + std::to_string(VIPD_MAX_REALS) + " reals");
   auto id = realIds_.allocate();
   if (!id) return makeError(ENOMEM, "all real ids are in use");
-  reals.insert(reals.begin(), RealEntry{real, *id});  // IPVS: list_add_rcu, at the head
+  reals.insert(reals.begin(), RealEntry{real, *id, real.weight});  // list_add_rcu: at the head
   ++(*svc)->realsEpoch;
   return {};
 }
@@ -127,6 +127,7 @@ Result<void> DesiredState::editReal(const admin::ServiceKey& key, const admin::R
   if (it == (*svc)->reals.end()) return makeError(ENOENT, "no real " + realName(real));
   if (auto r = validateReal(**svc, real); !r) return r;
   it->config = real;
+  if (real.weight != 0) it->lastWeight = real.weight;
   ++(*svc)->realsEpoch;
   return {};
 }

@@ -17,6 +17,9 @@ namespace vipd {
 struct RealEntry {
   admin::RealConfig config;
   std::uint32_t realId = 0;
+  // The latest non-zero weight (IPVS's last_weight: set on add, kept by an edit to weight 0);
+  // mh keeps a quiesced real's slots with it.
+  std::uint32_t lastWeight = 0;
   bool operator==(const RealEntry&) const = default;
 };
 

@@ -71,7 +71,8 @@ int run(const Options& o) {
   auto rtnl = Rtnl::open();
   if (!rtnl) return fail(rtnl.error());
   Neighbours neighbours(**dp, **rtnl);
-  Director director(**dp, &neighbours, {o.connTableSize, o.sloppyTcp, 1, o.expireNodestConn});
+  Director director(**dp, &neighbours,
+                    {o.connTableSize, o.sloppyTcp, 1, o.expireNodestConn, o.mhTableSize});
   if (auto r = director.start(); !r) return fail(r.error());
   if (auto r = attachAll(**dp, o.interfaces); !r) return fail(r.error());
   if (auto r = applyConfig(director, o); !r) {

@@ -165,6 +165,7 @@ Result<void> XdpDataplane::checkLayout() {
       checkMapLayout(m.vipd_svc_sx_v1, sizeof(std::uint32_t), sizeof(vipd_stats)),
       checkMapLayout(m.vipd_real_sx_v1, sizeof(std::uint32_t), sizeof(vipd_stats)),
       checkMapLayout(m.vipd_abi_v1, sizeof(std::uint32_t), sizeof(vipd_abi_info)),
+      checkMapLayout(m.vipd_mh_v1, sizeof(vipd_mh_key), sizeof(vipd_mh_table)),
   };
   for (const auto& r : checks)
     if (!r) return r;
@@ -278,6 +279,12 @@ Result<void> XdpDataplane::putService(const vipd_svc_key& key, const vipd_svc& s
 }
 Result<void> XdpDataplane::deleteService(const vipd_svc_key& key) {
   return erase(skel_->maps.vipd_svcs_v1, key);
+}
+Result<void> XdpDataplane::putMhTable(const vipd_mh_key& key, const vipd_mh_table& table) {
+  return update(skel_->maps.vipd_mh_v1, key, table);
+}
+Result<void> XdpDataplane::deleteMhTable(const vipd_mh_key& key) {
+  return erase(skel_->maps.vipd_mh_v1, key);
 }
 Result<void> XdpDataplane::putVipAddress(const vipd_vip_key& key, std::uint32_t services) {
   return update(skel_->maps.vipd_vips_v1, key, services);

@@ -4,7 +4,7 @@
 // the reference; the chosen real must be the same at every step. The counts the program uses
 // come from its own packets; the reference gets them from this test's model of the flows. A
 // variant ending in "/x" gives every real an upper threshold (-x), so that reals become
-// overloaded and available again as connections come and go.
+// overloaded and available again as connections come and go; "@N" sets mh's table size.
 #include <cctype>
 #include <random>
 #include <sstream>
@@ -42,21 +42,28 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
       n.ifindex = lo_;
       ASSERT_TRUE(dp_->putNeighbour(vipd_neigh_key{addr4(kPool[i]), VIPD_AF_INET}, n));
     }
-    director_ = std::make_unique<Director>(*dp_, nullptr, DirectorSettings{4096, false, 1});
-    ASSERT_TRUE(director_->start());
-    admin::Request add;
-    add.command = admin::Command::addService;
-    add.service = admin::ServiceConfig{};
-    add.service->key = key();
-    // A parameter is "name", "name:flag,flag" (the -b flags), either with "/x" (thresholds).
+    // A parameter is "name", "name:flag,flag" (the -b flags), then "@N" (mh's table size),
+    // then "/x" (thresholds).
     std::string param = GetParam();
     if (param.ends_with("/x")) {
       upper_ = kUpper;
       param.resize(param.size() - 2);
     }
+    sched::SchedulerConfig config;
+    if (auto at = param.find('@'); at != std::string::npos) {
+      config.mhTableSize = static_cast<std::uint32_t>(std::stoul(param.substr(at + 1)));
+      param.resize(at);
+    }
+    DirectorSettings settings{4096, false, 1};
+    settings.mhTableSize = config.mhTableSize;
+    director_ = std::make_unique<Director>(*dp_, nullptr, settings);
+    ASSERT_TRUE(director_->start());
+    admin::Request add;
+    add.command = admin::Command::addService;
+    add.service = admin::ServiceConfig{};
+    add.service->key = key();
     std::string name = param.substr(0, param.find(':'));
     add.service->scheduler = name;
-    sched::SchedulerConfig config;
     const auto* info = sched::findScheduler(name);
     ASSERT_NE(info, nullptr);
     if (param.find(':') != std::string::npos) {
@@ -83,7 +90,7 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
       sched::Real real;
       real.id = r.realId;
       real.weight = static_cast<std::int32_t>(r.config.weight);
-      real.lastWeight = real.weight;
+      real.lastWeight = static_cast<std::int32_t>(lastWeight_[r.realId]);
       std::memcpy(real.addr.bytes.data(), r.config.address.bytes.data(), 16);
       real.port = r.config.port;
       real.overloaded = overload_[r.realId].overloaded();
@@ -110,6 +117,8 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
     ASSERT_EQ(director_->handle(r).error, 0);
     std::uint32_t id = realIdOf(pool);
     if (command == admin::Command::addReal) overload_[id] = sched::OverloadTracker({upper_, 0});
+    // IPVS's last_weight: set on add, kept by an edit to weight 0 (mh reads it).
+    if (command == admin::Command::addReal || weight != 0) lastWeight_[id] = weight;
     auto after = list();
     reference_->realsChanged(before, after);
   }
@@ -211,6 +220,7 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
   std::unique_ptr<sched::Scheduler> reference_;
   std::map<std::uint16_t, Flow> flows_;
   std::map<std::uint32_t, sched::OverloadTracker> overload_;  // by real id
+  std::map<std::uint32_t, std::uint32_t> lastWeight_;         // by real id
   std::uint32_t upper_ = 0;                                   // -x of every real
   int overloadedPicks_ = 0;  // overloaded reals seen by picks, so "/x" is not vacuous
   std::uint16_t nextPort_ = 20000;
@@ -230,7 +240,8 @@ TEST_P(DifferentialTest, TheProgramChoosesWhatTheReferenceChooses) {
 INSTANTIATE_TEST_SUITE_P(Schedulers, DifferentialTest,
                          ::testing::Values("rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "sh",
                                            "sh:sh-fallback,sh-port", "dh", "twos", "mh",
-                                           "mh:mh-fallback,mh-port", "rr/x", "wrr/x", "wlc/x",
+                                           "mh:mh-fallback,mh-port", "mh@251",
+                                           "mh:mh-fallback@131071", "rr/x", "wrr/x", "wlc/x",
                                            "nq/x", "fo/x", "ovf/x", "sh:sh-fallback/x", "dh/x",
                                            "twos/x", "mh:mh-fallback/x"),
                          [](const auto& param) {

@@ -21,6 +21,7 @@ class FakeDataplane final : public Dataplane {
  public:
   std::map<vipd_svc_key, vipd_svc, BytesLess<vipd_svc_key>> services;
   std::map<vipd_vip_key, std::uint32_t, BytesLess<vipd_vip_key>> vipAddresses;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<std::uint16_t>> mhTables;
   std::map<std::uint32_t, vipd_real> reals;
   std::map<vipd_neigh_key, vipd_neigh, BytesLess<vipd_neigh_key>> neighbours;
   std::map<std::uint32_t, vipd_iface> interfaces;
@@ -39,6 +40,17 @@ class FakeDataplane final : public Dataplane {
   Result<void> deleteService(const vipd_svc_key& k) override {
     if (auto r = record("deleteService", 0); !r) return r;
     return services.erase(k) ? Result<void>{} : Result<void>{makeError(ENOENT, "no service")};
+  }
+  Result<void> putMhTable(const vipd_mh_key& k, const vipd_mh_table& t) override {
+    if (auto r = record("putMhTable", k.generation); !r) return r;
+    mhTables[{k.svc_id, k.generation}].assign(t.slots, t.slots + t.size);
+    return {};
+  }
+  Result<void> deleteMhTable(const vipd_mh_key& k) override {
+    if (auto r = record("deleteMhTable", k.generation); !r) return r;
+    return mhTables.erase({k.svc_id, k.generation})
+               ? Result<void>{}
+               : Result<void>{makeError(ENOENT, "no mh table")};
   }
   Result<void> putVipAddress(const vipd_vip_key& k, std::uint32_t n) override {
     if (auto r = record("putVipAddress", n); !r) return r;

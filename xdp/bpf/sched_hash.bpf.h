@@ -21,11 +21,9 @@ static __always_inline __u32 vipd_fold(const struct vipd_addr* a, __u8 af) {
   return vipd_ntohl(a->w[0]) ^ vipd_ntohl(a->w[1]) ^ vipd_ntohl(a->w[2]) ^ vipd_ntohl(a->w[3]);
 }
 
-/* The real of a slot if it can take a connection (weight above 0, not overloaded); 0 if the
- * slot is empty (*empty set) or its real is unavailable. */
-static __always_inline __u32 vipd_slot_real(const struct vipd_svc* svc, __u32 slot, int* empty) {
-  VIPD_OPAQUE(slot);
-  __u32 pos = svc->slots[slot & (VIPD_SLOTS - 1)];
+/* The real at a slot's position (in dests[], + 1) if it can take a connection (weight above 0,
+ * not overloaded); 0 if the slot is empty (*empty set) or its real is unavailable. */
+static __always_inline __u32 vipd_pos_real(const struct vipd_svc* svc, __u32 pos, int* empty) {
   *empty = pos == 0;
   if (pos == 0 || pos > VIPD_MAX_REALS) return 0;
   const struct vipd_dest* d = &svc->dests[(pos - 1) & (VIPD_MAX_REALS - 1)];
@@ -34,6 +32,11 @@ static __always_inline __u32 vipd_slot_real(const struct vipd_svc* svc, __u32 sl
   struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
   if (rs && (rs->flags & VIPD_REAL_ST_OVERLOAD)) return 0;
   return id;
+}
+
+static __always_inline __u32 vipd_slot_real(const struct vipd_svc* svc, __u32 slot, int* empty) {
+  VIPD_OPAQUE(slot);
+  return vipd_pos_real(svc, svc->slots[slot & (VIPD_SLOTS - 1)], empty);
 }
 
 struct vipd_sh_probe {
@@ -67,38 +70,52 @@ static __always_inline __u32 vipd_sched_dh(const struct vipd_svc* svc, const str
   return vipd_slot_real(svc, vipd_hash32_8(vipd_fold(&pkt->key.daddr, pkt->key.af)), &empty);
 }
 
-/* mh, as ip_vs_mh.c: IPVS's Maglev table (4093 slots, filled by the reference implementation
- * from each real's offset and skip), looked up by hsiphash of the client (and port with
- * mh-port); mh-fallback re-hashes with offset (offset + ihash) mod 4093 until it meets an
- * available real or an empty slot. */
+/* mh, as ip_vs_mh.c: IPVS's Maglev table (a prime number of slots, filled by the reference
+ * implementation from each real's offset and skip, kept in vipd_mh_v1 under the generation it
+ * belongs to), looked up by hsiphash of the client (and port with mh-port); mh-fallback
+ * re-hashes with offset (offset + ihash) mod size until it meets an available real or an empty
+ * slot. */
 struct vipd_mh_probe {
   const struct vipd_svc* svc;
+  const struct vipd_mh_table* table;
+  __u32 size;
   __u32 key; /* port + folded client address, before the offset */
   __u32 ihash;
   __u32 pick;
 };
 
-static __always_inline __u32 vipd_mh_slot(__u32 key, __u32 offset) {
-  return vipd_hsiphash_u32(offset + key, VIPD_MH_K, VIPD_MH_K) % VIPD_MH_SLOTS;
+static __always_inline __u32 vipd_mh_slot(const struct vipd_mh_probe* p, __u32 offset) {
+  __u32 slot = vipd_hsiphash_u32(offset + p->key, VIPD_MH_K, VIPD_MH_K) % p->size;
+  VIPD_OPAQUE(slot);
+  return slot & (VIPD_MH_MAX_SLOTS - 1);
+}
+
+static __always_inline __u32 vipd_mh_real(const struct vipd_mh_probe* p, __u32 slot, int* empty) {
+  return vipd_pos_real(p->svc, p->table->slots[slot & (VIPD_MH_MAX_SLOTS - 1)], empty);
 }
 
 static long vipd_mh_fallback_step(__u32 offset, void* arg) {
   struct vipd_mh_probe* p = arg;
   int empty;
-  __u32 roffset = (offset + p->ihash) % VIPD_MH_SLOTS;
-  p->pick = vipd_slot_real(p->svc, vipd_mh_slot(p->key, roffset), &empty);
+  __u32 roffset = (offset + p->ihash) % p->size;
+  p->pick = vipd_mh_real(p, vipd_mh_slot(p, roffset), &empty);
   return p->pick || empty;
 }
 
 static __always_inline __u32 vipd_sched_mh(const struct vipd_svc* svc, const struct vipd_pkt* pkt) {
+  struct vipd_mh_key tk = {.svc_id = svc->svc_id, .generation = svc->generation};
+  const struct vipd_mh_table* table = bpf_map_lookup_elem(&vipd_mh_v1, &tk);
+  /* Published before its generation, so never missing; if it were, no real is no real. */
+  if (!table || table->size == 0 || table->size > VIPD_MH_MAX_SLOTS) return 0;
   __u32 port = 0;
   if (svc->flags & VIPD_SVC_F_HASH_PORT) port = vipd_ntohs(pkt->key.sport);
-  struct vipd_mh_probe p = {.svc = svc, .key = port + vipd_fold(&pkt->key.saddr, pkt->key.af)};
-  p.ihash = vipd_mh_slot(p.key, 0);
+  struct vipd_mh_probe p = {.svc = svc, .table = table, .size = table->size};
+  p.key = port + vipd_fold(&pkt->key.saddr, pkt->key.af);
+  p.ihash = vipd_mh_slot(&p, 0);
   int empty;
-  __u32 id = vipd_slot_real(svc, p.ihash, &empty);
+  __u32 id = vipd_mh_real(&p, p.ihash, &empty);
   if (id || empty || !(svc->flags & VIPD_SVC_F_FALLBACK)) return id;
-  bpf_loop(VIPD_MH_SLOTS, vipd_mh_fallback_step, &p, 0);
+  bpf_loop(p.size, vipd_mh_fallback_step, &p, 0);
   return p.pick;
 }
 

@@ -330,5 +330,60 @@ TEST_F(DirectorTest, EveryChangeOfTheRealsIsANewGeneration) {
   EXPECT_NE(published().generation, g1);
 }
 
+// mh's table of a generation is in the fast path before the generation and leaves after it: a
+// packet always finds the table its generation names. Its size is the director's setting.
+class MhTableTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(director.handle(addService("mh")).error, 0);
+    for (auto ip : {"198.18.1.11", "198.18.1.12"})
+      ASSERT_EQ(director.handle(realRequest(admin::Command::addReal, ip)).error, 0);
+  }
+  std::uint32_t generation() { return fake.services.at(toSvcKey(vip())).generation; }
+
+  FakeDataplane fake;
+  Director director{fake, nullptr, {4096, false, 1, false, 251}};
+};
+
+TEST_F(MhTableTest, TheTableOfAGenerationComesBeforeItAndGoesAfterIt) {
+  std::uint32_t before = generation();
+  ASSERT_EQ(fake.mhTables.size(), 1u);
+  EXPECT_EQ(fake.mhTables.begin()->second.size(), 251u);
+  fake.log.clear();
+  ASSERT_EQ(director.handle(realRequest(admin::Command::addReal, "198.18.1.13")).error, 0);
+  std::uint32_t after = generation();
+  std::vector<std::string> mhAndService;
+  for (const auto& entry : fake.log)
+    if (entry.find("Mh") != std::string::npos || entry.starts_with("putService"))
+      mhAndService.push_back(entry);
+  EXPECT_EQ(mhAndService,
+            (std::vector<std::string>{"putMhTable " + std::to_string(after), "putService 1",
+                                      "deleteMhTable " + std::to_string(before)}));
+  ASSERT_EQ(fake.mhTables.size(), 1u);
+  // Every slot names one of the three reals, by position in the generation.
+  for (std::uint16_t pos : fake.mhTables.begin()->second) EXPECT_TRUE(pos >= 1 && pos <= 3);
+}
+
+TEST_F(MhTableTest, AChangeOfFlagsKeepsTheTableAndDeletingTheServiceRemovesIt) {
+  admin::Request edit = addService("mh");
+  edit.command = admin::Command::editService;
+  edit.service->schedFlags = {"mh-port"};
+  fake.log.clear();
+  ASSERT_EQ(director.handle(edit).error, 0);
+  EXPECT_EQ(fake.log, (std::vector<std::string>{"putService 1"}));
+  admin::Request del;
+  del.command = admin::Command::deleteService;
+  del.key = vip();
+  ASSERT_EQ(director.handle(del).error, 0);
+  EXPECT_TRUE(fake.mhTables.empty());
+}
+
+TEST_F(MhTableTest, AnotherSchedulerHasNoTable) {
+  admin::Request edit = addService("wlc");
+  edit.command = admin::Command::editService;
+  ASSERT_EQ(director.handle(edit).error, 0);
+  EXPECT_TRUE(fake.mhTables.empty());
+}
+
 }  // namespace
 }  // namespace vipd::test

@@ -33,6 +33,17 @@ TEST(Options, ExpireNodestConnIsASwitch) {
   EXPECT_EQ(parse({"-i", "eth0", "--expire-nodest-conn=1"}).exitCode, 2);  // takes no value
 }
 
+TEST(Options, MhTableSizeIsOneOfIpvsPrimes) {
+  auto parsed = parse({"--interface", "eth0"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_EQ(parsed.options->mhTableSize, 4093u);  // the kernel's default build
+  parsed = parse({"-i", "eth0", "--mh-table-size", "131071"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_EQ(parsed.options->mhTableSize, 131071u);
+  EXPECT_EQ(parse({"-i", "eth0", "--mh-table-size", "4096"}).exitCode, 2);
+  EXPECT_EQ(parse({"-i", "eth0", "--mh-table-size", "131072"}).exitCode, 2);
+}
+
 TEST(Options, HelpDocumentsEachIpvsSwitchWithItsSysctl) {
   testing::internal::CaptureStdout();
   auto parsed = parse({"--help"});

@@ -59,6 +59,7 @@ class XdpDataplane final : public Dataplane {
 
   const std::string& pinDir() const { return options_.pinDir; }
 
+  // Also records, for an lblcr service, the reals the new generation drops (vipd_lbgone_v1).
   Result<void> putService(const vipd_svc_key& key, const vipd_svc& svc) override;
   Result<void> deleteService(const vipd_svc_key& key) override;
   Result<void> putVipAddress(const vipd_vip_key& key, std::uint32_t services) override;
@@ -70,6 +71,7 @@ class XdpDataplane final : public Dataplane {
   Result<void> putInterface(std::uint32_t ifindex, const vipd_iface& iface) override;
   Result<void> deleteInterface(std::uint32_t ifindex) override;
   Result<void> putConfig(const vipd_config& config) override;
+  // Cursors and the lblc/lblcr table of the service id (emptied, its collection restarted).
   Result<void> resetServiceState(std::uint32_t svcId) override;
   Result<void> resetRealState(std::uint32_t realId) override;
   Result<void> clearOverload(std::uint32_t realId) override;
@@ -91,6 +93,7 @@ class XdpDataplane final : public Dataplane {
   Result<void> checkAbiInfo();
   std::string linkPath(const std::string& ifname) const;
   Result<void> runControl(vipd_ctl& ctl);
+  Result<void> keepLeavingReals(const vipd_svc_key& key, const vipd_svc& next);
 
   XdpOptions options_;
   std::unique_ptr<vipd_xdp, SkelDeleter> skel_;

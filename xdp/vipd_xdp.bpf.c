@@ -12,6 +12,7 @@
 #include "bpf/sched_wrr.bpf.h"
 #include "bpf/sched_hash.bpf.h"
 #include "bpf/sched_twos.bpf.h"
+#include "bpf/sched_lblc.bpf.h"
 #include "bpf/forward.bpf.h"
 #include "bpf/conn.bpf.h"
 #include "bpf/persist.bpf.h"
@@ -56,6 +57,10 @@ static __always_inline __u32 vipd_schedule(const struct vipd_svc* svc, const str
       return vipd_sched_twos(svc, pkt);
     case VIPD_SCHED_MH:
       return vipd_sched_mh(svc, pkt);
+    case VIPD_SCHED_LBLC:
+      return vipd_sched_lblc(svc, pkt);
+    case VIPD_SCHED_LBLCR:
+      return vipd_sched_lblcr(svc, pkt);
     default:
       return 0;
   }

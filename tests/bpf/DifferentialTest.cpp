@@ -3,12 +3,24 @@
 // packets through the compiled program, configured by the director, and as the same events to
 // the reference; the chosen real must be the same at every step. The counts the program uses
 // come from its own packets; the reference gets them from this test's model of the flows.
+//
+// Time, for lblc and lblcr: the program's tables run on the locality clock, which is the latest
+// clock the sweeper was given (packets stamp entries with it, and the sweeper runs the periodic
+// checks that fell due); the reference is given that same clock at every pick, and runs the
+// checks that fell due before it picks. Sweeps in whole milliseconds (the reference's unit) keep
+// the two exactly equal. Besides the usual expiries, these two also see pauses of hours or days
+// (sweeps far ahead, which end every connection and run the tables' checks), and their tables
+// are compared entry for entry after every new flow.
+#include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <random>
 #include <sstream>
 
 #include "director/Director.h"
 #include "schedulers/Registry.h"
+#include "schedulers/lblc/Lblc.h"
+#include "schedulers/lblcr/Lblcr.h"
 #include "tests/bpf/XdpFixture.h"
 
 namespace vipd::test {
@@ -39,6 +51,9 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
       n.ifindex = lo_;
       ASSERT_TRUE(dp_->putNeighbour(vipd_neigh_key{addr4(kPool[i]), VIPD_AF_INET}, n));
     }
+    // The locality clock starts before the service, whose table then starts on it.
+    clockNs_ = wholeMs(monotonicNs());
+    ASSERT_TRUE(dp_->expireConnections(clockNs_));
     director_ = std::make_unique<Director>(*dp_, nullptr, DirectorSettings{4096, false, 1});
     ASSERT_TRUE(director_->start());
     admin::Request add;
@@ -59,7 +74,13 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
       }
     }
     ASSERT_EQ(director_->handle(add).error, 0);
+    config.start = now();
     reference_ = info->makeReference(list(), config);
+    locality_ = name == "lblc" || name == "lblcr";
+  }
+
+  sched::Instant now() const {
+    return std::chrono::duration_cast<sched::Instant>(std::chrono::nanoseconds(clockNs_));
   }
 
   static admin::ServiceKey key() {
@@ -122,7 +143,7 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
     flow.virt.bytes = {198, 18, 1, 100};
     flow.virtPort = kPort;
     auto reals = list();
-    auto expected = reference_->pick(reals, flow, sched::Instant{0});
+    auto expected = reference_->pick(reals, flow, now());
     Bytes frame = PacketBuilder()
                       .eth(kClientMac, kDirectorMac)
                       .ipv4(client, kVip)
@@ -133,6 +154,7 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
     std::uint32_t got = out->action == XDP_TX ? realIdOfMac(out->frame) : 0;
     ASSERT_EQ(got, expected.value_or(0)) << "step " << step_ << ", flow " << port;
     if (got) flows_[port] = Flow{got, Phase::halfOpen, client};
+    if (locality_) compareTables();
   }
 
   void advance(Phase from, std::uint8_t flags, Phase to, std::mt19937& rng) {
@@ -152,9 +174,79 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
 
   // Half-open entries (60 s) and closing ones (FIN_WAIT, 120 s) end; established ones stay.
   void expire() {
-    ASSERT_TRUE(dp_->expireConnections(monotonicNs() + 130 * kSecond));
+    const std::uint64_t at = wholeMs(monotonicNs() + 130 * kSecond);
+    ASSERT_TRUE(dp_->expireConnections(at));
+    clockNs_ = std::max(clockNs_, at);
     for (auto it = flows_.begin(); it != flows_.end();)
       it = it->second.phase == Phase::established ? std::next(it) : flows_.erase(it);
+  }
+
+  // lblc, lblcr: hours or days go by, around the 24 h expiration and the 30 min full checks.
+  // Every connection ends (the sweep is far past the longest timeout, 900 s).
+  void pause(std::mt19937& rng) {
+    using std::chrono::hours, std::chrono::minutes;
+    const std::chrono::nanoseconds steps[] = {hours(1),
+                                              hours(6),
+                                              hours(12),
+                                              hours(23) + minutes(50),
+                                              hours(24) + minutes(10),
+                                              hours(24) + minutes(25),
+                                              hours(72)};
+    const auto step = steps[rng() % std::size(steps)];
+    const std::uint64_t at = clockNs_ + static_cast<std::uint64_t>(step.count());
+    ASSERT_GT(at, monotonicNs() + 1000 * kSecond);
+    ASSERT_TRUE(dp_->expireConnections(at));
+    clockNs_ = at;
+    flows_.clear();
+  }
+
+  // The program's entry for the VIP and its count of entries, against the reference's table,
+  // after a pick (the reference runs the checks that fell due when it is next asked to pick).
+  void compareTables() {
+    if (const auto* lblc = dynamic_cast<const sched::Lblc*>(reference_.get()))
+      compareTable(lblc->table());
+    if (const auto* lblcr = dynamic_cast<const sched::Lblcr*>(reference_.get()))
+      compareTable(lblcr->table());
+  }
+
+  template <class Value>
+  void compareTable(const sched::LocalityTable<Value>& table) {
+    const std::uint32_t svcId = director_->state().find(key())->svcId;
+    auto t = PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY_TABLES).lookup<vipd_locality_table>(svcId);
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->entries, table.entries()) << "step " << step_;
+    auto got = PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY)
+                   .lookup<vipd_locality>(vipd_locality_key{addr4(kVip), svcId});
+    sched::Address vip;
+    vip.bytes = {198, 18, 1, 100};
+    const auto* want = table.find(vip);
+    ASSERT_EQ(got.has_value(), want != nullptr) << "step " << step_;
+    if (!want) {
+      setSize_ = 0;
+      return;
+    }
+    EXPECT_EQ(got->lastuse_ns, nsOf(want->lastUse)) << "step " << step_;
+    expectSameValue(*got, want->value);
+  }
+
+  static std::uint64_t nsOf(sched::Instant t) {
+    return static_cast<std::uint64_t>(std::chrono::nanoseconds(t).count());
+  }
+
+  void expectSameValue(const vipd_locality& got, sched::RealId want) {
+    EXPECT_EQ(got.n_members, 1u) << "step " << step_;
+    EXPECT_EQ(got.members[0], want) << "step " << step_;
+  }
+
+  // The program keeps a set oldest first; the reference, as the kernel, newest first.
+  void expectSameValue(const vipd_locality& got, const sched::Lblcr::DestSet& want) {
+    const auto n = std::min<std::uint32_t>(got.n_members, VIPD_LOCALITY_SET_MAX);
+    std::vector<std::uint32_t> members(got.members, got.members + n);
+    std::reverse(members.begin(), members.end());
+    EXPECT_EQ(members, want.members) << "step " << step_;
+    EXPECT_EQ(got.lastmod_ns, nsOf(want.lastMod)) << "step " << step_;
+    if (want.members.size() < setSize_ && got.lastmod_ns == clockNs_) ++shrinks_;
+    setSize_ = want.members.size();
   }
 
   bool inService(int pool) {
@@ -168,7 +260,7 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
     if (roll < 45) return newFlow(rng);
     if (roll < 60) return advance(Phase::halfOpen, kAck, Phase::established, rng);
     if (roll < 72) return advance(Phase::established, kFin | kAck, Phase::closing, rng);
-    if (roll < 76) return expire();
+    if (roll < 76) return locality_ && roll >= 74 ? pause(rng) : expire();
     if (roll < 86 && inService(pool))
       return change(admin::Command::editReal, pool, static_cast<std::uint32_t>(rng() % 5));
     if (roll < 94 && !inService(pool))
@@ -181,6 +273,10 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
   std::map<std::uint16_t, Flow> flows_;
   std::uint16_t nextPort_ = 20000;
   int step_ = 0;
+  bool locality_ = false;
+  std::uint64_t clockNs_ = 0;  // the locality clock, whole milliseconds
+  std::size_t setSize_ = 0;    // lblcr: size of the set at the last comparison
+  int shrinks_ = 0;            // lblcr: sets that lost a member on a hit
 };
 
 TEST_P(DifferentialTest, TheProgramChoosesWhatTheReferenceChooses) {
@@ -188,11 +284,17 @@ TEST_P(DifferentialTest, TheProgramChoosesWhatTheReferenceChooses) {
     change(admin::Command::addReal, pool, static_cast<std::uint32_t>(pool + 1));
   std::mt19937 rng(20261122);
   for (step_ = 0; step_ < 600 && !HasFatalFailure(); ++step_) randomEvent(rng);
+  if (!locality_) return;
+  // The run must have reached what makes these two different: collection and shrinking sets.
+  EXPECT_GT((*dp_->counters())[VIPD_CNT_INFO_LOCALITY_EXPIRED], 0u);
+  if (GetParam() == std::string("lblcr")) {
+    EXPECT_GT(shrinks_, 0);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Schedulers, DifferentialTest,
                          ::testing::Values("rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "sh",
-                                           "sh:sh-fallback,sh-port", "dh"),
+                                           "sh:sh-fallback,sh-port", "dh", "lblc", "lblcr"),
                          [](const auto& param) {
                            std::string name = param.param;
                            for (auto& c : name)

@@ -80,11 +80,21 @@ static long vipd_cost_step(__u32 i, void* arg) {
   }
 }
 
-static __always_inline __u32 vipd_sched_cost(const struct vipd_svc* svc) {
-  struct vipd_cost_walk w = {.svc = svc, .n = svc->n_dests, .kind = svc->sched};
+static __always_inline __u32 vipd_cost_walk(const struct vipd_svc* svc, __u32 kind) {
+  struct vipd_cost_walk w = {.svc = svc, .n = svc->n_dests, .kind = kind};
   if (w.n > VIPD_MAX_REALS) w.n = VIPD_MAX_REALS;
   bpf_loop(w.n, vipd_cost_step, &w, 0);
   return w.pick;
+}
+
+static __always_inline __u32 vipd_sched_cost(const struct vipd_svc* svc) {
+  return vipd_cost_walk(svc, svc->sched);
+}
+
+/* The wlc pass on its own: what lblc and lblcr fall back on (__ip_vs_lblc_schedule and
+ * __ip_vs_lblcr_schedule are ip_vs_wlc_schedule's loop). */
+static __always_inline __u32 vipd_sched_wlc(const struct vipd_svc* svc) {
+  return vipd_cost_walk(svc, VIPD_SCHED_WLC);
 }
 
 #endif /* VIPD_SCHED_COST_BPF_H */

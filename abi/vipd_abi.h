@@ -31,6 +31,12 @@
 #define VIPD_DEFAULT_TEMPLATES 65536u /* persistence templates */
 /* mh lookup tables: one per mh service, two while a new generation replaces the old one. */
 #define VIPD_MAX_MH_TABLES (2 * VIPD_MAX_SERVICES)
+/* lblc/lblcr destination entries of all services together. A virtual service sees one
+ * destination address (its own), so this is far more than services can fill today. */
+#define VIPD_MAX_LOCALITY 16384u
+#define VIPD_LOCALITY_SET_MAX 32 /* reals in one lblcr set; a fuller set takes no new member */
+/* lblc_expiration / lblcr_expiration: vipd has no setting for them; the kernel's default. */
+#define VIPD_LOCALITY_EXPIRATION_S 86400u
 
 /* Pinned object names under the pin directory (default /sys/fs/bpf/vipd). These are also the
  * map names in the BPF object, so they must stay within the kernel's 15-character limit. */
@@ -50,6 +56,10 @@
 #define VIPD_MAP_REAL_STATS "vipd_real_sx_v1"
 #define VIPD_MAP_ABI_INFO "vipd_abi_v1"
 #define VIPD_MAP_MH_TABLES "vipd_mh_v1"
+#define VIPD_MAP_LOCALITY "vipd_lbtab_v1"
+#define VIPD_MAP_LOCALITY_TABLES "vipd_lbsvc_v1"
+#define VIPD_MAP_LOCALITY_CLOCK "vipd_lbclock_v1"
+#define VIPD_MAP_LOCALITY_GONE "vipd_lbgone_v1"
 #define VIPD_LINK_PREFIX "vipd_link_" /* + interface name: the pinned bpf_link */
 
 #endif /* VIPD_ABI_H */

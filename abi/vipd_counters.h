@@ -43,7 +43,10 @@
   X(INFO_PERSISTENT_HIT, "persistence_template_used", info)           \
   X(INFO_TEMPLATE_EXPIRED, "persistence_template_expired", info)      \
   X(DROP_TEMPLATE_TABLE_FULL, "persistence_table_full", drop)         \
-  X(INFO_NODEST_EXPIRED, "connection_expired_real_removed", info)
+  X(INFO_NODEST_EXPIRED, "connection_expired_real_removed", info)     \
+  X(INFO_LOCALITY_TABLE_FULL, "locality_table_full", info)            \
+  X(INFO_LOCALITY_SET_FULL, "locality_set_full", info)                \
+  X(INFO_LOCALITY_EXPIRED, "locality_entry_expired", info)
 
 enum vipd_counter {
 #define VIPD_COUNTER_ENUM(name, label, outcome) VIPD_CNT_##name,

@@ -44,6 +44,8 @@ enum vipd_sched {
   VIPD_SCHED_DH = 10,
   VIPD_SCHED_TWOS = 11,
   VIPD_SCHED_MH = 12,
+  VIPD_SCHED_LBLC = 13,
+  VIPD_SCHED_LBLCR = 14,
 };
 
 /* Slot tables: sh and dh use 256 (IP_VS_SH_TAB_BITS, IP_VS_DH_TAB_BITS: 8), in the service's
@@ -279,6 +281,7 @@ VIPD_ABI_ASSERT_SIZE(struct vipd_stats, 24);
 enum vipd_ctl_op {
   VIPD_CTL_CLEAR_OVERLOAD = 1, /* real_id */
   VIPD_CTL_REALS_CHANGED = 2,  /* svc_id, generation, mw, di: the dest_changed hooks */
+  VIPD_CTL_LOCALITY_RESET = 3, /* svc_id: empty its lblc/lblcr table and start its collection */
 };
 struct vipd_ctl {
   __u32 op; /* enum vipd_ctl_op */
@@ -289,6 +292,52 @@ struct vipd_ctl {
   __u32 di;
 };
 VIPD_ABI_ASSERT_SIZE(struct vipd_ctl, 24);
+
+/* lblc and lblcr (ip_vs_lblc.c, ip_vs_lblcr.c): each service keeps a table from destination
+ * address to real (lblc) or to a set of reals (lblcr), collected periodically. Times are on the
+ * locality clock: the sweeper's clock, which it publishes in vipd_lbclock_v1 (one __u64 in a
+ * one-element array) every time it runs, so that packets and collection agree on one time. */
+
+/* Key of vipd_lbtab_v1: a destination address as one service sees it. */
+struct vipd_locality_key {
+  struct vipd_addr addr; /* the packet's destination address, network order */
+  __u32 svc_id;
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_locality_key, 20);
+
+/* Value of vipd_lbtab_v1 (ip_vs_lblc_entry, or ip_vs_lblcr_entry with its ip_vs_dest_set).
+ * lblc uses members[0] only. Members are real ids, oldest first: the kernel's set list, which
+ * takes new members at its head, runs from members[n_members - 1] down to members[0]. */
+struct vipd_locality {
+  __u64 lastuse_ns; /* locality clock of the last packet that looked the entry up */
+  __u64 lastmod_ns; /* lblcr: locality clock of the set's last change */
+  __u32 n_members;
+  __u32 pad;
+  __u32 members[VIPD_LOCALITY_SET_MAX];
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_locality, 24 + 4 * VIPD_LOCALITY_SET_MAX);
+
+/* Value of vipd_lbsvc_v1 (array indexed by service id): the bookkeeping of the kernel's
+ * ip_vs_lblc_table / ip_vs_lblcr_table, kept by the sweeper (and `entries` by packets too). */
+struct vipd_locality_table {
+  __u64 next_check_ns; /* locality clock of the next periodic check; 0: not started */
+  __s32 entries;       /* tbl->entries as the kernel counts it (lblc's replacement adds one) */
+  __u32 counter;       /* tbl->counter: a full expiration when it is a multiple of 30 */
+  __u32 rover;         /* tbl->rover: the bucket a partial expiration stopped at */
+  __u32 pad;
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_locality_table, 24);
+
+/* Value of vipd_lbgone_v1 (array indexed by real id): a real deleted from an lblcr service as
+ * that service's sets still see it (the kernel's trash keeps the dest; ip_vs_dest_set_max reads
+ * its weight and counts). Written by the control plane just before the real leaves the list. */
+struct vipd_locality_gone {
+  __u32 svc_id; /* the service it was deleted from; 0: none */
+  __u32 weight; /* its weight then */
+  __u32 active; /* its counts then */
+  __u32 inactive;
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_locality_gone, 16);
 
 /* Value of vipd_abi_v1 (one-element array): identifies the layout of the pinned maps. */
 struct vipd_abi_info {

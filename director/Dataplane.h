@@ -45,8 +45,8 @@ class Dataplane {
   virtual Result<void> deleteInterface(std::uint32_t ifindex) = 0;
   virtual Result<void> putConfig(const vipd_config& config) = 0;
 
-  // Live state of a service id that is about to be (re)used: cursors back to the head, counts
-  // to zero. Only for ids no published service refers to.
+  // Live state of a service id that is about to be (re)used, or whose scheduler changes: cursors
+  // back to the head, counts to zero, its lblc/lblcr table emptied and started afresh.
   virtual Result<void> resetServiceState(std::uint32_t svcId) = 0;
   virtual Result<void> resetRealState(std::uint32_t realId) = 0;
   // Clear a real's overload flag, atomically with the fast path (a raised or removed -x).

@@ -55,8 +55,9 @@ constexpr std::array<SchedulerInfo, 14> kSchedulers = {{
     {"sh", VIPD_SCHED_SH, kShFlags, true, makeWithConfig<Sh>},
     {"twos", VIPD_SCHED_TWOS, {}, true, makeStateless<Twos>},
     {"mh", VIPD_SCHED_MH, kMhFlags, true, makeWithConfig<Mh>},
-    {"lblc", VIPD_SCHED_NONE, {}, false, makeWithConfig<Lblc>},
-    {"lblcr", VIPD_SCHED_NONE, {}, false, makeWithConfig<Lblcr>},
+    // lblc, lblcr: a per-destination map and wlc (xdp/bpf/sched_lblc.bpf.h).
+    {"lblc", VIPD_SCHED_LBLC, {}, true, makeWithConfig<Lblc>},
+    {"lblcr", VIPD_SCHED_LBLCR, {}, true, makeWithConfig<Lblcr>},
 }};
 
 constexpr std::size_t kFastPathCount = static_cast<std::size_t>(

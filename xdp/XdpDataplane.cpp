@@ -166,6 +166,10 @@ Result<void> XdpDataplane::checkLayout() {
       checkMapLayout(m.vipd_real_sx_v1, sizeof(std::uint32_t), sizeof(vipd_stats)),
       checkMapLayout(m.vipd_abi_v1, sizeof(std::uint32_t), sizeof(vipd_abi_info)),
       checkMapLayout(m.vipd_mh_v1, sizeof(vipd_mh_key), sizeof(vipd_mh_table)),
+      checkMapLayout(m.vipd_lbtab_v1, sizeof(vipd_locality_key), sizeof(vipd_locality)),
+      checkMapLayout(m.vipd_lbsvc_v1, sizeof(std::uint32_t), sizeof(vipd_locality_table)),
+      checkMapLayout(m.vipd_lbclock_v1, sizeof(std::uint32_t), sizeof(std::uint64_t)),
+      checkMapLayout(m.vipd_lbgone_v1, sizeof(std::uint32_t), sizeof(vipd_locality_gone)),
   };
   for (const auto& r : checks)
     if (!r) return r;
@@ -274,9 +278,43 @@ Result<XdpRunResult> XdpDataplane::run(std::span<const std::uint8_t> frame,
   return XdpRunResult{opts.retval, std::move(out)};
 }
 
+Result<std::uint32_t> XdpDataplane::verifiedInstructions() const {
+  bpf_prog_info info{};
+  std::uint32_t len = sizeof(info);
+  if (int err = bpf_obj_get_info_by_fd(bpf_program__fd(skel_->progs.vipd_xdp), &info, &len))
+    return libbpfError(err, "reading the XDP program's info");
+  return info.verified_insns;
+}
+
 Result<void> XdpDataplane::putService(const vipd_svc_key& key, const vipd_svc& svc) {
+  if (svc.sched == VIPD_SCHED_LBLCR)
+    if (auto r = keepLeavingReals(key, svc); !r) return r;
   return update(skel_->maps.vipd_svcs_v1, key, svc);
 }
+
+// The reals an lblcr generation drops, as they are now: the kernel keeps a deleted real in its
+// trash while a set names it, and ip_vs_dest_set_max still reads its weight and counts. The
+// reference implementation freezes those at deletion, and so does this.
+Result<void> XdpDataplane::keepLeavingReals(const vipd_svc_key& key, const vipd_svc& next) {
+  auto current = lookup<vipd_svc_key, vipd_svc>(skel_->maps.vipd_svcs_v1, key);
+  if (!current) return {};  // a new service: nothing leaves
+  if (current->sched != VIPD_SCHED_LBLCR || current->svc_id != next.svc_id) return {};
+  const auto stays = [&](std::uint32_t id) {
+    for (std::uint16_t i = 0; i < next.n_dests && i < VIPD_MAX_REALS; ++i)
+      if (next.dests[i].real_id == id) return true;
+    return false;
+  };
+  for (std::uint16_t i = 0; i < current->n_dests && i < VIPD_MAX_REALS; ++i) {
+    const vipd_dest& d = current->dests[i];
+    if (stays(d.real_id)) continue;
+    auto st = realState(d.real_id);
+    if (!st) return st.error();
+    vipd_locality_gone gone{next.svc_id, d.weight, st->active, st->inactive};
+    if (auto r = update(skel_->maps.vipd_lbgone_v1, d.real_id, gone); !r) return r;
+  }
+  return {};
+}
+
 Result<void> XdpDataplane::deleteService(const vipd_svc_key& key) {
   return erase(skel_->maps.vipd_svcs_v1, key);
 }
@@ -314,7 +352,11 @@ Result<void> XdpDataplane::putConfig(const vipd_config& config) {
   return update(skel_->maps.vipd_config_v1, std::uint32_t{0}, config);
 }
 Result<void> XdpDataplane::resetServiceState(std::uint32_t svcId) {
-  return update(skel_->maps.vipd_svc_st_v1, svcId, vipd_svc_state{});
+  if (auto r = update(skel_->maps.vipd_svc_st_v1, svcId, vipd_svc_state{}); !r) return r;
+  vipd_ctl ctl{};
+  ctl.op = VIPD_CTL_LOCALITY_RESET;  // and a fresh lblc/lblcr table, emptied of older entries
+  ctl.svc_id = svcId;
+  return runControl(ctl);
 }
 Result<void> XdpDataplane::resetRealState(std::uint32_t realId) {
   return update(skel_->maps.vipd_real_st_v1, realId, vipd_real_state{});

@@ -56,9 +56,12 @@ class XdpDataplane final : public Dataplane {
 
   // Run one frame through the loaded program (BPF_PROG_TEST_RUN). State changes are real.
   Result<XdpRunResult> run(std::span<const std::uint8_t> frame, std::uint32_t ingressIfindex = 0);
+  // Instructions the verifier processed to accept the XDP program (its limit is 1,000,000).
+  Result<std::uint32_t> verifiedInstructions() const;
 
   const std::string& pinDir() const { return options_.pinDir; }
 
+  // Also records, for an lblcr service, the reals the new generation drops (vipd_lbgone_v1).
   Result<void> putService(const vipd_svc_key& key, const vipd_svc& svc) override;
   Result<void> deleteService(const vipd_svc_key& key) override;
   Result<void> putMhTable(const vipd_mh_key& key, const vipd_mh_table& table) override;
@@ -72,6 +75,7 @@ class XdpDataplane final : public Dataplane {
   Result<void> putInterface(std::uint32_t ifindex, const vipd_iface& iface) override;
   Result<void> deleteInterface(std::uint32_t ifindex) override;
   Result<void> putConfig(const vipd_config& config) override;
+  // Cursors and the lblc/lblcr table of the service id (emptied, its collection restarted).
   Result<void> resetServiceState(std::uint32_t svcId) override;
   Result<void> resetRealState(std::uint32_t realId) override;
   Result<void> clearOverload(std::uint32_t realId) override;
@@ -93,6 +97,7 @@ class XdpDataplane final : public Dataplane {
   Result<void> checkAbiInfo();
   std::string linkPath(const std::string& ifname) const;
   Result<void> runControl(vipd_ctl& ctl);
+  Result<void> keepLeavingReals(const vipd_svc_key& key, const vipd_svc& next);
 
   XdpOptions options_;
   std::unique_ptr<vipd_xdp, SkelDeleter> skel_;

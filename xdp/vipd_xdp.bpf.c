@@ -12,6 +12,7 @@
 #include "bpf/sched_wrr.bpf.h"
 #include "bpf/sched_hash.bpf.h"
 #include "bpf/sched_twos.bpf.h"
+#include "bpf/sched_lblc.bpf.h"
 #include "bpf/forward.bpf.h"
 #include "bpf/conn.bpf.h"
 #include "bpf/persist.bpf.h"
@@ -32,7 +33,13 @@ static __always_inline __u32 vipd_unparsed_outcome(int rc, const struct vipd_pkt
   return VIPD_CNT_PASS_UNPARSED_NOT_VIP;
 }
 
-static __always_inline __u32 vipd_schedule(const struct vipd_svc* svc, const struct vipd_pkt* pkt) {
+/* A global function, so the verifier checks it once on its own and the caller sees only a
+ * scalar come back. Inlined, the paths through fourteen schedulers would each carry their own
+ * state into the rest of the program, which would then be checked once per path: more than the
+ * verifier's budget. */
+__attribute__((noinline)) __u32 vipd_schedule(const struct vipd_svc* svc,
+                                              const struct vipd_pkt* pkt) {
+  if (!svc || !pkt) return 0;
   __u32 svc_id = svc->svc_id;
   struct vipd_svc_state* st = bpf_map_lookup_elem(&vipd_svc_st_v1, &svc_id);
   if (!st) return 0;
@@ -56,6 +63,10 @@ static __always_inline __u32 vipd_schedule(const struct vipd_svc* svc, const str
       return vipd_sched_twos(svc, pkt);
     case VIPD_SCHED_MH:
       return vipd_sched_mh(svc, pkt);
+    case VIPD_SCHED_LBLC:
+      return vipd_sched_lblc(svc, pkt);
+    case VIPD_SCHED_LBLCR:
+      return vipd_sched_lblcr(svc, pkt);
     default:
       return 0;
   }

@@ -37,6 +37,9 @@ class LocalityTable {
       if (e.addr == addr) return &e;
     return nullptr;
   }
+  const Entry* find(const Address& addr) const {
+    return const_cast<LocalityTable*>(this)->find(addr);
+  }
 
   // Hash a new entry (ip_vs_lblc_hash): the entry count goes up.
   Entry& insert(const Address& addr, Instant now, Value value) {

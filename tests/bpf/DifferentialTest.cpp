@@ -5,13 +5,25 @@
 // come from its own packets; the reference gets them from this test's model of the flows. A
 // variant ending in "/x" gives every real an upper threshold (-x), so that reals become
 // overloaded and available again as connections come and go; "@N" sets mh's table size.
+//
+// Time, for lblc and lblcr: the program's tables run on the locality clock, which is the latest
+// clock the sweeper was given (packets stamp entries with it, and the sweeper runs the periodic
+// checks that fell due); the reference is given that same clock at every pick, and runs the
+// checks that fell due before it picks. Sweeps in whole milliseconds (the reference's unit) keep
+// the two exactly equal. Besides the usual expiries, these two also see pauses of hours or days
+// (sweeps far ahead, which end every connection and run the tables' checks), and their tables
+// are compared entry for entry after every new flow.
+#include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <random>
 #include <sstream>
 
 #include "director/Director.h"
 #include "schedulers/Registry.h"
 #include "schedulers/core/Overload.h"
+#include "schedulers/lblc/Lblc.h"
+#include "schedulers/lblcr/Lblcr.h"
 #include "tests/bpf/XdpFixture.h"
 
 namespace vipd::test {
@@ -54,6 +66,9 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
       config.mhTableSize = static_cast<std::uint32_t>(std::stoul(param.substr(at + 1)));
       param.resize(at);
     }
+    // The locality clock starts before the service, whose table then starts on it.
+    clockNs_ = wholeMs(monotonicNs());
+    ASSERT_TRUE(dp_->expireConnections(clockNs_));
     DirectorSettings settings{4096, false, 1};
     settings.mhTableSize = config.mhTableSize;
     director_ = std::make_unique<Director>(*dp_, nullptr, settings);
@@ -62,7 +77,7 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
     add.command = admin::Command::addService;
     add.service = admin::ServiceConfig{};
     add.service->key = key();
-    std::string name = param.substr(0, param.find(':'));
+    std::string name = name_ = param.substr(0, param.find(':'));
     add.service->scheduler = name;
     const auto* info = sched::findScheduler(name);
     ASSERT_NE(info, nullptr);
@@ -74,7 +89,13 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
       }
     }
     ASSERT_EQ(director_->handle(add).error, 0);
+    config.start = now();
     reference_ = info->makeReference(list(), config);
+    locality_ = name == "lblc" || name == "lblcr";
+  }
+
+  sched::Instant now() const {
+    return std::chrono::duration_cast<sched::Instant>(std::chrono::nanoseconds(clockNs_));
   }
 
   static admin::ServiceKey key() {
@@ -148,7 +169,7 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
     flow.virtPort = kPort;
     auto reals = list();
     for (const auto& r : reals) overloadedPicks_ += r.overloaded;
-    auto expected = reference_->pick(reals, flow, sched::Instant{0});
+    auto expected = reference_->pick(reals, flow, now());
     Bytes frame = PacketBuilder()
                       .eth(kClientMac, kDirectorMac)
                       .ipv4(client, kVip)
@@ -158,9 +179,11 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
     ASSERT_TRUE(out);
     std::uint32_t got = out->action == XDP_TX ? realIdOfMac(out->frame) : 0;
     ASSERT_EQ(got, expected.value_or(0)) << "step " << step_ << ", flow " << port;
-    if (!got) return;
-    flows_[port] = Flow{got, Phase::halfOpen, client};
-    overload_[got].bind();
+    if (got) {
+      flows_[port] = Flow{got, Phase::halfOpen, client};
+      overload_[got].bind();
+    }
+    if (locality_) compareTables();
   }
 
   void advance(Phase from, std::uint8_t flags, Phase to, std::mt19937& rng) {
@@ -180,15 +203,91 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
 
   // Half-open entries (60 s) and closing ones (FIN_WAIT, 120 s) end; established ones stay.
   void expire() {
-    ASSERT_TRUE(dp_->expireConnections(monotonicNs() + 130 * kSecond));
+    const std::uint64_t at = wholeMs(monotonicNs() + 130 * kSecond);
+    ASSERT_TRUE(dp_->expireConnections(at));
+    clockNs_ = std::max(clockNs_, at);
     for (auto it = flows_.begin(); it != flows_.end();) {
       if (it->second.phase == Phase::established) {
         ++it;
         continue;
       }
-      if (auto o = overload_.find(it->second.realId); o != overload_.end()) o->second.unbind();
+      unbind(it->second.realId);
       it = flows_.erase(it);
     }
+  }
+
+  // lblc, lblcr: hours or days go by, around the 24 h expiration and the 30 min full checks.
+  // Every connection ends (the sweep is far past the longest timeout, 900 s).
+  void pause(std::mt19937& rng) {
+    using std::chrono::hours, std::chrono::minutes;
+    const std::chrono::nanoseconds steps[] = {hours(1),
+                                              hours(6),
+                                              hours(12),
+                                              hours(23) + minutes(50),
+                                              hours(24) + minutes(10),
+                                              hours(24) + minutes(25),
+                                              hours(72)};
+    const auto step = steps[rng() % std::size(steps)];
+    const std::uint64_t at = clockNs_ + static_cast<std::uint64_t>(step.count());
+    ASSERT_GT(at, monotonicNs() + 1000 * kSecond);
+    ASSERT_TRUE(dp_->expireConnections(at));
+    clockNs_ = at;
+    for (const auto& [port, f] : flows_) unbind(f.realId);
+    flows_.clear();
+  }
+
+  // The program's entry for the VIP and its count of entries, against the reference's table,
+  // after a pick (the reference runs the checks that fell due when it is next asked to pick).
+  void compareTables() {
+    if (const auto* lblc = dynamic_cast<const sched::Lblc*>(reference_.get()))
+      compareTable(lblc->table());
+    if (const auto* lblcr = dynamic_cast<const sched::Lblcr*>(reference_.get()))
+      compareTable(lblcr->table());
+  }
+
+  template <class Value>
+  void compareTable(const sched::LocalityTable<Value>& table) {
+    const std::uint32_t svcId = director_->state().find(key())->svcId;
+    auto t = PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY_TABLES).lookup<vipd_locality_table>(svcId);
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->entries, table.entries()) << "step " << step_;
+    auto got = PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY)
+                   .lookup<vipd_locality>(vipd_locality_key{addr4(kVip), svcId});
+    sched::Address vip;
+    vip.bytes = {198, 18, 1, 100};
+    const auto* want = table.find(vip);
+    ASSERT_EQ(got.has_value(), want != nullptr) << "step " << step_;
+    if (!want) {
+      setSize_ = 0;
+      return;
+    }
+    EXPECT_EQ(got->lastuse_ns, nsOf(want->lastUse)) << "step " << step_;
+    expectSameValue(*got, want->value);
+  }
+
+  static std::uint64_t nsOf(sched::Instant t) {
+    return static_cast<std::uint64_t>(std::chrono::nanoseconds(t).count());
+  }
+
+  void expectSameValue(const vipd_locality& got, sched::RealId want) {
+    EXPECT_EQ(got.n_members, 1u) << "step " << step_;
+    EXPECT_EQ(got.members[0], want) << "step " << step_;
+  }
+
+  // The program keeps a set oldest first; the reference, as the kernel, newest first.
+  void expectSameValue(const vipd_locality& got, const sched::Lblcr::DestSet& want) {
+    const auto n = std::min<std::uint32_t>(got.n_members, VIPD_LOCALITY_SET_MAX);
+    std::vector<std::uint32_t> members(got.members, got.members + n);
+    std::reverse(members.begin(), members.end());
+    EXPECT_EQ(members, want.members) << "step " << step_;
+    EXPECT_EQ(got.lastmod_ns, nsOf(want.lastMod)) << "step " << step_;
+    if (want.members.size() < setSize_ && got.lastmod_ns == clockNs_) ++shrinks_;
+    setSize_ = want.members.size();
+  }
+
+  // A connection of the real ended (the model's own ip_vs_unbind_dest).
+  void unbind(std::uint32_t realId) {
+    if (auto o = overload_.find(realId); o != overload_.end()) o->second.unbind();
   }
 
   bool inService(int pool) {
@@ -202,7 +301,7 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
     if (roll < 45) return newFlow(rng);
     if (roll < 60) return advance(Phase::halfOpen, kAck, Phase::established, rng);
     if (roll < 72) return advance(Phase::established, kFin | kAck, Phase::closing, rng);
-    if (roll < 76) return expire();
+    if (roll < 76) return locality_ && roll >= 74 ? pause(rng) : expire();
     if (roll < 86 && inService(pool))
       return change(admin::Command::editReal, pool, static_cast<std::uint32_t>(rng() % 5));
     if (roll < 94 && !inService(pool))
@@ -225,6 +324,11 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
   int overloadedPicks_ = 0;  // overloaded reals seen by picks, so "/x" is not vacuous
   std::uint16_t nextPort_ = 20000;
   int step_ = 0;
+  bool locality_ = false;
+  std::string name_;           // the scheduler
+  std::uint64_t clockNs_ = 0;  // the locality clock, whole milliseconds
+  std::size_t setSize_ = 0;    // lblcr: size of the set at the last comparison
+  int shrinks_ = 0;            // lblcr: sets that lost a member on a hit
 };
 
 TEST_P(DifferentialTest, TheProgramChoosesWhatTheReferenceChooses) {
@@ -235,15 +339,22 @@ TEST_P(DifferentialTest, TheProgramChoosesWhatTheReferenceChooses) {
   if (upper_) {
     EXPECT_GT(overloadedPicks_, 50) << "the thresholds never overloaded a real";
   }
+  if (!locality_) return;
+  // The run must have reached what makes these two different: collection and shrinking sets.
+  EXPECT_GT((*dp_->counters())[VIPD_CNT_INFO_LOCALITY_EXPIRED], 0u);
+  if (name_ == "lblcr") {
+    EXPECT_GT(shrinks_, 0);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Schedulers, DifferentialTest,
                          ::testing::Values("rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "sh",
                                            "sh:sh-fallback,sh-port", "dh", "twos", "mh",
                                            "mh:mh-fallback,mh-port", "mh@251",
-                                           "mh:mh-fallback@131071", "rr/x", "wrr/x", "wlc/x",
-                                           "nq/x", "fo/x", "ovf/x", "sh:sh-fallback/x", "dh/x",
-                                           "twos/x", "mh:mh-fallback/x"),
+                                           "mh:mh-fallback@131071", "lblc", "lblcr", "rr/x",
+                                           "wrr/x", "wlc/x", "nq/x", "fo/x", "ovf/x",
+                                           "sh:sh-fallback/x", "dh/x", "twos/x", "mh:mh-fallback/x",
+                                           "lblc/x", "lblcr/x"),
                          [](const auto& param) {
                            std::string name = param.param;
                            for (auto& c : name)

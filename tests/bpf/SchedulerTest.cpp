@@ -1,6 +1,10 @@
 // The cost-rule schedulers in the XDP program, on counts the program made from its own packets:
 // sequences worked out by hand from ip_vs_lc.c, ip_vs_wlc.c, ip_vs_sed.c, ip_vs_nq.c, ip_vs_fo.c
-// and ip_vs_ovf.c, and the overload flag of the -x/-y thresholds.
+// and ip_vs_ovf.c, and the overload flag of the -x/-y thresholds; wrr; lblc and lblcr with their
+// tables' collection.
+#include <algorithm>
+
+#include "schedulers/core/Hash.h"
 #include "tests/bpf/XdpFixture.h"
 
 namespace vipd::test {
@@ -192,6 +196,250 @@ TEST_F(WrrTest, NoRealWithAWeightMeansNoReal) {
   auto r = dp_->run(XdpTest::syn(40000));
   ASSERT_TRUE(r);
   EXPECT_EQ(realOf(*r), 0u);  // ICMP port unreachable went back instead
+}
+
+}  // namespace
+}  // namespace vipd::test
+
+namespace vipd::test {
+namespace {
+
+// lblc and lblcr over the list 3, 2, 1, their tables on a locality clock the test moves with the
+// sweeper: sequences worked out by hand from ip_vs_lblc.c and ip_vs_lblcr.c.
+class LocalityTest : public SchedulerTest {
+ protected:
+  static constexpr std::uint64_t kMinute = 60 * kSecond;
+  static constexpr std::uint64_t kHour = 60 * kMinute;
+
+  void SetUp() override {
+    SchedulerTest::SetUp();
+    if (!dp_) return;
+    t0_ = wholeMs(monotonicNs());
+    sweepAt(0);
+    // What the director does before publishing a new service: its table starts now, on the
+    // locality clock, with its first check a minute later.
+    ASSERT_TRUE(dp_->resetServiceState(1));
+  }
+
+  // The sweeper at t0 + offset: every connection older than its timeout ends, the tables' due
+  // checks run, and the locality clock moves there.
+  void sweepAt(std::uint64_t offset) { ASSERT_TRUE(dp_->expireConnections(t0_ + offset)); }
+
+  std::optional<vipd_locality> entry(const char* address = kVip, std::uint32_t svcId = 1) {
+    return PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY)
+        .lookup<vipd_locality>(vipd_locality_key{addr4(address), svcId});
+  }
+
+  // An entry as a service with many destination addresses would have it.
+  void putEntry(const char* address, std::uint64_t lastUse, std::uint32_t svcId = 1) {
+    vipd_locality en{};
+    en.lastuse_ns = lastUse;
+    en.lastmod_ns = lastUse;
+    en.n_members = 1;
+    en.members[0] = 1;
+    ASSERT_TRUE(PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY)
+                    .update(vipd_locality_key{addr4(address), svcId}, en));
+  }
+
+  vipd_locality_table table() {
+    return PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY_TABLES)
+        .lookup<vipd_locality_table>(std::uint32_t{1})
+        .value_or(vipd_locality_table{});
+  }
+
+  // The kernel's entry count drifts up (lblc unhashes a replaced entry without counting it
+  // down); the tests set it where a long-running service could have it.
+  void setEntryCount(std::int32_t entries) {
+    auto t = table();
+    t.entries = entries;
+    ASSERT_TRUE(PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY_TABLES).update(std::uint32_t{1}, t));
+  }
+
+  // An lblcr set, newest member first as the kernel lists it.
+  Ids members() {
+    auto en = entry();
+    if (!en) return {};
+    Ids out(en->members, en->members + en->n_members);
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
+
+  std::uint64_t counter(int c) { return (*dp_->counters())[static_cast<std::size_t>(c)]; }
+
+  std::uint64_t t0_ = 0;
+};
+
+// Without the table wlc would go 3, 2, 1, 3, 2. lblc keeps 3 until it has more active
+// connections than its weight while 2 is under half its own, then 2 likewise, then 1.
+TEST_F(LocalityTest, LblcKeepsADestinationOnItsRealUntilItsOwnOverloadRule) {
+  publishWith(VIPD_SCHED_LBLC, {{3, 1}, {2, 1}, {1, 1}});
+  EXPECT_EQ(syns(40000, 5), (Ids{3, 3, 2, 2, 1}));
+  EXPECT_EQ(entry()->members[0], 1u);
+  EXPECT_EQ(entry()->lastuse_ns, t0_);
+  EXPECT_EQ(table().entries, 3);  // one entry, replaced twice: the kernel counts three
+}
+
+// Real 3 (weight 2) is over its -x 2 after two connections; lblc's hit does not look at that
+// flag, lblcr's set minimum does, and wlc then adds real 2 to the set.
+TEST_F(LocalityTest, LblcKeepsARealOverItsThresholdOnAHit) {
+  publishWith(VIPD_SCHED_LBLC, {{3, 2}, {2, 1}, {1, 1}});
+  setThresholds(3, 2, 0);
+  EXPECT_EQ(syns(40000, 2), (Ids{3, 3}));
+  EXPECT_TRUE(overloaded(3));
+  EXPECT_EQ(syn(40002), 3u);
+}
+
+TEST_F(LocalityTest, LblcrSkipsAMemberOverItsThreshold) {
+  publishWith(VIPD_SCHED_LBLCR, {{3, 2}, {2, 1}, {1, 1}});
+  setThresholds(3, 2, 0);
+  EXPECT_EQ(syns(40000, 2), (Ids{3, 3}));
+  EXPECT_TRUE(overloaded(3));
+  EXPECT_EQ(syn(40002), 2u);
+  EXPECT_EQ(members(), (Ids{2, 3}));
+}
+
+// The same choices as lblc, but the set keeps every real it was given: 3, then 2 when 3 is
+// lblc-overloaded, then 1; the least loaded member (newest first among equals) is tried first.
+TEST_F(LocalityTest, LblcrGrowsTheSetWhenItsBestMemberIsOverloaded) {
+  publishWith(VIPD_SCHED_LBLCR, {{3, 1}, {2, 1}, {1, 1}});
+  EXPECT_EQ(syns(40000, 5), (Ids{3, 3, 2, 2, 1}));
+  EXPECT_EQ(members(), (Ids{1, 2, 3}));
+  EXPECT_EQ(entry()->lastmod_ns, t0_);
+  EXPECT_EQ(table().entries, 1);
+  EXPECT_EQ(syn(40005), 1u);  // 1: 256, 2: 512, 3: 512
+}
+
+// A set of {2, 3} made at t0 and used every 6 h: at 24 h it is not yet stale (the kernel's
+// time_after is strict); at 24 h 1 min its most loaded member goes. With every real idle that is
+// the first with a weight, 2, which is still used this once, being the least loaded.
+TEST_F(LocalityTest, LblcrShedsItsMostLoadedMemberOnceTheSetIsADayOld) {
+  publishWith(VIPD_SCHED_LBLCR, {{3, 1}, {2, 1}, {1, 1}});
+  EXPECT_EQ(syns(40000, 3), (Ids{3, 3, 2}));
+  std::uint16_t port = 40010;
+  for (std::uint64_t at : {6 * kHour, 12 * kHour, 18 * kHour, 24 * kHour}) {
+    sweepAt(at);
+    EXPECT_EQ(syn(port++), 2u);
+    EXPECT_EQ(members(), (Ids{2, 3})) << at / kHour << " h";
+  }
+  sweepAt(24 * kHour + kMinute);
+  EXPECT_EQ(syn(port++), 2u);
+  EXPECT_EQ(members(), (Ids{3}));
+  EXPECT_EQ(entry()->lastmod_ns, t0_ + 24 * kHour + kMinute);
+  EXPECT_EQ(syn(port++), 3u);
+}
+
+// Checks every minute from the table's start; every 30th is the full one, which removes entries
+// idle for a day. An entry last used at 1 s survives the full check at 24 h (1 s short) and goes
+// at the one at 24 h 30 min, whenever the sweep that runs it comes.
+TEST_F(LocalityTest, TheFullCheckRemovesAnEntryIdleForADay) {
+  publishWith(VIPD_SCHED_LBLC, {{3, 1}, {2, 1}, {1, 1}});
+  sweepAt(kSecond);
+  EXPECT_EQ(syn(40000), 3u);
+  sweepAt(24 * kHour + 29 * kMinute + 59 * kSecond);
+  EXPECT_TRUE(entry());
+  EXPECT_EQ(table().counter, 30u);  // the next check is a full one
+  EXPECT_EQ(table().next_check_ns, t0_ + 24 * kHour + 30 * kMinute);
+  auto expired = counter(VIPD_CNT_INFO_LOCALITY_EXPIRED);
+  sweepAt(24 * kHour + 31 * kMinute);
+  EXPECT_FALSE(entry());
+  EXPECT_EQ(counter(VIPD_CNT_INFO_LOCALITY_EXPIRED), expired + 1);
+  EXPECT_EQ(table().entries, 0);
+  EXPECT_EQ(table().counter, 2u);
+  EXPECT_EQ(syn(40001), 3u);  // scheduled afresh: wlc, all idle
+}
+
+// Over 16384 counted entries, each check removes entries idle for 6 minutes instead of counting
+// towards the full check: (entries - 16384) * 4 / 3 of them, bucket by bucket after the rover.
+TEST_F(LocalityTest, OverSixteenThousandEntriesAPartialCheckRemovesEntriesIdleForSixMinutes) {
+  publishWith(VIPD_SCHED_LBLC, {{3, 1}, {2, 1}, {1, 1}});
+  sweepAt(kSecond);
+  EXPECT_EQ(syn(40000), 3u);
+  setEntryCount(16385);
+  sweepAt(6 * kMinute);  // idle 5 min 59 s at the check at 6 min
+  EXPECT_TRUE(entry());
+  EXPECT_EQ(table().counter, 1u);  // no check counted towards the full one
+  sweepAt(7 * kMinute);
+  EXPECT_FALSE(entry());
+  EXPECT_EQ(table().entries, 16384);
+  sched::Address vip;
+  vip.bytes = {198, 18, 1, 100};
+  EXPECT_EQ(table().rover, sched::hash32(sched::foldAddress(sched::Family::V4, vip), 10));
+  sweepAt(8 * kMinute);
+  EXPECT_EQ(table().counter, 2u);  // at 16384 the checks count again
+}
+
+// Buckets (hash_32 of the address, 10 bits): 10.0.0.6 66, .1 159, .9 216, .4 308, .2 550,
+// .10 607, .5 699, .3 941. From the rover (0) a goal of 4 takes .6, .1, .4 and .2 and leaves
+// the rover at 550; the next partial check, with a goal of 1, starts after it: .10 goes, not .9.
+TEST_F(LocalityTest, APartialCheckGoesBucketByBucketFromTheRover) {
+  publishWith(VIPD_SCHED_LBLC, {{3, 1}, {2, 1}, {1, 1}});
+  for (const char* a : {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"})
+    putEntry(a, t0_ + kMinute);
+  putEntry("10.0.0.7", t0_, 2);  // another service's: never looked at
+  setEntryCount(16387);
+  sweepAt(7 * kMinute);
+  for (const char* a : {"10.0.0.1", "10.0.0.2", "10.0.0.4", "10.0.0.6"})
+    EXPECT_FALSE(entry(a)) << a;
+  for (const char* a : {"10.0.0.3", "10.0.0.5"}) EXPECT_TRUE(entry(a)) << a;
+  EXPECT_EQ(table().rover, 550u);
+  EXPECT_EQ(table().entries, 16383);
+  putEntry("10.0.0.9", t0_ + kMinute);
+  putEntry("10.0.0.10", t0_ + kMinute);
+  setEntryCount(16385);
+  sweepAt(8 * kMinute);
+  EXPECT_FALSE(entry("10.0.0.10"));
+  for (const char* a : {"10.0.0.3", "10.0.0.5", "10.0.0.9"}) EXPECT_TRUE(entry(a)) << a;
+  EXPECT_EQ(table().rover, 607u);
+  EXPECT_TRUE(entry("10.0.0.7", 2));
+}
+
+// A full map remembers nothing more; the real wlc chose is used all the same, and counted.
+TEST_F(LocalityTest, AFullTableStillSchedulesAndCountsIt) {
+  publishWith(VIPD_SCHED_LBLC, {{3, 1}, {2, 1}, {1, 1}});
+  PinnedMap map(pins_.dir(), VIPD_MAP_LOCALITY);
+  vipd_locality other{};
+  for (std::uint32_t i = 0; i < VIPD_MAX_LOCALITY; ++i) {
+    vipd_locality_key k{};
+    k.addr.w[0] = htonl(0x0a000000u + i);
+    k.svc_id = 2;
+    ASSERT_TRUE(map.update(k, other, BPF_NOEXIST)) << i;
+  }
+  const std::map<int, std::uint64_t> full = {
+      {VIPD_CNT_TX, 1}, {VIPD_CNT_INFO_NEW_CONN, 1}, {VIPD_CNT_INFO_LOCALITY_TABLE_FULL, 1}};
+  EXPECT_EQ(realOf(run(XdpTest::syn(40000), full)), 3u);
+  EXPECT_EQ(realOf(run(XdpTest::syn(40001), full)), 2u);  // wlc again: nothing was kept
+  EXPECT_FALSE(entry());
+  EXPECT_EQ(table().entries, 0);
+}
+
+// The director resets a service id before it is used again: the old entries go with it.
+TEST_F(LocalityTest, AResetServiceIdSeesNoStaleEntry) {
+  publishWith(VIPD_SCHED_LBLC, {{3, 1}, {2, 1}, {1, 1}});
+  EXPECT_EQ(syn(40000), 3u);
+  sweepAt(kSecond);  // the locality clock moves; the connection stays
+  ASSERT_TRUE(dp_->resetServiceState(1));
+  EXPECT_FALSE(entry());
+  EXPECT_EQ(table().entries, 0);
+  EXPECT_EQ(table().next_check_ns, t0_ + kSecond + kMinute);
+  EXPECT_EQ(syn(40001), 2u);  // the stale entry would have kept 3
+}
+
+// A real leaving an lblcr service is recorded as it was then: a set may still name it, and
+// ip_vs_dest_set_max still weighs it.
+TEST_F(LocalityTest, LblcrRecordsARealLeavingTheList) {
+  publishWith(VIPD_SCHED_LBLCR, {{3, 4}, {2, 1}, {1, 1}});
+  EXPECT_EQ(syns(40000, 2), (Ids{3, 3}));
+  vipd_svc s = generation({2, 1});
+  s.sched = VIPD_SCHED_LBLCR;
+  publish(s);
+  auto gone = PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY_GONE).lookup<vipd_locality_gone>(3u);
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->svc_id, 1u);
+  EXPECT_EQ(gone->weight, 4u);
+  EXPECT_EQ(gone->active, 2u);
+  EXPECT_EQ(gone->inactive, 0u);
+  EXPECT_EQ(syn(40002), 2u);  // the set's only member is gone: wlc
+  EXPECT_EQ(members(), (Ids{2, 3}));
 }
 
 }  // namespace

@@ -4,12 +4,16 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
 #include <net/if.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <map>
+#include <optional>
+#include <string>
 
 #include "abi/vipd_conn_state.h"
 #include "abi/vipd_counters.h"
@@ -28,6 +32,38 @@ inline std::uint64_t monotonicNs() {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<std::uint64_t>(ts.tv_sec) * kSecond + static_cast<std::uint64_t>(ts.tv_nsec);
 }
+
+// A ns time rounded down to whole milliseconds, the unit of the reference schedulers' clock.
+inline std::uint64_t wholeMs(std::uint64_t ns) {
+  return ns / 1000000 * 1000000;
+}
+
+// A map of the program opened by its pin: for tests that look at, or set up, live state the
+// Dataplane interface has no use for (the lblc/lblcr tables).
+class PinnedMap {
+ public:
+  PinnedMap(const std::string& dir, const char* name)
+      : fd_(bpf_obj_get((dir + "/" + name).c_str())) {}
+  ~PinnedMap() {
+    if (fd_ >= 0) close(fd_);
+  }
+  PinnedMap(const PinnedMap&) = delete;
+  PinnedMap& operator=(const PinnedMap&) = delete;
+
+  template <class V, class K>
+  std::optional<V> lookup(const K& key) const {
+    V value{};
+    if (bpf_map_lookup_elem(fd_, &key, &value) != 0) return std::nullopt;
+    return value;
+  }
+  template <class K, class V>
+  bool update(const K& key, const V& value, std::uint64_t flags = BPF_ANY) {
+    return bpf_map_update_elem(fd_, &key, &value, flags) == 0;
+  }
+
+ private:
+  int fd_;
+};
 
 inline const char* kClientMac = "02:00:00:00:00:01";
 inline const char* kDirectorMac = "02:00:00:00:00:02";

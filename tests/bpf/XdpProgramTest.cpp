@@ -1,5 +1,7 @@
 // The compiled XDP program under BPF_PROG_TEST_RUN: frames built by PacketBuilder go in, and each
 // case asserts the verdict, the bytes that come out and the counters that moved.
+#include <cstdio>
+
 #include "tests/bpf/XdpFixture.h"
 
 namespace vipd::test {
@@ -11,6 +13,16 @@ const std::map<int, std::uint64_t> kForwarded = {{VIPD_CNT_TX, 1}};
 // The first ACK completes the handshake: the entry moves to the established table.
 const std::map<int, std::uint64_t> kHandshakeForwarded = {{VIPD_CNT_TX, 1},
                                                           {VIPD_CNT_INFO_HANDSHAKE_DONE, 1}};
+
+// The verifier's budget is 1,000,000 instructions; a change that eats most of the rest should be
+// noticed here, with room left to restructure, not when the program stops loading.
+TEST_F(XdpTest, TheProgramVerifiesWithinHalfTheVerifiersBudget) {
+  auto n = dp_->verifiedInstructions();
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_GT(*n, 0u);
+  EXPECT_LT(*n, 500000u);
+  std::printf("vipd_xdp: %u instructions verified\n", *n);
+}
 
 TEST_F(XdpTest, SynToTheVipLeavesWithBothMacsRewrittenAndIpTcpUntouched) {
   publish(generation({1}));

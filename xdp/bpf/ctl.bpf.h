@@ -1,10 +1,12 @@
 /* The control program: a BPF_PROG_TYPE_SYSCALL program vipd runs (BPF_PROG_TEST_RUN) for the
  * few changes to live state that must be atomic with the fast path, such as clearing a real's
- * overload flag when its -x threshold is raised or removed (__ip_vs_update_dest). */
+ * overload flag when its -x threshold is raised or removed (__ip_vs_update_dest), or starting a
+ * service's lblc/lblcr table afresh. */
 #ifndef VIPD_CTL_BPF_H
 #define VIPD_CTL_BPF_H
 
 #include "bpf/maps.bpf.h"
+#include "bpf/locality_gc.bpf.h"
 #include "bpf/sched_wrr.bpf.h"
 
 static __always_inline int vipd_ctl_reals_changed(const struct vipd_ctl* ctx) {
@@ -22,6 +24,7 @@ static __always_inline int vipd_ctl_reals_changed(const struct vipd_ctl* ctx) {
 SEC("syscall")
 int vipd_ctl(struct vipd_ctl* ctx) {
   if (ctx->op == VIPD_CTL_REALS_CHANGED) return vipd_ctl_reals_changed(ctx);
+  if (ctx->op == VIPD_CTL_LOCALITY_RESET) return vipd_locality_reset(ctx->svc_id);
   __u32 real_id = ctx->real_id;
   struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &real_id);
   if (!rs) return -1;

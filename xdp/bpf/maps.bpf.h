@@ -132,6 +132,41 @@ struct {
   __type(value, struct vipd_stats);
 } vipd_real_sx_v1 SEC(".maps");
 
+/* lblc/lblcr destination tables of every service (keyed by service id and address). Not
+ * preallocated: lblcr replaces a whole entry to change its set, and a reader still holding the
+ * old one keeps a consistent set until it is done, as the kernel's RCU lists give it. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, VIPD_MAX_LOCALITY);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, struct vipd_locality_key);
+  __type(value, struct vipd_locality);
+} vipd_lbtab_v1 SEC(".maps");
+
+/* Per service id: the tables' entry count and periodic collection schedule. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, VIPD_MAX_SERVICES);
+  __type(key, __u32);
+  __type(value, struct vipd_locality_table);
+} vipd_lbsvc_v1 SEC(".maps");
+
+/* The locality clock (ns): the sweeper's latest clock. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, __u64);
+} vipd_lbclock_v1 SEC(".maps");
+
+/* Per real id: how a real deleted from an lblcr service looked when it left. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, VIPD_MAX_REAL_IDS);
+  __type(key, __u32);
+  __type(value, struct vipd_locality_gone);
+} vipd_lbgone_v1 SEC(".maps");
+
 /* {magic, version} of the layout of all of the above, for whoever adopts the pinned maps. */
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);

@@ -92,11 +92,17 @@ VIPD_COST_WALKER(nq, VIPD_SCHED_NQ)
 VIPD_COST_WALKER(fo, VIPD_SCHED_FO)
 VIPD_COST_WALKER(ovf, VIPD_SCHED_OVF)
 
-static __always_inline __u32 vipd_sched_cost(const struct vipd_svc* svc) {
-  struct vipd_cost_walk w = {.svc = svc, .n = svc->n_dests, .kind = svc->sched};
-  if (w.n > VIPD_MAX_REALS) w.n = VIPD_MAX_REALS;
-  __u32 chunks = (w.n + VIPD_COST_CHUNK - 1) / VIPD_COST_CHUNK;
-  switch (w.kind) {
+static __always_inline __u32 vipd_cost_chunks(struct vipd_cost_walk* w,
+                                              const struct vipd_svc* svc) {
+  w->svc = svc;
+  w->n = svc->n_dests < VIPD_MAX_REALS ? svc->n_dests : VIPD_MAX_REALS;
+  return (w->n + VIPD_COST_CHUNK - 1) / VIPD_COST_CHUNK;
+}
+
+static __always_inline __u32 vipd_cost_walk(const struct vipd_svc* svc, __u32 kind) {
+  struct vipd_cost_walk w = {.kind = kind};
+  __u32 chunks = vipd_cost_chunks(&w, svc);
+  switch (kind) {
     case VIPD_SCHED_LC:
       bpf_loop(chunks, vipd_cost_lc, &w, 0);
       break;
@@ -116,6 +122,18 @@ static __always_inline __u32 vipd_sched_cost(const struct vipd_svc* svc) {
       bpf_loop(chunks, vipd_cost_ovf, &w, 0);
       break;
   }
+  return w.pick;
+}
+
+static __always_inline __u32 vipd_sched_cost(const struct vipd_svc* svc) {
+  return vipd_cost_walk(svc, svc->sched);
+}
+
+/* The wlc pass on its own: what lblc and lblcr fall back on (__ip_vs_lblc_schedule and
+ * __ip_vs_lblcr_schedule are ip_vs_wlc_schedule's loop). */
+static __always_inline __u32 vipd_sched_wlc(const struct vipd_svc* svc) {
+  struct vipd_cost_walk w = {.kind = VIPD_SCHED_WLC};
+  bpf_loop(vipd_cost_chunks(&w, svc), vipd_cost_wlc, &w, 0);
   return w.pick;
 }
 

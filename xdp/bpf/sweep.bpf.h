@@ -1,13 +1,15 @@
 /* The sweeper: a BPF_PROG_TYPE_SYSCALL program vipd runs once a second (BPF_PROG_TEST_RUN) to
- * end expired entries of both connection tables, and with expire_nodest_conn those whose real
- * was deleted. It runs in the kernel next to the fast path, so ending an entry is the same
- * compare-and-swap the fast path uses: it never races a packet, and it never restarts an
+ * end expired entries of both connection tables (and, with expire_nodest_conn, those whose real
+ * was deleted), and to run the lblc/lblcr tables' periodic checks on its clock
+ * (locality_gc.bpf.h). It runs in the kernel next to the fast path, so ending an entry is the
+ * same compare-and-swap the fast path uses: it never races a packet, and it never restarts an
  * iteration as a userspace delete loop would. The clock comes in the context so that tests can
  * move time. */
 #ifndef VIPD_SWEEP_BPF_H
 #define VIPD_SWEEP_BPF_H
 
 #include "bpf/conn.bpf.h"
+#include "bpf/locality_gc.bpf.h"
 
 struct vipd_sweep_walk {
   __u64 now;
@@ -66,6 +68,7 @@ int vipd_sweep(struct vipd_sweep* ctx) {
   bpf_for_each_map_elem(&vipd_conns_v1, vipd_sweep_one, &w, 0);
   bpf_for_each_map_elem(&vipd_syns_v1, vipd_sweep_one, &w, 0);
   bpf_for_each_map_elem(&vipd_tmpl_v1, vipd_sweep_tmpl, &w, 0);
+  vipd_locality_gc(w.now);
   ctx->expired = w.expired;
   ctx->scanned = w.scanned;
   return 0;

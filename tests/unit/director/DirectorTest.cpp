@@ -91,6 +91,20 @@ TEST_F(DirectorTest, ARealIsCreatedBeforeAndClearedAfterTheGenerationThatNamesIt
   EXPECT_EQ(published().aliases[0].index, -1);  // it was the head
 }
 
+// lblc and lblcr are accepted; changing to either starts the service's live state afresh, its
+// destination table included, before the generation that uses it (ip_vs_edit_service binds the
+// new scheduler, whose init_service makes a new table).
+TEST_F(DirectorTest, ALocalitySchedulerStartsFromAFreshTable) {
+  for (const char* sched : {"lblc", "lblcr"}) {
+    fake.log.clear();
+    auto edit = addService(sched);
+    edit.command = admin::Command::editService;
+    ASSERT_EQ(director.handle(edit).error, 0) << sched;
+    EXPECT_EQ(fake.log, (std::vector<std::string>{"resetServiceState 1", "putService 1"}));
+  }
+  EXPECT_EQ(published().sched, VIPD_SCHED_LBLCR);
+}
+
 TEST_F(DirectorTest, ARejectedChangeWritesNothing) {
   fake.log.clear();
   EXPECT_EQ(director.handle(addService()).error, EEXIST);

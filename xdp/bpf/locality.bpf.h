@@ -1,0 +1,131 @@
+/* The destination tables of lblc and lblcr (ip_vs_lblc.c, ip_vs_lblcr.c): what the packet path
+ * and the collection share. One hash map holds the entries of every service, keyed by service
+ * id and destination address; per service id, vipd_lbsvc_v1 keeps what the kernel keeps in its
+ * ip_vs_lblc_table (entry count, check counter, rover, next check).
+ *
+ * Time is the locality clock: the sweeper publishes its clock each time it runs (once a second
+ * in vipd, CLOCK_MONOTONIC; injected in tests), packets stamp entries with it and the periodic
+ * checks run on it. The kernel's jiffies tick in the same way, only faster; with one clock for
+ * both, a test that moves the sweeper's clock moves the tables' time consistently. */
+#ifndef VIPD_LOCALITY_BPF_H
+#define VIPD_LOCALITY_BPF_H
+
+#include "abi/vipd_compiler.h"
+#include "bpf/maps.bpf.h"
+#include "bpf/sched_hash.bpf.h"
+#include "bpf/stats.bpf.h"
+
+#define VIPD_LOCALITY_NS_PER_S 1000000000ull
+#define VIPD_LOCALITY_TAB_BITS 10 /* CONFIG_IP_VS_LBLC_TAB_BITS, _LBLCR_ default */
+#define VIPD_LOCALITY_TAB_SIZE (1u << VIPD_LOCALITY_TAB_BITS)
+#define VIPD_LOCALITY_MAX_SIZE (VIPD_LOCALITY_TAB_SIZE * 16) /* tbl->max_size */
+#define VIPD_LOCALITY_EXPIRATION_NS ((__u64)VIPD_LOCALITY_EXPIRATION_S * VIPD_LOCALITY_NS_PER_S)
+
+/* The locality clock; before the sweeper has ever run, the monotonic clock it will publish. */
+static __always_inline __u64 vipd_locality_now(void) {
+  __u32 zero = 0;
+  __u64* clock = bpf_map_lookup_elem(&vipd_lbclock_v1, &zero);
+  __u64 now = clock ? *(volatile __u64*)clock : 0;
+  return now ? now : bpf_ktime_get_ns();
+}
+
+static __always_inline struct vipd_locality_table* vipd_locality_table(__u32 svc_id) {
+  return bpf_map_lookup_elem(&vipd_lbsvc_v1, &svc_id);
+}
+
+/* tbl->entries goes up with every entry hashed, down with every entry collected. */
+static __always_inline void vipd_locality_counted(__u32 svc_id, int delta) {
+  struct vipd_locality_table* t = vipd_locality_table(svc_id);
+  if (t) __sync_fetch_and_add(&t->entries, delta);
+}
+
+/* The kernel's bucket of an address: hash_32 of the folded address, 10 bits. An IPv4 address
+ * has zero words after the first, so the IPv6 fold gives it its own value. */
+static __always_inline __u32 vipd_locality_bucket(const struct vipd_locality_key* key) {
+  return (vipd_fold(&key->addr, VIPD_AF_INET6) * 0x61C88647u) >> (32 - VIPD_LOCALITY_TAB_BITS);
+}
+
+static __always_inline void vipd_locality_key_of(const struct vipd_svc* svc,
+                                                 const struct vipd_pkt* pkt,
+                                                 struct vipd_locality_key* key) {
+  __builtin_memset(key, 0, sizeof(*key));
+  key->addr = pkt->key.daddr;
+  key->svc_id = svc->svc_id;
+}
+
+/* A new entry naming `real_id` (ip_vs_lblc_new, ip_vs_lblcr_new), counted. Returns the entry
+ * another CPU made first, if one did; 0 otherwise, also when the map is full: the kernel then
+ * uses the real it chose without remembering it, and so does vipd, counting it. */
+static __always_inline struct vipd_locality* vipd_locality_add(const struct vipd_locality_key* key,
+                                                               __u32 real_id, __u64 now) {
+  struct vipd_locality en;
+  __builtin_memset(&en, 0, sizeof(en));
+  en.lastuse_ns = now;
+  en.lastmod_ns = now;
+  en.n_members = 1;
+  en.members[0] = real_id;
+  long err = bpf_map_update_elem(&vipd_lbtab_v1, key, &en, BPF_NOEXIST);
+  if (err == -17 /* EEXIST */) return bpf_map_lookup_elem(&vipd_lbtab_v1, key);
+  if (err)
+    vipd_count(VIPD_CNT_INFO_LOCALITY_TABLE_FULL);
+  else
+    vipd_locality_counted(key->svc_id, 1);
+  return 0;
+}
+
+/* A real's place in the service's current list: its weight, or not found (deleted). */
+struct vipd_dest_lookup {
+  const struct vipd_svc* svc;
+  __u32 real_id;
+  __u32 weight;
+  int found;
+};
+
+static long vipd_dest_lookup_step(__u32 i, void* arg) {
+  struct vipd_dest_lookup* f = arg;
+  if (i >= VIPD_MAX_REALS) return 1;
+  const struct vipd_dest* d = &f->svc->dests[i];
+  if (d->real_id != f->real_id) return 0;
+  f->weight = d->weight;
+  f->found = 1;
+  return 1;
+}
+
+static __always_inline int vipd_dest_weight(const struct vipd_svc* svc, __u32 real_id,
+                                            __u32* weight) {
+  struct vipd_dest_lookup f = {.svc = svc, .real_id = real_id};
+  __u32 n = svc->n_dests < VIPD_MAX_REALS ? svc->n_dests : VIPD_MAX_REALS;
+  if (real_id) bpf_loop(n, vipd_dest_lookup_step, &f, 0);
+  *weight = f.weight;
+  return f.found;
+}
+
+struct vipd_half_walk {
+  const struct vipd_svc* svc;
+  int found;
+};
+
+static long vipd_under_half_step(__u32 i, void* arg) {
+  struct vipd_half_walk* w = arg;
+  if (i >= VIPD_MAX_REALS) return 1;
+  const struct vipd_dest* d = &w->svc->dests[i];
+  __u32 id = d->real_id;
+  struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
+  if (!rs || (__s64)rs->active * 2 >= (__s64)d->weight) return 0;
+  w->found = 1;
+  return 1;
+}
+
+/* lblc's and lblcr's is_overloaded: the real has more active connections than its weight while
+ * some real of the service has fewer than half its own. The -x/-y flag plays no part. */
+static __always_inline int vipd_locality_overloaded(const struct vipd_svc* svc, __u32 real_id,
+                                                    __u32 weight) {
+  struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &real_id);
+  if (!rs || (__s32)rs->active <= (__s32)weight) return 0;
+  struct vipd_half_walk w = {.svc = svc};
+  __u32 n = svc->n_dests < VIPD_MAX_REALS ? svc->n_dests : VIPD_MAX_REALS;
+  bpf_loop(n, vipd_under_half_step, &w, 0);
+  return w.found;
+}
+
+#endif /* VIPD_LOCALITY_BPF_H */

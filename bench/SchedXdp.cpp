@@ -95,6 +95,7 @@ void publish(XdpDataplane& dp, const sched::SchedulerInfo& info, int n, std::uin
     r.realId = static_cast<std::uint32_t>(i + 1);
     r.config.weight = 1 + static_cast<std::uint32_t>(i % 5);
     if (info.fastPath == VIPD_SCHED_OVF) r.config.weight *= kOvfWeightScale;
+    r.lastWeight = r.config.weight;  // as DesiredState sets it when a real is added
     r.config.address.bytes = {198, 18, 2, static_cast<std::uint8_t>(i + 1)};
     r.config.port = 80;
     entry.reals.push_back(r);

@@ -3,6 +3,7 @@
 // and ip_vs_ovf.c, and the overload flag of the -x/-y thresholds; wrr; lblc and lblcr with their
 // tables' collection.
 #include <algorithm>
+#include <memory>
 
 #include "schedulers/core/Hash.h"
 #include "tests/bpf/XdpFixture.h"
@@ -189,6 +190,23 @@ TEST_F(WrrTest, ANewGenerationStartsAgainFromTheHead) {
   EXPECT_EQ(syns(40000, 2), (Ids{3, 3}));  // next would be 2 (cw 3)
   publishWrr(2, {3, 2, 1}, {{3, 4}, {2, 3}, {1, 1}}, 4, 1);
   EXPECT_EQ(syn(40010), 3u);
+}
+
+// mh with no real in its table (every real was added with weight 0, so none has a last weight)
+// refuses the connection as IPVS does when no real is available: ICMP port unreachable, never the
+// kernel. A generation whose table is missing (never published) does the same.
+TEST_F(SchedulerTest, MhWithAnEmptyOrMissingTableRefusesTheConnection) {
+  vipd_svc s = generation({3, 2, 1});
+  s.sched = VIPD_SCHED_MH;
+  s.generation = 7;
+  auto table = std::make_unique<vipd_mh_table>();
+  table->size = 251;
+  ASSERT_TRUE(dp_->putMhTable({1, 7}, *table));
+  publish(s);
+  const std::map<int, std::uint64_t> refused = {{VIPD_CNT_TX_ICMP_UNREACH, 1}};
+  EXPECT_EQ(run(XdpTest::syn(40000), refused).action, XDP_TX);
+  ASSERT_TRUE(dp_->deleteMhTable({1, 7}));
+  EXPECT_EQ(run(XdpTest::syn(40001), refused).action, XDP_TX);
 }
 
 TEST_F(WrrTest, NoRealWithAWeightMeansNoReal) {

@@ -98,10 +98,12 @@ struct vipd_svc {
   struct vipd_cursor_alias aliases[VIPD_MAX_CURSOR_ALIASES];
   struct vipd_dest dests[VIPD_MAX_REALS]; /* entries past n_dests are all zero */
   __u32 cum_weight[VIPD_MAX_REALS]; /* sum of the weights of dests[0..i], for weighted draws */
-  __u16 slots[VIPD_SLOTS];          /* sh, dh: position in dests[] + 1 of a slot's real; 0: none */
+  /* (real id << 8) | position in dests[], ascending; past n_dests 0xffffffff: finds a real */
+  __u32 by_id[VIPD_MAX_REALS];
+  __u16 slots[VIPD_SLOTS]; /* sh, dh: position in dests[] + 1 of a slot's real; 0: none */
 };
 VIPD_ABI_ASSERT_SIZE(struct vipd_svc,
-                     44 + 8 * VIPD_MAX_CURSOR_ALIASES + 24 * VIPD_MAX_REALS + 2 * VIPD_SLOTS);
+                     44 + 8 * VIPD_MAX_CURSOR_ALIASES + 28 * VIPD_MAX_REALS + 2 * VIPD_SLOTS);
 
 /* Key of vipd_mh_v1: the mh table of one generation of a service. A table is written before the
  * generation that uses it is published and deleted after it was replaced, so a packet always

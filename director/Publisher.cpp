@@ -308,6 +308,22 @@ std::unique_ptr<vipd_mh_table> buildMhTable(const ServiceEntry& entry, std::uint
   return table;
 }
 
+void deriveLookups(vipd_svc& s) {
+  const std::size_t n = std::min<std::size_t>(s.n_dests, VIPD_MAX_REALS);
+  std::uint32_t cumWeight = 0;
+  bool thresholds = false;
+  std::fill(std::begin(s.by_id), std::end(s.by_id), 0xffffffffu);
+  for (std::size_t i = 0; i < n; ++i) {
+    cumWeight += s.dests[i].weight;
+    s.cum_weight[i] = cumWeight;
+    thresholds = thresholds || s.dests[i].u_threshold != 0;
+    s.by_id[i] = s.dests[i].real_id << 8 | static_cast<std::uint32_t>(i);
+  }
+  std::sort(s.by_id, s.by_id + n);
+  s.flags = static_cast<std::uint8_t>(s.flags & ~VIPD_SVC_F_NO_THRESHOLDS);
+  if (!thresholds) s.flags |= VIPD_SVC_F_NO_THRESHOLDS;
+}
+
 vipd_svc buildGeneration(const ServiceEntry& entry) {
   vipd_svc s{};
   s.svc_id = entry.svcId;
@@ -322,13 +338,8 @@ vipd_svc buildGeneration(const ServiceEntry& entry) {
     s.persist_mask = persistenceMask(entry.config);
   }
   std::map<std::uint32_t, int> position;
-  std::uint32_t cumWeight = 0;
-  bool thresholds = false;
   for (std::size_t i = 0; i < entry.reals.size(); ++i) {
     const auto& r = entry.reals[i];
-    cumWeight += r.config.weight;
-    s.cum_weight[i] = cumWeight;
-    thresholds = thresholds || r.config.upperThreshold != 0;
     s.dests[i] = vipd_dest{r.realId,
                            r.config.weight,
                            r.config.upperThreshold,
@@ -337,7 +348,7 @@ vipd_svc buildGeneration(const ServiceEntry& entry) {
                            {}};
     position[r.realId] = static_cast<int>(i);
   }
-  if (!thresholds) s.flags |= VIPD_SVC_F_NO_THRESHOLDS;
+  deriveLookups(s);
   for (const auto& a : entry.aliases) {
     if (s.n_aliases == VIPD_MAX_CURSOR_ALIASES) break;
     auto it = position.find(a.aliasId);

@@ -12,6 +12,9 @@ namespace vipd {
 
 // The fast-path form of one service: its list of reals in order, cursor aliases as positions.
 vipd_svc buildGeneration(const ServiceEntry& entry);
+// What a generation derives from its dests[] for the fast path's lookups: the running sums of
+// the weights, whether any real has -x, and the index from real id to position.
+void deriveLookups(vipd_svc& s);
 // mh's table for the generation of `entry` (IPVS's Maglev table of `size` slots, a prime), as
 // positions in that generation's dests[].
 std::unique_ptr<vipd_mh_table> buildMhTable(const ServiceEntry& entry, std::uint32_t size);

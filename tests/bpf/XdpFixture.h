@@ -17,6 +17,7 @@
 
 #include "abi/vipd_conn_state.h"
 #include "abi/vipd_counters.h"
+#include "director/Publisher.h"
 #include "tests/support/Capabilities.h"
 #include "tests/support/PacketBuilder.h"
 #include "tests/support/TempBpffs.h"
@@ -101,6 +102,7 @@ inline vipd_svc generation(std::vector<std::uint32_t> ids,
   for (std::size_t i = 0; i < ids.size(); ++i) s.dests[i] = vipd_dest{ids[i], 1, 0, 0, 0, {}};
   s.n_aliases = static_cast<std::uint16_t>(aliases.size());
   for (std::size_t i = 0; i < aliases.size(); ++i) s.aliases[i] = aliases[i];
+  deriveLookups(s);
   return s;
 }
 
@@ -150,7 +152,11 @@ class XdpTest : public ::testing::Test {
     ASSERT_TRUE(dp_->putNeighbour(vipd_neigh_key{r.addr, VIPD_AF_INET}, n));
   }
 
-  void publish(const vipd_svc& svc) { ASSERT_TRUE(dp_->putService(serviceKey(), svc)); }
+  // Publishes a generation built by hand, with the lookups the director derives for it.
+  void publish(vipd_svc svc) {
+    deriveLookups(svc);
+    ASSERT_TRUE(dp_->putService(serviceKey(), svc));
+  }
 
   // Runs a frame and checks that exactly the listed counters moved, by the listed amounts.
   XdpRunResult run(const Bytes& frame, std::map<int, std::uint64_t> expectedDeltas) {

@@ -7,6 +7,7 @@
 #define VIPD_CONN_BPF_H
 
 #include "abi/vipd_conn_state.h"
+#include "bpf/dests.bpf.h"
 #include "bpf/maps.bpf.h"
 #include "bpf/overload.bpf.h"
 #include "bpf/persist.bpf.h"
@@ -54,27 +55,10 @@ static __always_inline const struct vipd_real* vipd_conn_real(const struct vipd_
   return real && (real->flags & VIPD_REAL_F_LIVE) ? real : 0;
 }
 
-struct vipd_weight_walk {
-  const struct vipd_svc* svc;
-  __u32 real_id;
-  int quiesced;
-};
-
-static long vipd_weight_step(__u32 i, void* arg) {
-  struct vipd_weight_walk* w = arg;
-  if (i >= VIPD_MAX_REALS) return 1;
-  const struct vipd_dest* d = &w->svc->dests[i];
-  if (d->real_id != w->real_id) return 0;
-  w->quiesced = d->weight == 0;
-  return 1;
-}
-
 /* Whether the real is one of the service's with a weight of 0 (quiesced). */
 static __always_inline int vipd_real_quiesced(const struct vipd_svc* svc, __u32 real_id) {
-  struct vipd_weight_walk w = {.svc = svc, .real_id = real_id};
-  __u32 n = svc->n_dests > VIPD_MAX_REALS ? VIPD_MAX_REALS : svc->n_dests;
-  bpf_loop(n, vipd_weight_step, &w, 0);
-  return w.quiesced;
+  const struct vipd_dest* d = vipd_dest_find(svc, real_id);
+  return d && d->weight == 0;
 }
 
 /* End an entry whose real was deleted (expire_nodest_conn), trying again while packets on other

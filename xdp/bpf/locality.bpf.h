@@ -11,7 +11,9 @@
 #define VIPD_LOCALITY_BPF_H
 
 #include "abi/vipd_compiler.h"
+#include "bpf/dests.bpf.h"
 #include "bpf/maps.bpf.h"
+#include "bpf/sched_cost.bpf.h"
 #include "bpf/sched_hash.bpf.h"
 #include "bpf/stats.bpf.h"
 
@@ -73,31 +75,12 @@ static __always_inline struct vipd_locality* vipd_locality_add(const struct vipd
   return 0;
 }
 
-/* A real's place in the service's current list: its weight, or not found (deleted). */
-struct vipd_dest_lookup {
-  const struct vipd_svc* svc;
-  __u32 real_id;
-  __u32 weight;
-  int found;
-};
-
-static long vipd_dest_lookup_step(__u32 i, void* arg) {
-  struct vipd_dest_lookup* f = arg;
-  if (i >= VIPD_MAX_REALS) return 1;
-  const struct vipd_dest* d = &f->svc->dests[i];
-  if (d->real_id != f->real_id) return 0;
-  f->weight = d->weight;
-  f->found = 1;
-  return 1;
-}
-
+/* A real's weight in the service's current list; 0 when it is not listed (deleted). */
 static __always_inline int vipd_dest_weight(const struct vipd_svc* svc, __u32 real_id,
                                             __u32* weight) {
-  struct vipd_dest_lookup f = {.svc = svc, .real_id = real_id};
-  __u32 n = svc->n_dests < VIPD_MAX_REALS ? svc->n_dests : VIPD_MAX_REALS;
-  if (real_id) bpf_loop(n, vipd_dest_lookup_step, &f, 0);
-  *weight = f.weight;
-  return f.found;
+  const struct vipd_dest* d = vipd_dest_find(svc, real_id);
+  *weight = d ? d->weight : 0;
+  return d != 0;
 }
 
 struct vipd_half_walk {
@@ -105,15 +88,24 @@ struct vipd_half_walk {
   int found;
 };
 
-static long vipd_under_half_step(__u32 i, void* arg) {
-  struct vipd_half_walk* w = arg;
-  if (i >= VIPD_MAX_REALS) return 1;
-  const struct vipd_dest* d = &w->svc->dests[i];
+static __always_inline int vipd_under_half(const struct vipd_svc* svc, __u32 i) {
+  const struct vipd_dest* d = &svc->dests[i & (VIPD_MAX_REALS - 1)];
   __u32 id = d->real_id;
   struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
-  if (!rs || (__s64)rs->active * 2 >= (__s64)d->weight) return 0;
-  w->found = 1;
-  return 1;
+  return rs && (__s64)rs->active * 2 < (__s64)d->weight;
+}
+
+/* VIPD_COST_CHUNK reals per call, as the cost walk (sched_cost.bpf.h): past n_dests the entries
+ * are zero, and a weight of 0 is never under half. */
+static long vipd_under_half_step(__u32 c, void* arg) {
+  struct vipd_half_walk* w = arg;
+#pragma unroll
+  for (__u32 k = 0; k < VIPD_COST_CHUNK; k++) {
+    if (!vipd_under_half(w->svc, c * VIPD_COST_CHUNK + k)) continue;
+    w->found = 1;
+    return 1;
+  }
+  return 0;
 }
 
 /* lblc's and lblcr's is_overloaded: the real has more active connections than its weight while
@@ -124,7 +116,7 @@ static __always_inline int vipd_locality_overloaded(const struct vipd_svc* svc, 
   if (!rs || (__s32)rs->active <= (__s32)weight) return 0;
   struct vipd_half_walk w = {.svc = svc};
   __u32 n = svc->n_dests < VIPD_MAX_REALS ? svc->n_dests : VIPD_MAX_REALS;
-  bpf_loop(n, vipd_under_half_step, &w, 0);
+  bpf_loop((n + VIPD_COST_CHUNK - 1) / VIPD_COST_CHUNK, vipd_under_half_step, &w, 0);
   return w.found;
 }
 

@@ -74,19 +74,31 @@ static __always_inline void vipd_set_take(struct vipd_set_walk* w, __u32 id, __u
 
 /* ip_vs_dest_set_min: the weighted least-connection member. Overloaded (-x) members and
  * deleted ones are unavailable; the first taken must have a weight. */
-static long vipd_set_min_step(__u32 k, void* arg) {
-  struct vipd_set_walk* w = arg;
-  if (k >= w->n || k >= VIPD_LOCALITY_SET_MAX) return 1;
-  __u32 id = vipd_set_member(w, k), weight;
-  if (!vipd_dest_weight(w->svc, id, &weight)) return 0;
+static __always_inline void vipd_set_min_visit(struct vipd_set_walk* w, __u32 id) {
+  __u32 weight;
+  if (!vipd_dest_weight(w->svc, id, &weight)) return;
   struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
-  if (!rs || (rs->flags & VIPD_REAL_ST_OVERLOAD)) return 0;
+  if (!rs || (rs->flags & VIPD_REAL_ST_OVERLOAD)) return;
   __s64 doh = vipd_conn_overhead(rs);
   if (!w->pick) {
     if (weight > 0) vipd_set_take(w, id, weight, doh);
-    return 0;
+    return;
   }
   if (w->cost * (__s64)weight > doh * (__s64)w->weight) vipd_set_take(w, id, weight, doh);
+}
+
+/* Members per bpf_loop call: the call costs about as much as looking at a member. Positions past
+ * the set's size read as real id 0, which no generation lists, so they need no branch. */
+#define VIPD_SET_CHUNK 4
+
+static long vipd_set_min_step(__u32 c, void* arg) {
+  struct vipd_set_walk* w = arg;
+#pragma unroll
+  for (__u32 i = 0; i < VIPD_SET_CHUNK; i++) {
+    __u32 k = c * VIPD_SET_CHUNK + i;
+    __u32 inside = (__u32)((__s32)(k - w->n) >> 31); /* all ones while k < n */
+    vipd_set_min_visit(w, vipd_set_member(w, k) & inside);
+  }
   return 0;
 }
 
@@ -122,10 +134,10 @@ static long vipd_set_max_step(__u32 k, void* arg) {
 
 static __always_inline __u32 vipd_set_walk(const struct vipd_svc* svc,
                                            const struct vipd_locality* en, void* step,
-                                           __u32* weight) {
+                                           __u32 per_call, __u32* weight) {
   struct vipd_set_walk w = {.svc = svc, .en = en, .n = *(volatile __u32*)&en->n_members};
   if (w.n > VIPD_LOCALITY_SET_MAX) w.n = VIPD_LOCALITY_SET_MAX;
-  bpf_loop(w.n, step, &w, 0);
+  bpf_loop((w.n + per_call - 1) / per_call, step, &w, 0);
   *weight = w.weight;
   return w.pick;
 }
@@ -193,7 +205,7 @@ static __always_inline void vipd_set_shrink(const struct vipd_svc* svc,
                                             const struct vipd_locality* en, __u64 now) {
   __u32 n = *(volatile __u32*)&en->n_members, weight;
   if (n <= 1 || now <= *(volatile __u64*)&en->lastmod_ns + VIPD_LOCALITY_EXPIRATION_NS) return;
-  __u32 most = vipd_set_walk(svc, en, vipd_set_max_step, &weight);
+  __u32 most = vipd_set_walk(svc, en, vipd_set_max_step, 1, &weight);
   if (n > VIPD_LOCALITY_SET_MAX) n = VIPD_LOCALITY_SET_MAX;
   __u32 at = most ? vipd_set_position(en, n, most) : VIPD_LOCALITY_SET_MAX;
   if (at < VIPD_LOCALITY_SET_MAX) vipd_set_erase(key, en, at, now);
@@ -214,7 +226,7 @@ static __always_inline __u32 vipd_sched_lblcr(const struct vipd_svc* svc,
   }
   en->lastuse_ns = now;
   __u32 weight;
-  __u32 least = vipd_set_walk(svc, en, vipd_set_min_step, &weight);
+  __u32 least = vipd_set_walk(svc, en, vipd_set_min_step, VIPD_SET_CHUNK, &weight);
   vipd_set_shrink(svc, &key, en, now);
   if (least && !vipd_locality_overloaded(svc, least, weight)) return least;
   __u32 pick = vipd_sched_wlc(svc);

@@ -316,6 +316,30 @@ TEST_F(ExpireNodestConnTest, AChangeThatDeletesNoRealDoesNotSweep) {
 namespace vipd::test {
 namespace {
 
+// The fast path's lookups: running sums of the weights in list order (twos), whether any real
+// has -x, and real ids ascending with their positions (lblc, lblcr, expire_nodest_conn).
+TEST(BuildGeneration, DerivesTheFastPathLookupsFromTheList) {
+  ServiceEntry e;
+  e.config.key = vip();
+  e.config.scheduler = "twos";
+  for (std::uint32_t id : {7u, 3u, 9u}) {
+    RealEntry r;
+    r.config.weight = id;
+    r.realId = id;
+    e.reals.push_back(r);
+  }
+  vipd_svc s = buildGeneration(e);
+  EXPECT_EQ(s.cum_weight[0], 7u);
+  EXPECT_EQ(s.cum_weight[2], 19u);
+  EXPECT_TRUE(s.flags & VIPD_SVC_F_NO_THRESHOLDS);
+  EXPECT_EQ(s.by_id[0], (3u << 8) | 1);
+  EXPECT_EQ(s.by_id[1], (7u << 8) | 0);
+  EXPECT_EQ(s.by_id[2], (9u << 8) | 2);
+  EXPECT_EQ(s.by_id[3], 0xffffffffu);
+  e.reals[1].config.upperThreshold = 10;
+  EXPECT_FALSE(buildGeneration(e).flags & VIPD_SVC_F_NO_THRESHOLDS);
+}
+
 TEST(BuildGeneration, CarriesIpvsWrrStepsAndChangesGenerationWithTheReals) {
   ServiceEntry e;
   e.config.key = vip();

@@ -22,6 +22,22 @@ class ConnTableTest : public XdpTest {
         .build();
   }
 
+  // The same list as a UDP service, and a datagram of client port 5000 to it.
+  void publishUdp(std::vector<std::uint32_t> ids) {
+    vipd_svc_key k = serviceKey();
+    k.proto = IPPROTO_UDP;
+    ASSERT_TRUE(dp_->putService(k, generation(std::move(ids))));
+  }
+
+  static Bytes datagram() {
+    return PacketBuilder()
+        .eth(kClientMac, kDirectorMac)
+        .ipv4("198.18.0.10", kVip)
+        .udp(5000, kPort)
+        .payload({1, 2, 3})
+        .build();
+  }
+
   XdpRunResult send(std::uint16_t sport, std::uint8_t flags) {
     auto r = dp_->run(segment(sport, flags));
     EXPECT_TRUE(r);
@@ -188,15 +204,8 @@ TEST_F(ConnTableTest, ReuseModeTwoAlsoReschedulesFromFinWait) {
 }
 
 TEST_F(ConnTableTest, UdpEntriesAreInactiveAndLiveForTheUdpTimeout) {
-  vipd_svc_key k = serviceKey();
-  k.proto = IPPROTO_UDP;
-  ASSERT_TRUE(dp_->putService(k, generation({3, 2, 1})));
-  Bytes dgram = PacketBuilder()
-                    .eth(kClientMac, kDirectorMac)
-                    .ipv4("198.18.0.10", kVip)
-                    .udp(5000, kPort)
-                    .payload({1, 2, 3})
-                    .build();
+  publishUdp({3, 2, 1});
+  Bytes dgram = datagram();
   std::uint64_t now = monotonicNs();
   ASSERT_TRUE(dp_->run(dgram));
   ASSERT_TRUE(dp_->run(dgram));
@@ -319,17 +328,10 @@ TEST_F(ExpireNodestTest, WithSloppyTcpTheNextSegmentIsScheduledToo) {
 }
 
 TEST_F(ExpireNodestTest, AUdpFlowOfADeletedRealIsScheduledAfresh) {
-  vipd_svc_key k = serviceKey();
-  k.proto = IPPROTO_UDP;
-  ASSERT_TRUE(dp_->putService(k, generation({3, 2, 1})));
-  Bytes dgram = PacketBuilder()
-                    .eth(kClientMac, kDirectorMac)
-                    .ipv4("198.18.0.10", kVip)
-                    .udp(5000, kPort)
-                    .payload({1, 2, 3})
-                    .build();
+  publishUdp({3, 2, 1});
+  Bytes dgram = datagram();
   EXPECT_EQ(realOf(*dp_->run(dgram)), 3u);
-  ASSERT_TRUE(dp_->putService(k, generation({2, 1})));
+  publishUdp({2, 1});
   ASSERT_TRUE(dp_->clearReal(3));
   auto out = run(
       dgram, {{VIPD_CNT_INFO_NODEST_EXPIRED, 1}, {VIPD_CNT_INFO_NEW_CONN, 1}, {VIPD_CNT_TX, 1}});

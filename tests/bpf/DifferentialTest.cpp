@@ -2,9 +2,11 @@
 // handshakes completing, closes, expiries, weight changes, reals added and removed) go as real
 // packets through the compiled program, configured by the director, and as the same events to
 // the reference; the chosen real must be the same at every step. The counts the program uses
-// come from its own packets; the reference gets them from this test's model of the flows. A
-// variant ending in "/x" gives every real an upper threshold (-x), so that reals become
-// overloaded and available again as connections come and go; "@N" sets mh's table size.
+// come from its own packets; the reference gets them from this test's model of the flows. Every
+// later packet of a flow must reach the flow's real whatever changed since, or be dropped once
+// that real is deleted. A variant ending in "/x" gives every real an upper threshold (-x), so
+// that reals become overloaded and available again as connections come and go; "@N" sets mh's
+// table size.
 //
 // Time, for lblc and lblcr: the program's tables run on the locality clock, which is the latest
 // clock the sweeper was given (packets stamp entries with it, and the sweeper runs the periodic
@@ -197,8 +199,23 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
                   .ipv4(flows_[port].client, kVip)
                   .tcp(port, kPort, flags, 1001, 5000)
                   .build();
-    ASSERT_TRUE(dp_->run(f));
+    auto out = dp_->run(f);
+    ASSERT_TRUE(out);
+    // A flow stays on its real through weight changes and additions; once its real is deleted
+    // its packets are dropped (expire_nodest_conn off).
+    if (listed(flows_[port].realId)) {
+      ASSERT_EQ(out->action, XDP_TX) << "step " << step_ << ", flow " << port;
+      ASSERT_EQ(realIdOfMac(out->frame), flows_[port].realId) << "step " << step_;
+    } else {
+      ASSERT_EQ(out->action, XDP_DROP) << "step " << step_ << ", flow " << port;
+    }
     flows_[port].phase = to;
+  }
+
+  bool listed(std::uint32_t realId) {
+    for (const auto& r : director_->state().find(key())->reals)
+      if (r.realId == realId) return true;
+    return false;
   }
 
   // Half-open entries (60 s) and closing ones (FIN_WAIT, 120 s) end; established ones stay.

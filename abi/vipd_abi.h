@@ -29,7 +29,8 @@
 /* Half-open table entries: TCP connections whose handshake has not completed. */
 #define VIPD_DEFAULT_HALF_OPEN 65536u
 #define VIPD_DEFAULT_TEMPLATES 65536u /* persistence templates */
-/* mh lookup tables: one per mh service, two while a new generation replaces the old one. */
+/* mh lookup tables: one per mh service, two while a new generation replaces the old one, each
+ * in chunks (vipd_maps.h). */
 #define VIPD_MAX_MH_TABLES (2 * VIPD_MAX_SERVICES)
 /* lblc/lblcr destination entries of all services together. A virtual service sees one
  * destination address (its own), so this is far more than services can fill today. */

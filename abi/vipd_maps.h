@@ -53,8 +53,13 @@ enum vipd_sched {
  * vipd_mh_v1. */
 #define VIPD_SLOTS 256
 #define VIPD_HASH_SLOTS 256
-#define VIPD_MH_MAX_SLOTS 131072
+#define VIPD_MH_MAX_SLOTS 131071
 #define VIPD_MH_DEFAULT_SLOTS 4093
+/* mh tables are stored in chunks of this many slots: a chunk's map element (value, key and the
+ * kernel's element header) fits in one 4 KiB page, so publishing a table never needs a large
+ * contiguous allocation. */
+#define VIPD_MH_CHUNK_SLOTS 2000
+#define VIPD_MH_MAX_CHUNKS ((VIPD_MH_MAX_SLOTS + VIPD_MH_CHUNK_SLOTS - 1) / VIPD_MH_CHUNK_SLOTS)
 #define VIPD_SVC_F_FALLBACK 0x1      /* sh-fallback, mh-fallback */
 #define VIPD_SVC_F_HASH_PORT 0x2     /* sh-port, mh-port */
 #define VIPD_SVC_F_NO_THRESHOLDS 0x4 /* no real has -x: none can be overloaded */
@@ -94,6 +99,7 @@ struct vipd_svc {
   __u32 persist_timeout;         /* seconds (ipvsadm -p); 0: not persistent */
   __u32 wrr_mw;                  /* wrr: max weight - (gcd - 1), as ip_vs_wrr_dest_changed */
   __u32 wrr_di;                  /* wrr: gcd of the weights above 0 */
+  __u32 mh_size;                 /* mh: slots of its table in vipd_mh_v1 (a prime); else 0 */
   struct vipd_addr persist_mask; /* client netmask of persistence (-M), network order */
   struct vipd_cursor_alias aliases[VIPD_MAX_CURSOR_ALIASES];
   struct vipd_dest dests[VIPD_MAX_REALS]; /* entries past n_dests are all zero */
@@ -103,24 +109,24 @@ struct vipd_svc {
   __u16 slots[VIPD_SLOTS]; /* sh, dh: position in dests[] + 1 of a slot's real; 0: none */
 };
 VIPD_ABI_ASSERT_SIZE(struct vipd_svc,
-                     44 + 8 * VIPD_MAX_CURSOR_ALIASES + 28 * VIPD_MAX_REALS + 2 * VIPD_SLOTS);
+                     48 + 8 * VIPD_MAX_CURSOR_ALIASES + 28 * VIPD_MAX_REALS + 2 * VIPD_SLOTS);
 
-/* Key of vipd_mh_v1: the mh table of one generation of a service. A table is written before the
- * generation that uses it is published and deleted after it was replaced, so a packet always
- * finds the table of the generation it holds, whose positions match that generation's dests[]. */
+/* Key of vipd_mh_v1: one chunk of the mh table of one generation of a service. A table is
+ * written before the generation that uses it is published and deleted after it was replaced, so
+ * a packet finds the table of the generation it holds (whose positions match that generation's
+ * dests[]), or, if it read a generation just replaced, the table of the current one. */
 struct vipd_mh_key {
   __u32 svc_id;
   __u32 generation; /* vipd_svc.generation */
+  __u32 chunk;      /* slots chunk * VIPD_MH_CHUNK_SLOTS onwards */
 };
-VIPD_ABI_ASSERT_SIZE(struct vipd_mh_key, 8);
+VIPD_ABI_ASSERT_SIZE(struct vipd_mh_key, 12);
 
-/* Value of vipd_mh_v1: IPVS's Maglev table (ip_vs_mh.c) of `size` slots, a prime. */
-struct vipd_mh_table {
-  __u32 size;
-  __u32 pad;
-  __u16 slots[VIPD_MH_MAX_SLOTS]; /* position in dests[] + 1 of a slot's real; 0: none */
+/* Value of vipd_mh_v1: VIPD_MH_CHUNK_SLOTS slots of IPVS's Maglev table (ip_vs_mh.c). */
+struct vipd_mh_chunk {
+  __u16 slots[VIPD_MH_CHUNK_SLOTS]; /* position in dests[] + 1 of a slot's real; 0: none */
 };
-VIPD_ABI_ASSERT_SIZE(struct vipd_mh_table, 8 + 2 * VIPD_MH_MAX_SLOTS);
+VIPD_ABI_ASSERT_SIZE(struct vipd_mh_chunk, 2 * VIPD_MH_CHUNK_SLOTS);
 
 /* Key of vipd_vips_v1: an address that carries at least one virtual service. The value is the
  * number of services on it (__u32). Used for packets that cannot be matched by port. */

@@ -103,7 +103,7 @@ void publish(XdpDataplane& dp, const sched::SchedulerInfo& info, int n, std::uin
   vipd_svc s = buildGeneration(entry);
   check(dp.resetServiceState(1));
   if (info.fastPath == VIPD_SCHED_MH)
-    check(dp.putMhTable({1, epoch}, *buildMhTable(entry, VIPD_MH_DEFAULT_SLOTS)));
+    check(dp.putMhTable(1, epoch, buildMhTable(entry, VIPD_MH_DEFAULT_SLOTS)));
   check(dp.putService(serviceKey(), s));
   check(dp.realsChanged(s));
 }

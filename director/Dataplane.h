@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "abi/vipd_maps.h"
@@ -33,8 +34,9 @@ class Dataplane {
   virtual Result<void> deleteService(const vipd_svc_key& key) = 0;
   // mh's table for one generation of a service: put before that generation is published,
   // deleted once another replaced it.
-  virtual Result<void> putMhTable(const vipd_mh_key& key, const vipd_mh_table& table) = 0;
-  virtual Result<void> deleteMhTable(const vipd_mh_key& key) = 0;
+  virtual Result<void> putMhTable(std::uint32_t svcId, std::uint32_t generation,
+                                  std::span<const std::uint16_t> slots) = 0;
+  virtual Result<void> deleteMhTable(std::uint32_t svcId, std::uint32_t generation) = 0;
   virtual Result<void> putVipAddress(const vipd_vip_key& key, std::uint32_t services) = 0;
   virtual Result<void> deleteVipAddress(const vipd_vip_key& key) = 0;
   virtual Result<void> putReal(std::uint32_t realId, const vipd_real& real) = 0;

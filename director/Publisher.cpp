@@ -123,29 +123,29 @@ bool usesMhTable(const ServiceEntry& svc) {
   return info && info->fastPath == VIPD_SCHED_MH;
 }
 
-// The key of the mh table a generation of `svc` reads, if its scheduler is mh.
-std::optional<vipd_mh_key> mhTableOf(const ServiceEntry* svc) {
+// The mh table a generation of `svc` reads (service id, generation), if its scheduler is mh.
+using MhTableId = std::pair<std::uint32_t, std::uint32_t>;
+std::optional<MhTableId> mhTableOf(const ServiceEntry* svc) {
   if (!svc || !usesMhTable(*svc)) return std::nullopt;
-  return vipd_mh_key{svc->svcId, svc->realsEpoch};
-}
-
-bool sameMhTable(const std::optional<vipd_mh_key>& a, const std::optional<vipd_mh_key>& b) {
-  return a && b && a->svc_id == b->svc_id && a->generation == b->generation;
+  return MhTableId{svc->svcId, svc->realsEpoch};
 }
 
 // mh tables: the new generation's table goes in before the generation (put), and the table
-// the old generation read goes once nothing names it (retire).
+// the old generation read goes once no service of `to` reads it (retire; a service id freed
+// and given again in one transaction may name the same table).
 bool putMhTable(Dataplane& dp, const ServiceEntry& svc, const ServiceEntry* old,
                 std::uint32_t mhTableSize, Outcome& out) {
-  auto key = mhTableOf(&svc);
-  if (!key || sameMhTable(key, mhTableOf(old))) return true;
-  return out.take(dp.putMhTable(*key, *buildMhTable(svc, mhTableSize)));
+  auto id = mhTableOf(&svc);
+  if (!id || id == mhTableOf(old)) return true;
+  return out.take(dp.putMhTable(id->first, id->second, buildMhTable(svc, mhTableSize)));
 }
 
-bool retireMhTable(Dataplane& dp, const ServiceEntry* svc, const ServiceEntry* old, Outcome& out) {
-  auto key = mhTableOf(old);
-  if (!key || sameMhTable(key, mhTableOf(svc))) return true;
-  return out.take(ignoreMissing(dp.deleteMhTable(*key)));
+bool retireMhTable(Dataplane& dp, const DesiredState& to, const ServiceEntry* old, Outcome& out) {
+  auto id = mhTableOf(old);
+  if (!id) return true;
+  for (const auto& [key, svc] : to.services())
+    if (mhTableOf(&svc) == id) return true;
+  return out.take(ignoreMissing(dp.deleteMhTable(id->first, id->second)));
 }
 
 bool publishServices(Dataplane& dp, const DesiredState& from, const DesiredState& to,
@@ -158,12 +158,12 @@ bool publishServices(Dataplane& dp, const DesiredState& from, const DesiredState
     // IPVS binds a new scheduler with its cursor at the head of the list.
     if (freshCursor && !out.take(dp.resetServiceState(svc.svcId))) return false;
     if (!putMhTable(dp, svc, old, mhTableSize, out)) return false;
-    vipd_svc generation = buildGeneration(svc);
+    vipd_svc generation = buildGeneration(svc, mhTableSize);
     if (!out.take(dp.putService(toSvcKey(key), generation))) return false;
     // The fast path's form of the schedulers' dest_changed hooks (wrr rebases its cursor).
     bool realsChanged = !freshCursor && old->realsEpoch != svc.realsEpoch;
     if (realsChanged && !out.take(dp.realsChanged(generation))) return false;
-    if (!retireMhTable(dp, &svc, old, out)) return false;
+    if (!retireMhTable(dp, to, old, out)) return false;
   }
   return true;
 }
@@ -186,7 +186,7 @@ bool removeStale(Dataplane& dp, const DesiredState& from, const DesiredState& to
   for (const auto& [key, svc] : from.services()) {
     if (to.find(key)) continue;
     if (!out.take(ignoreMissing(dp.deleteService(toSvcKey(key))))) return false;
-    if (!retireMhTable(dp, nullptr, &svc, out)) return false;
+    if (!retireMhTable(dp, to, &svc, out)) return false;
   }
   auto after = realsById(to);
   for (const auto& [id, owner] : realsById(from))
@@ -296,15 +296,14 @@ void setSlots(const ServiceEntry& entry, const sched::SchedulerInfo& info, vipd_
   toPositions(entry, reference->slotTable(), s.slots);
 }
 
-std::unique_ptr<vipd_mh_table> buildMhTable(const ServiceEntry& entry, std::uint32_t size) {
+std::vector<std::uint16_t> buildMhTable(const ServiceEntry& entry, std::uint32_t size) {
   const auto* info = sched::findScheduler(entry.config.scheduler);
-  auto table = std::make_unique<vipd_mh_table>();
+  std::vector<std::uint16_t> table(size);
   if (!info) return table;
   auto config = schedulerConfig(entry, *info);
   config.mhTableSize = size;
   auto reference = info->makeReference(referenceReals(entry), config);
-  table->size = size;
-  toPositions(entry, reference->slotTable(), table->slots);
+  toPositions(entry, reference->slotTable(), table);
   return table;
 }
 
@@ -324,12 +323,13 @@ void deriveLookups(vipd_svc& s) {
   if (!thresholds) s.flags |= VIPD_SVC_F_NO_THRESHOLDS;
 }
 
-vipd_svc buildGeneration(const ServiceEntry& entry) {
+vipd_svc buildGeneration(const ServiceEntry& entry, std::uint32_t mhTableSize) {
   vipd_svc s{};
   s.svc_id = entry.svcId;
   const auto* sched = sched::findScheduler(entry.config.scheduler);
   s.sched = static_cast<std::uint8_t>(sched ? sched->fastPath : VIPD_SCHED_NONE);
   if (sched) setSlots(entry, *sched, s);  // table-driven schedulers only fill something
+  if (usesMhTable(entry)) s.mh_size = mhTableSize;
   s.generation = entry.realsEpoch;
   s.n_dests = static_cast<std::uint16_t>(entry.reals.size());
   setWrrSteps(entry, s);

@@ -3,7 +3,7 @@
 // the removal of what they no longer name. If a write fails, the old state is published again.
 #pragma once
 
-#include <memory>
+#include <vector>
 
 #include "director/Dataplane.h"
 #include "director/State.h"
@@ -11,13 +11,14 @@
 namespace vipd {
 
 // The fast-path form of one service: its list of reals in order, cursor aliases as positions.
-vipd_svc buildGeneration(const ServiceEntry& entry);
+vipd_svc buildGeneration(const ServiceEntry& entry,
+                         std::uint32_t mhTableSize = VIPD_MH_DEFAULT_SLOTS);
 // What a generation derives from its dests[] for the fast path's lookups: the running sums of
 // the weights, whether any real has -x, and the index from real id to position.
 void deriveLookups(vipd_svc& s);
 // mh's table for the generation of `entry` (IPVS's Maglev table of `size` slots, a prime), as
 // positions in that generation's dests[].
-std::unique_ptr<vipd_mh_table> buildMhTable(const ServiceEntry& entry, std::uint32_t size);
+std::vector<std::uint16_t> buildMhTable(const ServiceEntry& entry, std::uint32_t size);
 
 vipd_svc_key toSvcKey(const admin::ServiceKey& key);
 vipd_addr toAddr(const admin::Address& address);

@@ -10,6 +10,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -165,7 +166,7 @@ Result<void> XdpDataplane::checkLayout() {
       checkMapLayout(m.vipd_svc_sx_v1, sizeof(std::uint32_t), sizeof(vipd_stats)),
       checkMapLayout(m.vipd_real_sx_v1, sizeof(std::uint32_t), sizeof(vipd_stats)),
       checkMapLayout(m.vipd_abi_v1, sizeof(std::uint32_t), sizeof(vipd_abi_info)),
-      checkMapLayout(m.vipd_mh_v1, sizeof(vipd_mh_key), sizeof(vipd_mh_table)),
+      checkMapLayout(m.vipd_mh_v1, sizeof(vipd_mh_key), sizeof(vipd_mh_chunk)),
       checkMapLayout(m.vipd_lbtab_v1, sizeof(vipd_locality_key), sizeof(vipd_locality)),
       checkMapLayout(m.vipd_lbsvc_v1, sizeof(std::uint32_t), sizeof(vipd_locality_table)),
       checkMapLayout(m.vipd_lbclock_v1, sizeof(std::uint32_t), sizeof(std::uint64_t)),
@@ -318,11 +319,29 @@ Result<void> XdpDataplane::keepLeavingReals(const vipd_svc_key& key, const vipd_
 Result<void> XdpDataplane::deleteService(const vipd_svc_key& key) {
   return erase(skel_->maps.vipd_svcs_v1, key);
 }
-Result<void> XdpDataplane::putMhTable(const vipd_mh_key& key, const vipd_mh_table& table) {
-  return update(skel_->maps.vipd_mh_v1, key, table);
+// A table is written chunk by chunk; no packet reads it before the generation naming it is out.
+Result<void> XdpDataplane::putMhTable(std::uint32_t svcId, std::uint32_t generation,
+                                      std::span<const std::uint16_t> slots) {
+  if (slots.empty() || slots.size() > VIPD_MH_MAX_SLOTS)
+    return makeError(EINVAL,
+                     "an mh table has 1 to " + std::to_string(VIPD_MH_MAX_SLOTS) + " slots");
+  for (std::uint32_t chunk = 0; chunk * VIPD_MH_CHUNK_SLOTS < slots.size(); ++chunk) {
+    vipd_mh_chunk value{};
+    auto part = slots.subspan(chunk * VIPD_MH_CHUNK_SLOTS);
+    std::copy_n(part.begin(), std::min<std::size_t>(part.size(), VIPD_MH_CHUNK_SLOTS), value.slots);
+    if (auto r = update(skel_->maps.vipd_mh_v1, vipd_mh_key{svcId, generation, chunk}, value); !r)
+      return r;
+  }
+  return {};
 }
-Result<void> XdpDataplane::deleteMhTable(const vipd_mh_key& key) {
-  return erase(skel_->maps.vipd_mh_v1, key);
+
+// Chunks are numbered from 0 without gaps: deleting stops at the first one missing.
+Result<void> XdpDataplane::deleteMhTable(std::uint32_t svcId, std::uint32_t generation) {
+  for (std::uint32_t chunk = 0; chunk < VIPD_MH_MAX_CHUNKS; ++chunk) {
+    auto r = erase(skel_->maps.vipd_mh_v1, vipd_mh_key{svcId, generation, chunk});
+    if (!r) return chunk > 0 && r.error().code == ENOENT ? Result<void>{} : r;
+  }
+  return {};
 }
 Result<void> XdpDataplane::putVipAddress(const vipd_vip_key& key, std::uint32_t services) {
   return update(skel_->maps.vipd_vips_v1, key, services);

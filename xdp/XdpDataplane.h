@@ -64,8 +64,9 @@ class XdpDataplane final : public Dataplane {
   // Also records, for an lblcr service, the reals the new generation drops (vipd_lbgone_v1).
   Result<void> putService(const vipd_svc_key& key, const vipd_svc& svc) override;
   Result<void> deleteService(const vipd_svc_key& key) override;
-  Result<void> putMhTable(const vipd_mh_key& key, const vipd_mh_table& table) override;
-  Result<void> deleteMhTable(const vipd_mh_key& key) override;
+  Result<void> putMhTable(std::uint32_t svcId, std::uint32_t generation,
+                          std::span<const std::uint16_t> slots) override;
+  Result<void> deleteMhTable(std::uint32_t svcId, std::uint32_t generation) override;
   Result<void> putVipAddress(const vipd_vip_key& key, std::uint32_t services) override;
   Result<void> deleteVipAddress(const vipd_vip_key& key) override;
   Result<void> putReal(std::uint32_t realId, const vipd_real& real) override;

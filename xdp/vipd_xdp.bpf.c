@@ -33,6 +33,25 @@ static __always_inline __u32 vipd_unparsed_outcome(int rc, const struct vipd_pkt
   return VIPD_CNT_PASS_UNPARSED_NOT_VIP;
 }
 
+/* mh on the generation the packet read, or on the current one if that generation was replaced
+ * meanwhile: its table is deleted right after the new generation is published. (Should the
+ * service have changed to another scheduler in that instant, this one packet gets no real.) */
+static __always_inline __u32 vipd_sched_mh_current(const struct vipd_svc* svc,
+                                                   const struct vipd_pkt* pkt) {
+  int missing;
+  __u32 id = vipd_sched_mh(svc, pkt, &missing);
+  if (!missing) return id;
+  struct vipd_svc_key sk;
+  vipd_pkt_svc_key(pkt, &sk);
+  const struct vipd_svc* now = bpf_map_lookup_elem(&vipd_svcs_v1, &sk);
+  if (!now) {
+    sk.port = 0;
+    now = bpf_map_lookup_elem(&vipd_svcs_v1, &sk);
+  }
+  if (!now || now->generation == svc->generation || now->sched != VIPD_SCHED_MH) return id;
+  return vipd_sched_mh(now, pkt, &missing);
+}
+
 /* A global function, so the verifier checks it once on its own and the caller sees only a
  * scalar come back. Inlined, the paths through fourteen schedulers would each carry their own
  * state into the rest of the program, which would then be checked once per path: more than the
@@ -62,7 +81,7 @@ __attribute__((noinline)) __u32 vipd_schedule(const struct vipd_svc* svc,
     case VIPD_SCHED_TWOS:
       return vipd_sched_twos(svc, pkt);
     case VIPD_SCHED_MH:
-      return vipd_sched_mh(svc, pkt);
+      return vipd_sched_mh_current(svc, pkt);
     case VIPD_SCHED_LBLC:
       return vipd_sched_lblc(svc, pkt);
     case VIPD_SCHED_LBLCR:

@@ -4,6 +4,8 @@
 // tables' collection.
 #include <algorithm>
 #include <memory>
+#include <set>
+#include <vector>
 
 #include "schedulers/core/Hash.h"
 #include "tests/bpf/XdpFixture.h"
@@ -199,14 +201,33 @@ TEST_F(SchedulerTest, MhWithAnEmptyOrMissingTableRefusesTheConnection) {
   vipd_svc s = generation({3, 2, 1});
   s.sched = VIPD_SCHED_MH;
   s.generation = 7;
-  auto table = std::make_unique<vipd_mh_table>();
-  table->size = 251;
-  ASSERT_TRUE(dp_->putMhTable({1, 7}, *table));
+  s.mh_size = 251;
+  ASSERT_TRUE(dp_->putMhTable(1, 7, std::vector<std::uint16_t>(251, 0)));
   publish(s);
   const std::map<int, std::uint64_t> refused = {{VIPD_CNT_TX_ICMP_UNREACH, 1}};
   EXPECT_EQ(run(XdpTest::syn(40000), refused).action, XDP_TX);
-  ASSERT_TRUE(dp_->deleteMhTable({1, 7}));
+  ASSERT_TRUE(dp_->deleteMhTable(1, 7));
   EXPECT_EQ(run(XdpTest::syn(40001), refused).action, XDP_TX);
+}
+
+// IPVS's largest table, 131071 slots, is kept in 66 chunks of vipd_mh_v1; clients (told apart
+// by port with mh-port) land in all of them and reach the reals the slots name.
+TEST_F(SchedulerTest, MhReadsATableOfManyChunks) {
+  vipd_svc s = generation({3, 2, 1});
+  s.sched = VIPD_SCHED_MH;
+  s.flags |= VIPD_SVC_F_HASH_PORT;
+  s.generation = 9;
+  s.mh_size = 131071;
+  // Slot i names position i % 3 + 1: every chunk of the table is read by some client.
+  std::vector<std::uint16_t> slots(131071);
+  for (std::size_t i = 0; i < slots.size(); ++i) slots[i] = static_cast<std::uint16_t>(i % 3 + 1);
+  ASSERT_TRUE(dp_->putMhTable(1, 9, slots));
+  publish(s);
+  std::set<std::uint32_t> reals;
+  for (std::uint16_t port = 40000; port < 40060; ++port) reals.insert(syn(port));
+  EXPECT_EQ(reals, (std::set<std::uint32_t>{1, 2, 3}));
+  ASSERT_TRUE(dp_->deleteMhTable(1, 9));
+  EXPECT_FALSE(dp_->deleteMhTable(1, 9));  // every chunk went
 }
 
 TEST_F(WrrTest, NoRealWithAWeightMeansNoReal) {

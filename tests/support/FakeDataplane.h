@@ -41,16 +41,16 @@ class FakeDataplane final : public Dataplane {
     if (auto r = record("deleteService", 0); !r) return r;
     return services.erase(k) ? Result<void>{} : Result<void>{makeError(ENOENT, "no service")};
   }
-  Result<void> putMhTable(const vipd_mh_key& k, const vipd_mh_table& t) override {
-    if (auto r = record("putMhTable", k.generation); !r) return r;
-    mhTables[{k.svc_id, k.generation}].assign(t.slots, t.slots + t.size);
+  Result<void> putMhTable(std::uint32_t svcId, std::uint32_t generation,
+                          std::span<const std::uint16_t> slots) override {
+    if (auto r = record("putMhTable", generation); !r) return r;
+    mhTables[{svcId, generation}].assign(slots.begin(), slots.end());
     return {};
   }
-  Result<void> deleteMhTable(const vipd_mh_key& k) override {
-    if (auto r = record("deleteMhTable", k.generation); !r) return r;
-    return mhTables.erase({k.svc_id, k.generation})
-               ? Result<void>{}
-               : Result<void>{makeError(ENOENT, "no mh table")};
+  Result<void> deleteMhTable(std::uint32_t svcId, std::uint32_t generation) override {
+    if (auto r = record("deleteMhTable", generation); !r) return r;
+    return mhTables.erase({svcId, generation}) ? Result<void>{}
+                                               : Result<void>{makeError(ENOENT, "no mh table")};
   }
   Result<void> putVipAddress(const vipd_vip_key& k, std::uint32_t n) override {
     if (auto r = record("putVipAddress", n); !r) return r;

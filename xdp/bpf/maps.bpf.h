@@ -16,14 +16,14 @@ struct {
   __type(value, struct vipd_svc);
 } vipd_svcs_v1 SEC(".maps");
 
-/* mh's lookup tables by (service id, generation): up to 256 KiB each, allocated only for the
- * mh services there are. */
+/* mh's lookup tables by (service id, generation, chunk): up to 256 KiB a table, in 4 KiB
+ * elements, allocated only for the mh services there are. */
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, VIPD_MAX_MH_TABLES);
+  __uint(max_entries, VIPD_MAX_MH_TABLES* VIPD_MH_MAX_CHUNKS);
   __uint(map_flags, BPF_F_NO_PREALLOC);
   __type(key, struct vipd_mh_key);
-  __type(value, struct vipd_mh_table);
+  __type(value, struct vipd_mh_chunk);
 } vipd_mh_v1 SEC(".maps");
 
 /* Addresses that carry a virtual service (value: number of services on the address). */

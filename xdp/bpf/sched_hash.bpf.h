@@ -71,27 +71,37 @@ static __always_inline __u32 vipd_sched_dh(const struct vipd_svc* svc, const str
 }
 
 /* mh, as ip_vs_mh.c: IPVS's Maglev table (a prime number of slots, filled by the reference
- * implementation from each real's offset and skip, kept in vipd_mh_v1 under the generation it
- * belongs to), looked up by hsiphash of the client (and port with mh-port); mh-fallback
- * re-hashes with offset (offset + ihash) mod size until it meets an available real or an empty
- * slot. */
+ * implementation from each real's offset and skip, kept in vipd_mh_v1 in chunks under the
+ * generation it belongs to), looked up by hsiphash of the client (and port with mh-port);
+ * mh-fallback re-hashes with offset (offset + ihash) mod size until it meets an available real
+ * or an empty slot. */
 struct vipd_mh_probe {
   const struct vipd_svc* svc;
-  const struct vipd_mh_table* table;
   __u32 size;
   __u32 key; /* port + folded client address, before the offset */
   __u32 ihash;
   __u32 pick;
+  int missing; /* a chunk of the generation's table was not found */
 };
 
 static __always_inline __u32 vipd_mh_slot(const struct vipd_mh_probe* p, __u32 offset) {
-  __u32 slot = vipd_hsiphash_u32(offset + p->key, VIPD_MH_K, VIPD_MH_K) % p->size;
-  VIPD_OPAQUE(slot);
-  return slot & (VIPD_MH_MAX_SLOTS - 1);
+  return vipd_hsiphash_u32(offset + p->key, VIPD_MH_K, VIPD_MH_K) % p->size;
 }
 
-static __always_inline __u32 vipd_mh_real(const struct vipd_mh_probe* p, __u32 slot, int* empty) {
-  return vipd_pos_real(p->svc, p->table->slots[slot & (VIPD_MH_MAX_SLOTS - 1)], empty);
+/* The real of a slot, as vipd_pos_real; a missing chunk counts as an empty slot and is noted. */
+static __always_inline __u32 vipd_mh_real(struct vipd_mh_probe* p, __u32 slot, int* empty) {
+  struct vipd_mh_key k = {.svc_id = p->svc->svc_id,
+                          .generation = p->svc->generation,
+                          .chunk = slot / VIPD_MH_CHUNK_SLOTS};
+  const struct vipd_mh_chunk* c = bpf_map_lookup_elem(&vipd_mh_v1, &k);
+  if (!c) {
+    p->missing = 1;
+    *empty = 1;
+    return 0;
+  }
+  __u32 i = slot % VIPD_MH_CHUNK_SLOTS;
+  VIPD_OPAQUE(i);
+  return vipd_pos_real(p->svc, i < VIPD_MH_CHUNK_SLOTS ? c->slots[i] : 0, empty);
 }
 
 static long vipd_mh_fallback_step(__u32 offset, void* arg) {
@@ -102,21 +112,25 @@ static long vipd_mh_fallback_step(__u32 offset, void* arg) {
   return p->pick || empty;
 }
 
-static __always_inline __u32 vipd_sched_mh(const struct vipd_svc* svc, const struct vipd_pkt* pkt) {
-  struct vipd_mh_key tk = {.svc_id = svc->svc_id, .generation = svc->generation};
-  const struct vipd_mh_table* table = bpf_map_lookup_elem(&vipd_mh_v1, &tk);
-  /* Published before its generation, so never missing; if it were, no real is no real. */
-  if (!table || table->size == 0 || table->size > VIPD_MH_MAX_SLOTS) return 0;
+/* *missing is set when the generation's table was not there: the packet read a generation that
+ * was replaced meanwhile, and its caller tries again with the current one. */
+static __always_inline __u32 vipd_sched_mh(const struct vipd_svc* svc, const struct vipd_pkt* pkt,
+                                           int* missing) {
+  struct vipd_mh_probe p = {.svc = svc, .size = svc->mh_size};
+  *missing = 0;
+  if (p.size == 0 || p.size > VIPD_MH_MAX_SLOTS) return 0;
   __u32 port = 0;
   if (svc->flags & VIPD_SVC_F_HASH_PORT) port = vipd_ntohs(pkt->key.sport);
-  struct vipd_mh_probe p = {.svc = svc, .table = table, .size = table->size};
   p.key = port + vipd_fold(&pkt->key.saddr, pkt->key.af);
   p.ihash = vipd_mh_slot(&p, 0);
   int empty;
   __u32 id = vipd_mh_real(&p, p.ihash, &empty);
-  if (id || empty || !(svc->flags & VIPD_SVC_F_FALLBACK)) return id;
-  bpf_loop(p.size, vipd_mh_fallback_step, &p, 0);
-  return p.pick;
+  if (!id && !empty && (svc->flags & VIPD_SVC_F_FALLBACK)) {
+    bpf_loop(p.size, vipd_mh_fallback_step, &p, 0);
+    id = p.pick;
+  }
+  *missing = p.missing;
+  return id;
 }
 
 #endif /* VIPD_SCHED_HASH_BPF_H */

@@ -416,6 +416,30 @@ TEST_F(MhTableTest, AChangeOfFlagsKeepsTheTableAndDeletingTheServiceRemovesIt) {
   EXPECT_TRUE(fake.mhTables.empty());
 }
 
+// Two states in which different mh services hold the same service id and generation (an id freed
+// and given again within one transaction): the table they both name survives the change.
+TEST(MhTables, ATableNamedAgainByTheNewStateIsNotRetired) {
+  auto state = [](const char* vipAddress) {
+    DesiredState d;
+    admin::ServiceConfig svc;
+    svc.key = {admin::Protocol::tcp, *admin::Address::parse(vipAddress), 80};
+    svc.scheduler = "mh";
+    EXPECT_TRUE(d.addService(svc));
+    admin::RealConfig real;
+    real.address = *admin::Address::parse("198.18.1.11");
+    real.port = 80;
+    real.weight = 1;
+    EXPECT_TRUE(d.addReal(svc.key, real));
+    return d;
+  };
+  DesiredState a = state("198.18.1.100"), b = state("198.18.1.200");
+  FakeDataplane fake;
+  ASSERT_TRUE(publish(fake, DesiredState{}, a, 251));
+  ASSERT_TRUE(publish(fake, a, b, 251));
+  ASSERT_EQ(fake.mhTables.size(), 1u);
+  EXPECT_EQ(fake.mhTables.begin()->second.size(), 251u);
+}
+
 TEST_F(MhTableTest, AnotherSchedulerHasNoTable) {
   admin::Request edit = addService("wlc");
   edit.command = admin::Command::editService;

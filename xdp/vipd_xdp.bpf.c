@@ -157,8 +157,14 @@ static __always_inline struct vipd_conn* vipd_reuse(const struct vipd_svc* svc,
   if (!quiesced && !vipd_syn_reschedules(vipd_st_state(seen), input_only, cfg->conn_reuse_mode))
     return c;
   void* map = half_open ? (void*)&vipd_syns_v1 : (void*)&vipd_conns_v1;
-  if (vipd_conn_end(map, &pkt->key, c, seen)) vipd_count(VIPD_CNT_INFO_CONN_REUSED);
-  return 0;
+  if (vipd_conn_end(map, &pkt->key, c, seen)) {
+    vipd_count(VIPD_CNT_INFO_CONN_REUSED);
+    return 0;
+  }
+  /* A packet on another CPU changed the entry first. If that ended it, this SYN starts a new
+   * flow; otherwise the entry lives on and serves this SYN as an entry not due for reuse would. */
+  __u8 gone = VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED;
+  return vipd_st_flags(*(volatile __u32*)&c->st) & gone ? 0 : c;
 }
 
 /* A packet of a flow whose real was deleted (IPVS: its dest is no longer available). With

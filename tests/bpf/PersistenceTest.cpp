@@ -43,6 +43,28 @@ class PersistenceTest : public XdpTest {
   std::uint32_t persistent(std::uint32_t realId) { return dp_->realState(realId)->persistent; }
 };
 
+class PersistenceWithSmallHalfOpenTable : public PersistenceTest {
+ protected:
+  std::uint32_t halfOpenSize() const override { return 2; }
+};
+
+// A SYN refused for a full half-open table creates no connection, so the template it was
+// scheduled through does not count it among the connections it controls (else it never expires).
+TEST_F(PersistenceWithSmallHalfOpenTable, ARefusedSynLeavesTheTemplatesControlAsItWas) {
+  EXPECT_EQ(synFrom("198.18.0.10", 40000), 3u);
+  EXPECT_EQ(synFrom("198.18.0.10", 40001), 3u);
+  EXPECT_EQ(synFrom("198.18.0.10", 40002), 0u);  // dropped: the half-open table is full
+  vipd_conn_key tk{};
+  tk.saddr.w[0] = inet_addr("198.18.0.0");
+  tk.daddr.w[0] = inet_addr(kVip);
+  tk.dport = htons(kPort);
+  tk.proto = IPPROTO_TCP;
+  tk.af = VIPD_AF_INET;
+  auto t = PinnedMap(pins_.dir(), VIPD_MAP_TEMPLATES).lookup<vipd_tmpl>(tk);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->n_control, 2u);
+}
+
 TEST_F(PersistenceTest, AClientKeepsItsRealAcrossConnections) {
   std::vector<std::uint32_t> reals;
   for (std::uint16_t port = 40000; port < 40005; ++port)

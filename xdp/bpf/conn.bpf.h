@@ -96,6 +96,13 @@ static __always_inline struct vipd_conn* vipd_conn_find(const struct vipd_conn_k
   return 0;
 }
 
+/* vipd_tmpl_release out of line: its keys would otherwise sit in the frame of the program,
+ * whose stack together with the scheduler's must stay within 512 bytes. */
+static __attribute__((noinline)) void vipd_tmpl_unbind(const struct vipd_conn_key* key,
+                                                       __u32 tmpl_id, __u32 svc_id) {
+  vipd_tmpl_release(key, tmpl_id, svc_id);
+}
+
 /* A new entry, counted inactive as IPVS binds it; TCP goes to the half-open table. */
 static __always_inline struct vipd_conn* vipd_conn_create(const struct vipd_conn_key* key,
                                                           __u32 real_id, __u32 svc_id,
@@ -111,6 +118,8 @@ static __always_inline struct vipd_conn* vipd_conn_create(const struct vipd_conn
   c.st = vipd_conn_initial_st(is_tcp, 1);
   c.expires_ns = bpf_ktime_get_ns() + 2 * VIPD_NS_PER_S;
   long err = bpf_map_update_elem(map, key, &c, BPF_NOEXIST);
+  /* The template bind this packet made (vipd_tmpl_bind) is only for the entry it creates. */
+  if (err && tmpl_id) vipd_tmpl_unbind(key, tmpl_id, svc_id);
   if (err == -17 /* EEXIST: another CPU was first; its entry serves this packet too */)
     return vipd_conn_find(key, half_open);
   if (err) {

@@ -182,11 +182,20 @@ bool publishVipAddresses(Dataplane& dp, const DesiredState& from, const DesiredS
   return true;
 }
 
+bool usedBy(const DesiredState& state, std::uint32_t svcId) {
+  for (const auto& [key, svc] : state.services())
+    if (svc.svcId == svcId) return true;
+  return false;
+}
+
 bool removeStale(Dataplane& dp, const DesiredState& from, const DesiredState& to, Outcome& out) {
   for (const auto& [key, svc] : from.services()) {
     if (to.find(key)) continue;
     if (!out.take(ignoreMissing(dp.deleteService(toSvcKey(key))))) return false;
     if (!retireMhTable(dp, to, &svc, out)) return false;
+    // Its live state goes with it (lblc/lblcr entries, as the kernel frees the service's
+    // table), unless the id already serves another service of `to`.
+    if (!usedBy(to, svc.svcId) && !out.take(dp.resetServiceState(svc.svcId))) return false;
   }
   auto after = realsById(to);
   for (const auto& [id, owner] : realsById(from))

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "abi/vipd_conn_state.h"
 #include "director/Director.h"
 #include "director/Publisher.h"
@@ -141,6 +143,21 @@ TEST_F(DirectorTest, DeletingTheServiceRemovesEverythingItPublished) {
   EXPECT_TRUE(fake.services.empty());
   EXPECT_TRUE(fake.vipAddresses.empty());
   for (const auto& [id, r] : fake.reals) EXPECT_EQ(r.flags, 0);
+}
+
+// The kernel frees a deleted service's scheduler state (lblc/lblcr tables among it); vipd resets
+// the service id's live state once the service is gone from the fast path.
+TEST_F(DirectorTest, DeletingTheServiceResetsItsLiveStateAfterIt) {
+  admin::Request del;
+  del.command = admin::Command::deleteService;
+  del.key = vip();
+  fake.log.clear();
+  ASSERT_EQ(director.handle(del).error, 0);
+  auto at = [&](const std::string& entry) {
+    return std::find(fake.log.begin(), fake.log.end(), entry) - fake.log.begin();
+  };
+  ASSERT_LT(at("resetServiceState 1"), static_cast<long>(fake.log.size()));
+  EXPECT_LT(at("deleteService 0"), at("resetServiceState 1"));
 }
 
 TEST_F(DirectorTest, ClearRemovesEveryService) {

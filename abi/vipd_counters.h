@@ -46,7 +46,8 @@
   X(INFO_NODEST_EXPIRED, "connection_expired_real_removed", info)     \
   X(INFO_LOCALITY_TABLE_FULL, "locality_table_full", info)            \
   X(INFO_LOCALITY_SET_FULL, "locality_set_full", info)                \
-  X(INFO_LOCALITY_EXPIRED, "locality_entry_expired", info)
+  X(INFO_LOCALITY_EXPIRED, "locality_entry_expired", info)            \
+  X(INFO_LOCALITY_BUSY, "locality_entry_busy", info)
 
 enum vipd_counter {
 #define VIPD_COUNTER_ENUM(name, label, outcome) VIPD_CNT_##name,

@@ -315,12 +315,15 @@ VIPD_ABI_ASSERT_SIZE(struct vipd_locality_key, 20);
 
 /* Value of vipd_lbtab_v1 (ip_vs_lblc_entry, or ip_vs_lblcr_entry with its ip_vs_dest_set).
  * lblc uses members[0] only. Members are real ids, oldest first: the kernel's set list, which
- * takes new members at its head, runs from members[n_members - 1] down to members[0]. */
+ * takes new members at its head, runs from members[n_members - 1] down to members[0].
+ * `version` serialises the entry's writers, as the kernel's svc->sched_lock does: even, free;
+ * odd, claimed by one writer (or the collector), which alone changes members, n_members and
+ * lastmod_ns. Readers take no claim. Written from user space, it should be even. */
 struct vipd_locality {
   __u64 lastuse_ns; /* locality clock of the last packet that looked the entry up */
   __u64 lastmod_ns; /* lblcr: locality clock of the set's last change */
   __u32 n_members;
-  __u32 pad;
+  __u32 version; /* see above; 0 in a new entry */
   __u32 members[VIPD_LOCALITY_SET_MAX];
 };
 VIPD_ABI_ASSERT_SIZE(struct vipd_locality, 24 + 4 * VIPD_LOCALITY_SET_MAX);

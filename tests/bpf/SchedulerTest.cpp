@@ -305,6 +305,16 @@ class LocalityTest : public SchedulerTest {
 
   std::uint64_t counter(int c) { return (*dp_->counters())[static_cast<std::size_t>(c)]; }
 
+  // The entry's writers' claim word, as a writer on another CPU would leave it: odd while it
+  // holds the entry, even once it has let go.
+  void setVersion(std::uint32_t version, const char* address = kVip) {
+    auto en = entry(address);
+    ASSERT_TRUE(en);
+    en->version = version;
+    ASSERT_TRUE(PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY)
+                    .update(vipd_locality_key{addr4(address), 1u}, *en));
+  }
+
   std::uint64_t t0_ = 0;
 };
 
@@ -479,6 +489,86 @@ TEST_F(LocalityTest, LblcrRecordsARealLeavingTheList) {
   EXPECT_EQ(gone->inactive, 0u);
   EXPECT_EQ(syn(40002), 2u);  // the set's only member is gone: wlc
   EXPECT_EQ(members(), (Ids{2, 3}));
+}
+
+// Writers of an entry are serialised, as the kernel's are by svc->sched_lock: while another
+// writer holds the entry, lblc's replacement waits its turn a few times, then gives up: the flow
+// goes to the real wlc chose, the entry and the count stay as they were, and it is counted. Once
+// the entry is let go, the next replacement is made, and counted once.
+TEST_F(LocalityTest, LblcLeavesAnEntryAnotherWriterHoldsAndCountsIt) {
+  publishWith(VIPD_SCHED_LBLC, {{3, 1}, {2, 1}, {1, 1}});
+  EXPECT_EQ(syns(40000, 2), (Ids{3, 3}));
+  auto busy = counter(VIPD_CNT_INFO_LOCALITY_BUSY);
+  setVersion(7);
+  EXPECT_EQ(syn(40002), 2u);  // 3 is overloaded by lblc's rule: wlc
+  EXPECT_EQ(entry()->members[0], 3u);
+  EXPECT_EQ(entry()->version, 7u);
+  EXPECT_EQ(table().entries, 1);
+  EXPECT_EQ(counter(VIPD_CNT_INFO_LOCALITY_BUSY), busy + 1);
+  setVersion(8);
+  EXPECT_EQ(syn(40003), 1u);
+  EXPECT_EQ(entry()->members[0], 1u);
+  EXPECT_EQ(entry()->version, 10u);  // changed in place, let go a version on
+  EXPECT_EQ(table().entries, 2);
+  EXPECT_EQ(counter(VIPD_CNT_INFO_LOCALITY_BUSY), busy + 1);
+}
+
+// lblcr's insertion likewise: a set another writer holds takes no member meanwhile (the copy
+// this writer would put in its place would undo the other's change), and a set let go does.
+TEST_F(LocalityTest, LblcrLeavesASetAnotherWriterHoldsAndCountsIt) {
+  publishWith(VIPD_SCHED_LBLCR, {{3, 1}, {2, 1}, {1, 1}});
+  EXPECT_EQ(syns(40000, 2), (Ids{3, 3}));
+  auto busy = counter(VIPD_CNT_INFO_LOCALITY_BUSY);
+  setVersion(1);
+  EXPECT_EQ(syn(40002), 2u);
+  EXPECT_EQ(members(), (Ids{3}));
+  EXPECT_EQ(entry()->version, 1u);
+  EXPECT_EQ(counter(VIPD_CNT_INFO_LOCALITY_BUSY), busy + 1);
+  setVersion(2);
+  EXPECT_EQ(syn(40003), 1u);
+  EXPECT_EQ(members(), (Ids{1, 3}));
+  EXPECT_EQ(entry()->version, 4u);  // replaced, the new entry free a version on
+  EXPECT_EQ(entry()->lastmod_ns, t0_);
+  EXPECT_EQ(table().entries, 1);
+  EXPECT_EQ(counter(VIPD_CNT_INFO_LOCALITY_BUSY), busy + 1);
+}
+
+// The day-old cleanup of a set another writer holds is left to a later packet, which still finds
+// the set old and sheds its most loaded member.
+TEST_F(LocalityTest, LblcrLeavesTheCleanupOfASetAnotherWriterHoldsToALaterPacket) {
+  publishWith(VIPD_SCHED_LBLCR, {{3, 1}, {2, 1}, {1, 1}});
+  EXPECT_EQ(syns(40000, 3), (Ids{3, 3, 2}));
+  sweepAt(18 * kHour);
+  EXPECT_EQ(syn(40003), 2u);      // the entry stays in use; the set does not change
+  sweepAt(24 * kHour + kMinute);  // every connection has ended
+  auto busy = counter(VIPD_CNT_INFO_LOCALITY_BUSY);
+  setVersion(5);
+  EXPECT_EQ(syn(40010), 2u);
+  EXPECT_EQ(members(), (Ids{2, 3}));
+  EXPECT_EQ(counter(VIPD_CNT_INFO_LOCALITY_BUSY), busy + 1);
+  setVersion(6);
+  EXPECT_EQ(syn(40011), 3u);  // 2 now has a connection; it is also the most loaded, and goes
+  EXPECT_EQ(members(), (Ids{3}));
+  EXPECT_EQ(entry()->lastmod_ns, t0_ + 24 * kHour + kMinute);
+  EXPECT_EQ(entry()->version, 8u);
+}
+
+// The collection claims an entry to remove it: one a writer holds was just used, and stays until
+// a later check.
+TEST_F(LocalityTest, TheCollectionLeavesAnEntryAWriterHolds) {
+  publishWith(VIPD_SCHED_LBLC, {{3, 1}, {2, 1}, {1, 1}});
+  sweepAt(kSecond);
+  EXPECT_EQ(syn(40000), 3u);
+  setVersion(3);
+  auto expired = counter(VIPD_CNT_INFO_LOCALITY_EXPIRED);
+  sweepAt(24 * kHour + 31 * kMinute);  // the full check at 24 h 30 min
+  EXPECT_TRUE(entry());
+  EXPECT_EQ(table().entries, 1);
+  setVersion(4);
+  sweepAt(49 * kHour + kMinute);  // the next full check, at 49 h
+  EXPECT_FALSE(entry());
+  EXPECT_EQ(counter(VIPD_CNT_INFO_LOCALITY_EXPIRED), expired + 1);
+  EXPECT_EQ(table().entries, 0);
 }
 
 }  // namespace

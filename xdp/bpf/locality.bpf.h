@@ -55,11 +55,11 @@ static __always_inline void vipd_locality_key_of(const struct vipd_svc* svc,
   key->svc_id = svc->svc_id;
 }
 
-/* A new entry naming `real_id` (ip_vs_lblc_new, ip_vs_lblcr_new), counted. Returns the entry
- * another CPU made first, if one did; 0 otherwise, also when the map is full: the kernel then
- * uses the real it chose without remembering it, and so does vipd, counting it. */
-static __always_inline struct vipd_locality* vipd_locality_add(const struct vipd_locality_key* key,
-                                                               __u32 real_id, __u64 now) {
+/* A new entry naming `real_id` (ip_vs_lblc_new, ip_vs_lblcr_new), counted. 0 when another CPU
+ * made the entry first; 1 otherwise, also when the map is full: the kernel then uses the real it
+ * chose without remembering it, and so does vipd, counting it. */
+static __always_inline int vipd_locality_add(const struct vipd_locality_key* key, __u32 real_id,
+                                             __u64 now) {
   struct vipd_locality en;
   __builtin_memset(&en, 0, sizeof(en));
   en.lastuse_ns = now;
@@ -67,11 +67,57 @@ static __always_inline struct vipd_locality* vipd_locality_add(const struct vipd
   en.n_members = 1;
   en.members[0] = real_id;
   long err = bpf_map_update_elem(&vipd_lbtab_v1, key, &en, BPF_NOEXIST);
-  if (err == -17 /* EEXIST */) return bpf_map_lookup_elem(&vipd_lbtab_v1, key);
+  if (err == -17 /* EEXIST */) return 0;
   if (err)
     vipd_count(VIPD_CNT_INFO_LOCALITY_TABLE_FULL);
   else
     vipd_locality_counted(key->svc_id, 1);
+  return 1;
+}
+
+/* The kernel changes entries under svc->sched_lock; vipd's writers claim the entry instead
+ * (struct vipd_locality's version), readers never do. A writer claims an entry by moving the
+ * version it read, if even, to the next odd one (compare-and-swap): the claim fails if another
+ * writer holds the entry, or changed it since the version was read. With the claim it changes
+ * the entry in place (lblc) and lets it go a version on, or puts a new entry in its place (lblcr),
+ * the new one free a version on and the old one left claimed, so that a writer still holding the
+ * old one finds it taken and looks again; or it lets it go unchanged, at the version it had. The
+ * collector claims an entry to remove it, and leaves it claimed. A writer that finds the entry
+ * taken looks it up again, this many times in all, then leaves its change undone and counts it:
+ * a claim is held for a copy and a map update, never across a wait. */
+#define VIPD_LOCALITY_CLAIM_TRIES 4
+
+static __always_inline int vipd_locality_claim(struct vipd_locality* en, __u32 version) {
+  return !(version & 1) &&
+         __sync_val_compare_and_swap(&en->version, version, version + 1) == version;
+}
+
+static __always_inline void vipd_locality_release(struct vipd_locality* en, __u32 version) {
+  __sync_lock_test_and_set(&en->version, version); /* ordered after the writes it publishes */
+}
+
+/* The entry of `key`, claimed, starting from `en` as the writer looked it up (0: none), with the
+ * version it had in *version. 0 when there is nothing left to write: there was no entry and one
+ * was made naming `real_id` alone, or there was no room for one; or the entry stayed taken, or
+ * another CPU made it first (counted). */
+static __always_inline struct vipd_locality* vipd_locality_claim_key(
+    const struct vipd_locality_key* key, struct vipd_locality* en, __u32 real_id, __u64 now,
+    __u32* version) {
+  if (!en) {
+    if (vipd_locality_add(key, real_id, now)) return 0;
+    en = bpf_map_lookup_elem(&vipd_lbtab_v1, key);
+  }
+#pragma unroll
+  for (int i = 0; i < VIPD_LOCALITY_CLAIM_TRIES; i++) {
+    if (!en) break;
+    __u32 v = *(volatile __u32*)&en->version;
+    if (vipd_locality_claim(en, v)) {
+      *version = v;
+      return en;
+    }
+    if (i < VIPD_LOCALITY_CLAIM_TRIES - 1) en = bpf_map_lookup_elem(&vipd_lbtab_v1, key);
+  }
+  vipd_count(VIPD_CNT_INFO_LOCALITY_BUSY);
   return 0;
 }
 

@@ -39,9 +39,14 @@ static long vipd_lgc_visit(void* map, struct vipd_locality_key* key, struct vipd
     w->tally++;
     return 0;
   }
+  /* Claimed for the removal, and left claimed. One a writer holds was just used: it stays. */
+  __u32 version = *(volatile __u32*)&en->version;
+  if (!vipd_locality_claim(en, version)) return 0;
   if (bpf_map_delete_elem(map, key) == 0) {
     w->tally++;
     vipd_count(VIPD_CNT_INFO_LOCALITY_EXPIRED);
+  } else {
+    vipd_locality_release(en, version);
   }
   return 0;
 }

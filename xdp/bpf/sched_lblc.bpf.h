@@ -18,15 +18,23 @@ static __always_inline int vipd_lblc_fit(const struct vipd_svc* svc, __u32 real_
   return !vipd_locality_overloaded(svc, real_id, weight);
 }
 
-/* ip_vs_lblc_new: an entry already naming the real stays as it is; otherwise the kernel unhashes
- * the old entry without lowering tbl->entries and hashes a new one, so the count goes up. */
+/* ip_vs_lblc_new, under the entry's claim (locality.bpf.h): an entry already naming the real
+ * stays as it is; otherwise the kernel unhashes the old entry without lowering tbl->entries and
+ * hashes a new one, so the count goes up, once for each replacement. The real is one word,
+ * changed in place: a reader sees the old one or the new one. */
 static __always_inline void vipd_lblc_remember(const struct vipd_locality_key* key,
                                                struct vipd_locality* en, __u32 real_id, __u64 now) {
-  if (!en) en = vipd_locality_add(key, real_id, now);
-  if (!en || *(volatile __u32*)&en->members[0] == real_id) return;
+  __u32 version;
+  en = vipd_locality_claim_key(key, en, real_id, now, &version);
+  if (!en) return;
+  if (en->members[0] == real_id) {
+    vipd_locality_release(en, version);
+    return;
+  }
   en->members[0] = real_id;
   en->lastuse_ns = now;
   vipd_locality_counted(key->svc_id, 1);
+  vipd_locality_release(en, version + 2);
 }
 
 static __always_inline __u32 vipd_sched_lblc(const struct vipd_svc* svc,
@@ -143,26 +151,39 @@ static __always_inline __u32 vipd_set_walk(const struct vipd_svc* svc,
 }
 
 /* Changes to a set replace the whole entry (the map is not preallocated), so that a reader on
- * another CPU walks either the old set or the new one, never half of each. */
+ * another CPU walks either the old set or the new one, never half of each. So the set of an
+ * entry in the map never changes: a writer that claims the entry it looked at (`en`, claimed at
+ * `version`) knows the set it saw is the entry's. The new entry comes free a version on; the old
+ * one stays claimed. */
 static __always_inline void vipd_set_replace(const struct vipd_locality_key* key,
-                                             const struct vipd_locality* next) {
-  if (bpf_map_update_elem(&vipd_lbtab_v1, key, next, BPF_EXIST) == 0) return;
-  /* Collected meanwhile: a new entry with the new set, counted as the kernel counts one. */
+                                             struct vipd_locality* next, struct vipd_locality* en,
+                                             __u32 version) {
+  next->version = version + 2;
+  long err = bpf_map_update_elem(&vipd_lbtab_v1, key, next, BPF_EXIST);
+  if (err == 0) return;
+  if (err != -2 /* ENOENT */) {
+    vipd_locality_release(en, version); /* no memory for the new entry: as it was */
+    return;
+  }
+  /* Removed meanwhile by a reset: a new entry with the new set, counted as the kernel counts
+   * one. */
   if (bpf_map_update_elem(&vipd_lbtab_v1, key, next, BPF_NOEXIST) == 0)
     vipd_locality_counted(key->svc_id, 1);
 }
 
-/* ip_vs_dest_set_erase of the member at position `at` (oldest-first index), keeping the order. */
+/* ip_vs_dest_set_erase of the member at position `at` (oldest-first index), keeping the order,
+ * in the entry `en` claimed at `version`. */
 static __always_inline void vipd_set_erase(const struct vipd_locality_key* key,
-                                           const struct vipd_locality* en, __u32 at, __u64 now) {
+                                           struct vipd_locality* en, __u32 version, __u32 at,
+                                           __u64 now) {
   struct vipd_locality next = *en;
 #pragma unroll
   for (int k = 0; k < VIPD_LOCALITY_SET_MAX - 1; k++)
-    next.members[k] = (__u32)k < at ? en->members[k] : en->members[k + 1];
+    if ((__u32)k >= at) next.members[k] = next.members[k + 1];
   next.members[VIPD_LOCALITY_SET_MAX - 1] = 0;
   next.n_members = en->n_members - 1;
   next.lastmod_ns = now;
-  vipd_set_replace(key, &next);
+  vipd_set_replace(key, &next, en, version);
 }
 
 /* Position of a member in the set (oldest first), or VIPD_LOCALITY_SET_MAX. */
@@ -174,19 +195,28 @@ static __always_inline __u32 vipd_set_position(const struct vipd_locality* en, _
   return at;
 }
 
-/* ip_vs_dest_set_insert with its check: a member already there stays where it is; a new one
- * goes to the head of the list and the set counts as modified. A full set takes no one, as the
- * kernel's set takes no one when it cannot allocate the element. */
+/* ip_vs_dest_set_insert's check: a member already there stays where it is. A full set takes no
+ * one, as the kernel's set takes no one when it cannot allocate the element. */
+static __always_inline int vipd_set_takes(const struct vipd_locality* en, __u32 id, __u32* n) {
+  *n = *(volatile __u32*)&en->n_members;
+  if (*n > VIPD_LOCALITY_SET_MAX) *n = VIPD_LOCALITY_SET_MAX;
+  if (vipd_set_position(en, *n, id) < VIPD_LOCALITY_SET_MAX) return 0;
+  if (*n < VIPD_LOCALITY_SET_MAX) return 1;
+  vipd_count(VIPD_CNT_INFO_LOCALITY_SET_FULL);
+  return 0;
+}
+
+/* ip_vs_dest_set_insert under the entry's claim, as the kernel inserts under svc->sched_lock: a
+ * new member goes to the head of the list and the set counts as modified. The check is made on
+ * the claimed entry, so two writers never both add to one set, nor one undo another's change. */
 static __always_inline void vipd_set_insert(const struct vipd_locality_key* key, __u32 id,
                                             __u64 now) {
+  __u32 n, version;
   struct vipd_locality* en = bpf_map_lookup_elem(&vipd_lbtab_v1, key);
-  if (!en) en = vipd_locality_add(key, id, now);
-  if (!en) return; /* a new entry with this one member, or no room for one */
-  __u32 n = *(volatile __u32*)&en->n_members;
-  if (n > VIPD_LOCALITY_SET_MAX) n = VIPD_LOCALITY_SET_MAX;
-  if (vipd_set_position(en, n, id) < VIPD_LOCALITY_SET_MAX) return;
-  if (n == VIPD_LOCALITY_SET_MAX) {
-    vipd_count(VIPD_CNT_INFO_LOCALITY_SET_FULL);
+  en = vipd_locality_claim_key(key, en, id, now, &version);
+  if (!en) return; /* a new entry with this one member, none, or taken (counted) */
+  if (!vipd_set_takes(en, id, &n)) {
+    vipd_locality_release(en, version);
     return;
   }
   struct vipd_locality next = *en;
@@ -195,20 +225,27 @@ static __always_inline void vipd_set_insert(const struct vipd_locality_key* key,
     if ((__u32)k == n) next.members[k] = id;
   next.n_members = n + 1;
   next.lastmod_ns = now;
-  vipd_set_replace(key, &next);
+  vipd_set_replace(key, &next, en, version);
 }
 
 /* On a hit, a set of more than one member that has not changed for the expiration time loses
- * its most loaded member (ip_vs_lblcr_schedule's cleanup). */
+ * its most loaded member (ip_vs_lblcr_schedule's cleanup). The claim is taken on the set that was
+ * weighed: if another writer holds it, or changed the set meanwhile, the cleanup is left undone
+ * (and counted); a later packet that still finds the set old does it. */
 static __always_inline void vipd_set_shrink(const struct vipd_svc* svc,
                                             const struct vipd_locality_key* key,
-                                            const struct vipd_locality* en, __u64 now) {
+                                            struct vipd_locality* en, __u64 now) {
+  __u32 version = *(volatile __u32*)&en->version;
   __u32 n = *(volatile __u32*)&en->n_members, weight;
   if (n <= 1 || now <= *(volatile __u64*)&en->lastmod_ns + VIPD_LOCALITY_EXPIRATION_NS) return;
   __u32 most = vipd_set_walk(svc, en, vipd_set_max_step, 1, &weight);
   if (n > VIPD_LOCALITY_SET_MAX) n = VIPD_LOCALITY_SET_MAX;
   __u32 at = most ? vipd_set_position(en, n, most) : VIPD_LOCALITY_SET_MAX;
-  if (at < VIPD_LOCALITY_SET_MAX) vipd_set_erase(key, en, at, now);
+  if (at >= VIPD_LOCALITY_SET_MAX) return;
+  if (vipd_locality_claim(en, version))
+    vipd_set_erase(key, en, version, at, now);
+  else
+    vipd_count(VIPD_CNT_INFO_LOCALITY_BUSY);
 }
 
 /* The least loaded member is chosen before the cleanup, and used even if the cleanup dropped

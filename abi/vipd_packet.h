@@ -153,13 +153,14 @@ static __always_inline int vipd_parse(const __u8* data, const __u8* end, struct 
   return vipd_parse_l4(data, end, p);
 }
 
-/* The service a parsed packet is addressed to. */
-static __always_inline void vipd_pkt_svc_key(const struct vipd_pkt* p, struct vipd_svc_key* k) {
+/* The service a flow (as the client sends it) is addressed to. */
+static __always_inline void vipd_flow_svc_key(const struct vipd_conn_key* flow,
+                                              struct vipd_svc_key* k) {
   __builtin_memset(k, 0, sizeof(*k));
-  k->addr = p->key.daddr;
-  k->port = p->key.dport;
-  k->proto = p->key.proto;
-  k->af = p->key.af;
+  k->addr = flow->daddr;
+  k->port = flow->dport;
+  k->proto = flow->proto;
+  k->af = flow->af;
 }
 
 /* Whether a TCP segment of a flow without a connection entry may create one: only a plain SYN

@@ -6,6 +6,7 @@
 
 #include "abi/vipd_packet.h"
 #include "bpf/maps.bpf.h"
+#include "bpf/service.bpf.h"
 #include "bpf/stats.bpf.h"
 #include "bpf/sched_rr.bpf.h"
 #include "bpf/sched_cost.bpf.h"
@@ -41,13 +42,8 @@ static __always_inline __u32 vipd_sched_mh_current(const struct vipd_svc* svc,
   int missing;
   __u32 id = vipd_sched_mh(svc, pkt, &missing);
   if (!missing) return id;
-  struct vipd_svc_key sk;
-  vipd_pkt_svc_key(pkt, &sk);
-  const struct vipd_svc* now = bpf_map_lookup_elem(&vipd_svcs_v1, &sk);
-  if (!now) {
-    sk.port = 0;
-    now = bpf_map_lookup_elem(&vipd_svcs_v1, &sk);
-  }
+  __be16 svc_port;
+  const struct vipd_svc* now = vipd_svc_of(&pkt->key, &svc_port);
   if (!now || now->generation == svc->generation || now->sched != VIPD_SCHED_MH) return id;
   return vipd_sched_mh(now, pkt, &missing);
 }
@@ -156,8 +152,7 @@ static __always_inline struct vipd_conn* vipd_reuse(const struct vipd_svc* svc,
   int quiesced = (cfg->flags & VIPD_CFG_F_EXPIRE_NODEST) && vipd_real_quiesced(svc, c->real_id);
   if (!quiesced && !vipd_syn_reschedules(vipd_st_state(seen), input_only, cfg->conn_reuse_mode))
     return c;
-  void* map = half_open ? (void*)&vipd_syns_v1 : (void*)&vipd_conns_v1;
-  if (vipd_conn_end(map, &pkt->key, c, seen)) {
+  if (vipd_conn_end(vipd_conn_table(half_open), &pkt->key, c, seen)) {
     vipd_count(VIPD_CNT_INFO_CONN_REUSED);
     return 0;
   }
@@ -178,8 +173,7 @@ static __always_inline int vipd_nodest(const struct vipd_pkt* pkt, const struct 
                                        struct vipd_conn** conn, int half_open) {
   if (vipd_conn_real(*conn)) return -1;
   if (!(cfg->flags & VIPD_CFG_F_EXPIRE_NODEST)) return vipd_finish(VIPD_CNT_DROP_REAL_GONE);
-  void* map = half_open ? (void*)&vipd_syns_v1 : (void*)&vipd_conns_v1;
-  vipd_conn_end_nodest(map, &pkt->key, *conn);
+  vipd_conn_end_nodest(vipd_conn_table(half_open), &pkt->key, *conn);
   *conn = 0;
   return -1;
 }
@@ -193,13 +187,8 @@ int vipd_xdp(struct xdp_md* ctx) {
   int rc = vipd_parse(data, end, &pkt);
   if (rc != VIPD_PARSE_OK) return vipd_finish(vipd_unparsed_outcome(rc, &pkt));
 
-  struct vipd_svc_key sk;
-  vipd_pkt_svc_key(&pkt, &sk);
-  struct vipd_svc* svc = bpf_map_lookup_elem(&vipd_svcs_v1, &sk);
-  if (!svc) {
-    sk.port = 0; /* a persistent port-zero service takes every port of its address */
-    svc = bpf_map_lookup_elem(&vipd_svcs_v1, &sk);
-  }
+  __be16 svc_port;
+  struct vipd_svc* svc = vipd_svc_of(&pkt.key, &svc_port);
   if (!svc) return vipd_finish(VIPD_CNT_PASS_NOT_SERVICE);
   const struct vipd_config* cfg = vipd_config();
   if (!cfg) return vipd_finish(VIPD_CNT_DROP_INTERNAL);
@@ -209,7 +198,7 @@ int vipd_xdp(struct xdp_md* ctx) {
   if (conn) conn = vipd_reuse(svc, &pkt, cfg, conn, half_open);
   if (conn && (rc = vipd_nodest(&pkt, cfg, &conn, half_open)) >= 0) return rc;
   if (!conn) {
-    rc = vipd_new_conn(ctx, svc, sk.port, &pkt, cfg, &conn, &half_open);
+    rc = vipd_new_conn(ctx, svc, svc_port, &pkt, cfg, &conn, &half_open);
     if (rc >= 0) return rc;
     new_conn = 1;
   }

@@ -27,6 +27,11 @@ static __always_inline void vipd_count_conns(__u32 real_id, int d_active, int d_
   if (d_active + d_inactive < 0) vipd_overload_after_unbind(real_id, rs);
 }
 
+/* The table an entry is in: the half-open one, or the established one. */
+static __always_inline void* vipd_conn_table(int half_open) {
+  return half_open ? (void*)&vipd_syns_v1 : (void*)&vipd_conns_v1;
+}
+
 static __always_inline const struct vipd_config* vipd_config(void) {
   __u32 zero = 0;
   return bpf_map_lookup_elem(&vipd_config_v1, &zero);
@@ -108,7 +113,7 @@ static __always_inline struct vipd_conn* vipd_conn_create(const struct vipd_conn
                                                           __u32 real_id, __u32 svc_id,
                                                           __u32 tmpl_id, int* half_open) {
   int is_tcp = key->proto == VIPD_IPPROTO_TCP;
-  void* map = is_tcp ? (void*)&vipd_syns_v1 : (void*)&vipd_conns_v1;
+  void* map = vipd_conn_table(is_tcp); /* TCP entries start half-open */
   struct vipd_conn c;
   __builtin_memset(&c, 0, sizeof(c));
   c.real_id = real_id;

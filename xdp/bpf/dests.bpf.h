@@ -1,31 +1,45 @@
-/* Finding a real in a service's generation by its id: a binary search over the generation's
- * by_id index instead of a walk over dests[], for the rules that ask about one real (lblc's and
- * lblcr's members, a connection's real under expire_nodest_conn). */
+/* Searching a service's generation: its sorted per-position arrays, by binary search instead of
+ * a walk over dests[]: by_id finds a real by its id (lblc's and lblcr's members, a connection's
+ * real under expire_nodest_conn), cum_weight a weighted draw (twos). */
 #ifndef VIPD_DESTS_BPF_H
 #define VIPD_DESTS_BPF_H
 
-#include "abi/vipd_compiler.h"
 #include "bpf/maps.bpf.h"
 
 _Static_assert(VIPD_MAX_REALS == 256, "the search below takes 8 halvings");
 
-/* The real's position in dests[], or -1 when the generation does not list it. A global
- * function: the verifier checks the search once (its branches included), wherever it is called
- * from. */
-__attribute__((noinline)) int vipd_dest_position(const struct vipd_svc* svc, __u32 real_id) {
-  if (!svc || real_id == 0 || real_id >= VIPD_MAX_REAL_IDS) return -1;
-  __u32 want = real_id << 8, lo = 0, hi = svc->n_dests;
-  if (hi == 0 || hi > VIPD_MAX_REALS) return -1;
-  hi -= 1;
+/* The first position i < n whose entry of the sorted array `a` is at least `want`, or the last
+ * position when none is (callers check the entry they land on): a binary search that ends
+ * early on short lists. */
+static __always_inline int vipd_lower_bound(const __u32* a, __u32 n, __u32 want) {
+  if (n == 0) return 0;
+  __u32 lo = 0, hi = (n < VIPD_MAX_REALS ? n : VIPD_MAX_REALS) - 1;
 #pragma unroll
-  for (int k = 0; k < 8 && lo < hi; k++) { /* ends early on short lists */
+  for (int k = 0; k < 8 && lo < hi; k++) { /* 2^8 = VIPD_MAX_REALS */
     __u32 mid = (lo + hi) / 2;
-    if (svc->by_id[mid & (VIPD_MAX_REALS - 1)] < want)
+    if (a[mid & (VIPD_MAX_REALS - 1)] < want)
       lo = mid + 1;
     else
       hi = mid;
   }
-  __u32 entry = svc->by_id[lo & (VIPD_MAX_REALS - 1)];
+  return (int)(lo & (VIPD_MAX_REALS - 1));
+}
+
+/* The searches over a generation's two sorted arrays, as global functions: the verifier checks
+ * each once (its branches included), wherever it is called from. */
+__attribute__((noinline)) int vipd_by_id_lower_bound(const struct vipd_svc* svc, __u32 want) {
+  return svc ? vipd_lower_bound(svc->by_id, svc->n_dests, want) : 0;
+}
+
+__attribute__((noinline)) int vipd_cum_weight_lower_bound(const struct vipd_svc* svc, __u32 want) {
+  return svc ? vipd_lower_bound(svc->cum_weight, svc->n_dests, want) : 0;
+}
+
+/* The real's position in dests[], or -1 when the generation does not list it. */
+static __always_inline int vipd_dest_position(const struct vipd_svc* svc, __u32 real_id) {
+  if (real_id == 0 || real_id >= VIPD_MAX_REAL_IDS) return -1;
+  __u32 at = (__u32)vipd_by_id_lower_bound(svc, real_id << 8);
+  __u32 entry = svc->by_id[at & (VIPD_MAX_REALS - 1)];
   return (entry >> 8) == real_id ? (int)(entry & (VIPD_MAX_REALS - 1)) : -1;
 }
 

@@ -9,6 +9,7 @@
 #include "abi/vipd_packet.h"
 #include "bpf/maps.bpf.h"
 #include "bpf/overload.bpf.h"
+#include "bpf/service.bpf.h"
 #include "bpf/stats.bpf.h"
 
 #define VIPD_TMPL_NS_PER_S 1000000000ull
@@ -79,20 +80,11 @@ static __always_inline __u32 vipd_tmpl_bind(struct vipd_tmpl* t, __u64 now, __u3
  * is still the one (a later template with the same key has another id). */
 static __always_inline void vipd_tmpl_release(const struct vipd_conn_key* flow, __u32 tmpl_id,
                                               __u32 svc_id) {
-  struct vipd_svc_key sk;
-  __builtin_memset(&sk, 0, sizeof(sk));
-  sk.addr = flow->daddr;
-  sk.port = flow->dport;
-  sk.proto = flow->proto;
-  sk.af = flow->af;
-  struct vipd_svc* svc = bpf_map_lookup_elem(&vipd_svcs_v1, &sk);
-  if (!svc) {
-    sk.port = 0;
-    svc = bpf_map_lookup_elem(&vipd_svcs_v1, &sk);
-  }
+  __be16 svc_port;
+  struct vipd_svc* svc = vipd_svc_of(flow, &svc_port);
   if (!svc || svc->svc_id != svc_id) return; /* gone: the sweeper ends its templates */
   struct vipd_conn_key tk;
-  vipd_tmpl_key(flow, sk.port, svc, &tk);
+  vipd_tmpl_key(flow, svc_port, svc, &tk);
   struct vipd_tmpl* t = bpf_map_lookup_elem(&vipd_tmpl_v1, &tk);
   if (t && t->id == tmpl_id) __sync_fetch_and_sub(&t->n_control, 1);
 }

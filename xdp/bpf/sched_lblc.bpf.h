@@ -37,14 +37,25 @@ static __always_inline void vipd_lblc_remember(const struct vipd_locality_key* k
   vipd_locality_release(en, version + 2);
 }
 
+/* The table entry of the packet's destination (its key in *key), stamped as used at *now, the
+ * locality clock; 0 when there is none. */
+static __always_inline struct vipd_locality* vipd_locality_use(const struct vipd_svc* svc,
+                                                               const struct vipd_pkt* pkt,
+                                                               struct vipd_locality_key* key,
+                                                               __u64* now) {
+  vipd_locality_key_of(svc, pkt, key);
+  *now = vipd_locality_now();
+  struct vipd_locality* en = bpf_map_lookup_elem(&vipd_lbtab_v1, key);
+  if (en) en->lastuse_ns = *now;
+  return en;
+}
+
 static __always_inline __u32 vipd_sched_lblc(const struct vipd_svc* svc,
                                              const struct vipd_pkt* pkt) {
   struct vipd_locality_key key;
-  vipd_locality_key_of(svc, pkt, &key);
-  __u64 now = vipd_locality_now();
-  struct vipd_locality* en = bpf_map_lookup_elem(&vipd_lbtab_v1, &key);
+  __u64 now;
+  struct vipd_locality* en = vipd_locality_use(svc, pkt, &key, &now);
   if (en) {
-    en->lastuse_ns = now;
     __u32 cached = *(volatile __u32*)&en->members[0];
     if (vipd_lblc_fit(svc, cached)) return cached;
   }
@@ -253,15 +264,13 @@ static __always_inline void vipd_set_shrink(const struct vipd_svc* svc,
 static __always_inline __u32 vipd_sched_lblcr(const struct vipd_svc* svc,
                                               const struct vipd_pkt* pkt) {
   struct vipd_locality_key key;
-  vipd_locality_key_of(svc, pkt, &key);
-  __u64 now = vipd_locality_now();
-  struct vipd_locality* en = bpf_map_lookup_elem(&vipd_lbtab_v1, &key);
+  __u64 now;
+  struct vipd_locality* en = vipd_locality_use(svc, pkt, &key, &now);
   if (!en) {
     __u32 pick = vipd_sched_wlc(svc);
     if (pick) vipd_set_insert(&key, pick, now);
     return pick;
   }
-  en->lastuse_ns = now;
   __u32 weight;
   __u32 least = vipd_set_walk(svc, en, vipd_set_min_step, VIPD_SET_CHUNK, &weight);
   vipd_set_shrink(svc, &key, en, now);

@@ -7,6 +7,7 @@
 #define VIPD_SCHED_TWOS_BPF_H
 
 #include "abi/vipd_flow_hash.h"
+#include "bpf/dests.bpf.h"
 #include "bpf/maps.bpf.h"
 #include "bpf/sched_cost.bpf.h"
 
@@ -59,21 +60,8 @@ static long vipd_twos_choose(__u32 i, void* arg) {
  * generation's running sums of the weights stand for the kernel's two walks: the total is the
  * last sum, and a draw r lands on the first real whose sum reaches r (at least 1, so that a
  * draw of 0 skips leading reals of weight 0 as the kernel's "rweight <= 0" test does). */
-static __always_inline int vipd_twos_search(const struct vipd_svc* svc, __u32 n, __u32 r) {
-  if (r == 0) r = 1;
-  __u32 lo = 0, hi = n - 1; /* the answer is in [lo, hi]: the last sum is the total >= r */
-#pragma unroll
-  for (int k = 0; k < 8; k++) { /* 2^8 = VIPD_MAX_REALS */
-    __u32 mid = (lo + hi) / 2;
-    __s64 diff = (__s64)svc->cum_weight[mid & (VIPD_MAX_REALS - 1)] - (__s64)r;
-    /* Arithmetic instead of a branch: eight branches in a row would give the verifier 2^8
-     * paths to explore; hidden from the compiler, which would turn it back into branches. */
-    __u32 below = (__u32)((__u64)diff >> 63); /* the sum at mid is below r: look above mid */
-    VIPD_OPAQUE(below);
-    lo += below * (mid + 1 - lo);
-    hi -= (1 - below) * (hi - mid);
-  }
-  return (int)(lo & (VIPD_MAX_REALS - 1));
+static __always_inline int vipd_twos_search(const struct vipd_svc* svc, __u32 r) {
+  return vipd_cum_weight_lower_bound(svc, r ? r : 1);
 }
 
 static __always_inline void vipd_twos_take(struct vipd_twos_walk* w, int k, __u32 pos) {
@@ -101,8 +89,8 @@ static __always_inline __u32 vipd_sched_twos(const struct vipd_svc* svc,
   w.rw[0] = (__s64)(((h & 0xffffffffull) * bound) >> 32);
   w.rw[1] = (__s64)(((h >> 32) * bound) >> 32);
   if (sums) {
-    vipd_twos_take(&w, 0, vipd_twos_search(svc, n, (__u32)w.rw[0]));
-    vipd_twos_take(&w, 1, vipd_twos_search(svc, n, (__u32)w.rw[1]));
+    vipd_twos_take(&w, 0, vipd_twos_search(svc, (__u32)w.rw[0]));
+    vipd_twos_take(&w, 1, vipd_twos_search(svc, (__u32)w.rw[1]));
   } else {
     bpf_loop(n, vipd_twos_choose, &w, 0);
   }

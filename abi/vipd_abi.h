@@ -17,6 +17,9 @@
   _Static_assert(sizeof(type) == (size), "ABI size of " #type " changed: bump VIPD_ABI_VERSION")
 #endif
 
+/* Nanoseconds in a second: the unit of every clock the fast paths keep (CLOCK_MONOTONIC). */
+#define VIPD_NS_PER_S 1000000000ull
+
 /* Limits. Ids are dense indices into array maps; id 0 means "none" everywhere. */
 #define VIPD_MAX_SERVICES 1024u   /* service ids 1..1023 */
 #define VIPD_MAX_REAL_IDS 65536u  /* real ids 1..65535, one per (service, real) */
@@ -39,28 +42,11 @@
 /* lblc_expiration / lblcr_expiration: vipd has no setting for them; the kernel's default. */
 #define VIPD_LOCALITY_EXPIRATION_S 86400u
 
-/* Pinned object names under the pin directory (default /sys/fs/bpf/vipd). These are also the
- * map names in the BPF object, so they must stay within the kernel's 15-character limit. */
-#define VIPD_MAP_SERVICES "vipd_svcs_v1"
-#define VIPD_MAP_VIP_ADDRS "vipd_vips_v1"
-#define VIPD_MAP_REALS "vipd_reals_v1"
-#define VIPD_MAP_SVC_STATE "vipd_svc_st_v1"
-#define VIPD_MAP_REAL_STATE "vipd_real_st_v1"
-#define VIPD_MAP_CONNS "vipd_conns_v1"
-#define VIPD_MAP_HALF_OPEN "vipd_syns_v1"
-#define VIPD_MAP_TEMPLATES "vipd_tmpl_v1"
-#define VIPD_MAP_CONFIG "vipd_config_v1"
-#define VIPD_MAP_NEIGHBOURS "vipd_neigh_v1"
-#define VIPD_MAP_IFACES "vipd_ifaces_v1"
-#define VIPD_MAP_COUNTERS "vipd_cnt_v1"
-#define VIPD_MAP_SVC_STATS "vipd_svc_sx_v1"
-#define VIPD_MAP_REAL_STATS "vipd_real_sx_v1"
-#define VIPD_MAP_ABI_INFO "vipd_abi_v1"
-#define VIPD_MAP_MH_TABLES "vipd_mh_v1"
-#define VIPD_MAP_LOCALITY "vipd_lbtab_v1"
-#define VIPD_MAP_LOCALITY_TABLES "vipd_lbsvc_v1"
-#define VIPD_MAP_LOCALITY_CLOCK "vipd_lbclock_v1"
-#define VIPD_MAP_LOCALITY_GONE "vipd_lbgone_v1"
+#define VIPD_STR_(x) #x
+#define VIPD_STR(x) VIPD_STR_(x)
+/* The pinned (and BPF map) name of table `name` at layout `version`: "vipd_<name>_v<version>",
+ * within the kernel's 15-character limit. The tables themselves are listed in vipd_maps.h. */
+#define VIPD_MAP_NAME(name, version) "vipd_" #name "_v" VIPD_STR(version)
 #define VIPD_LINK_PREFIX "vipd_link_" /* + interface name: the pinned bpf_link */
 
 #endif /* VIPD_ABI_H */

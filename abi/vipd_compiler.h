@@ -16,4 +16,19 @@
 #define VIPD_OPAQUE(var) ((void)0)
 #endif
 
+/* Asks clang to unroll the loop that follows, where the verifier would otherwise walk it one
+ * iteration at a time; other compilers decide for themselves. */
+#ifdef __clang__
+#define VIPD_UNROLL _Pragma("unroll")
+#else
+#define VIPD_UNROLL
+#endif
+
+/* A compile-time check in headers that compile as C and as C++. */
+#ifdef __cplusplus
+#define VIPD_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define VIPD_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
 #endif /* VIPD_COMPILER_H */

@@ -12,7 +12,7 @@
 #include <cstring>
 #include <vector>
 
-#include "abi/vipd_abi.h"
+#include "abi/vipd_maps.h"
 // The generated skeleton is C; its casts are its own.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wold-style-cast"
@@ -55,7 +55,7 @@ bool isVipdUsing(int fd, std::uint32_t mapId) {
 }
 
 Result<int> findVipdProgram(const std::string& pinDir) {
-  auto mapId = pinnedMapId(pinDir + "/" + VIPD_MAP_SERVICES);
+  auto mapId = pinnedMapId(pinDir + "/" + vipd_table_name(VIPD_TABLE_svcs));
   if (!mapId) return mapId.error();
   for (std::uint32_t id = 0; bpf_prog_get_next_id(id, &id) == 0;) {
     int fd = bpf_prog_get_fd_by_id(id);

@@ -39,7 +39,7 @@ class ConnTableTest : public XdpTest {
   }
 
   XdpRunResult send(std::uint16_t sport, std::uint8_t flags) {
-    auto r = dp_->run(segment(sport, flags));
+    auto r = fp_->run(segment(sport, flags));
     EXPECT_TRUE(r);
     return r ? std::move(r).value() : XdpRunResult{};
   }
@@ -207,8 +207,8 @@ TEST_F(ConnTableTest, UdpEntriesAreInactiveAndLiveForTheUdpTimeout) {
   publishUdp({3, 2, 1});
   Bytes dgram = datagram();
   std::uint64_t now = monotonicNs();
-  ASSERT_TRUE(dp_->run(dgram));
-  ASSERT_TRUE(dp_->run(dgram));
+  ASSERT_TRUE(fp_->run(dgram));
+  ASSERT_TRUE(fp_->run(dgram));
   auto e = entry(5000);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->conn.st & 0xff, VIPD_UDP_STATE);
@@ -330,7 +330,7 @@ TEST_F(ExpireNodestTest, WithSloppyTcpTheNextSegmentIsScheduledToo) {
 TEST_F(ExpireNodestTest, AUdpFlowOfADeletedRealIsScheduledAfresh) {
   publishUdp({3, 2, 1});
   Bytes dgram = datagram();
-  EXPECT_EQ(realOf(*dp_->run(dgram)), 3u);
+  EXPECT_EQ(realOf(*fp_->run(dgram)), 3u);
   publishUdp({2, 1});
   ASSERT_TRUE(dp_->clearReal(3));
   auto out = run(

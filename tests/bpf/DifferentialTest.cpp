@@ -177,7 +177,7 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
                       .ipv4(client, kVip)
                       .tcp(port, kPort, kSyn)
                       .build();
-    auto out = dp_->run(frame);
+    auto out = fp_->run(frame);
     ASSERT_TRUE(out);
     std::uint32_t got = out->action == XDP_TX ? realIdOfMac(out->frame) : 0;
     ASSERT_EQ(got, expected.value_or(0)) << "step " << step_ << ", flow " << port;
@@ -199,7 +199,7 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
                   .ipv4(flows_[port].client, kVip)
                   .tcp(port, kPort, flags, 1001, 5000)
                   .build();
-    auto out = dp_->run(f);
+    auto out = fp_->run(f);
     ASSERT_TRUE(out);
     // A flow stays on its real through weight changes and additions; once its real is deleted
     // its packets are dropped (expire_nodest_conn off).
@@ -265,10 +265,11 @@ class DifferentialTest : public XdpTest, public ::testing::WithParamInterface<co
   template <class Value>
   void compareTable(const sched::LocalityTable<Value>& table) {
     const std::uint32_t svcId = director_->state().find(key())->svcId;
-    auto t = PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY_TABLES).lookup<vipd_locality_table>(svcId);
+    auto t =
+        TableAccess(*fp_, vipd_table_name(VIPD_TABLE_lbsvc)).lookup<vipd_locality_table>(svcId);
     ASSERT_TRUE(t);
     EXPECT_EQ(t->entries, table.entries()) << "step " << step_;
-    auto got = PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY)
+    auto got = TableAccess(*fp_, vipd_table_name(VIPD_TABLE_lbtab))
                    .lookup<vipd_locality>(vipd_locality_key{addr4(kVip), svcId});
     sched::Address vip;
     vip.bytes = {198, 18, 1, 100};

@@ -28,7 +28,7 @@ class PersistenceTest : public XdpTest {
                   .ipv4(client, kVip)
                   .tcp(sport, dport, kSyn)
                   .build();
-    auto r = dp_->run(f);
+    auto r = fp_->run(f);
     EXPECT_TRUE(r);
     return r ? realOf(*r) : 0;
   }
@@ -60,7 +60,7 @@ TEST_F(PersistenceWithSmallHalfOpenTable, ARefusedSynLeavesTheTemplatesControlAs
   tk.dport = htons(kPort);
   tk.proto = IPPROTO_TCP;
   tk.af = VIPD_AF_INET;
-  auto t = PinnedMap(pins_.dir(), VIPD_MAP_TEMPLATES).lookup<vipd_tmpl>(tk);
+  auto t = TableAccess(*fp_, vipd_table_name(VIPD_TABLE_tmpl)).lookup<vipd_tmpl>(tk);
   ASSERT_TRUE(t);
   EXPECT_EQ(t->n_control, 2u);
 }

@@ -24,7 +24,7 @@ class SchedulerTest : public XdpTest {
   }
 
   std::uint32_t syn(std::uint16_t sport) {
-    auto r = dp_->run(XdpTest::syn(sport));
+    auto r = fp_->run(XdpTest::syn(sport));
     EXPECT_TRUE(r);
     return r ? realOf(*r) : 0;
   }
@@ -41,7 +41,7 @@ class SchedulerTest : public XdpTest {
                   .ipv4("198.18.0.10", kVip)
                   .tcp(sport, kPort, flags, 1001, 5000)
                   .build();
-    ASSERT_TRUE(dp_->run(f));
+    ASSERT_TRUE(fp_->run(f));
   }
 
   void setThresholds(std::uint32_t realId, std::uint32_t upper, std::uint32_t lower) {
@@ -232,7 +232,7 @@ TEST_F(SchedulerTest, MhReadsATableOfManyChunks) {
 
 TEST_F(WrrTest, NoRealWithAWeightMeansNoReal) {
   publishWrr(1, {3, 2, 1}, {{3, 0}, {2, 0}, {1, 0}}, 0, 1);
-  auto r = dp_->run(XdpTest::syn(40000));
+  auto r = fp_->run(XdpTest::syn(40000));
   ASSERT_TRUE(r);
   EXPECT_EQ(realOf(*r), 0u);  // ICMP port unreachable went back instead
 }
@@ -265,7 +265,7 @@ class LocalityTest : public SchedulerTest {
   void sweepAt(std::uint64_t offset) { ASSERT_TRUE(dp_->expireConnections(t0_ + offset)); }
 
   std::optional<vipd_locality> entry(const char* address = kVip, std::uint32_t svcId = 1) {
-    return PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY)
+    return TableAccess(*fp_, vipd_table_name(VIPD_TABLE_lbtab))
         .lookup<vipd_locality>(vipd_locality_key{addr4(address), svcId});
   }
 
@@ -276,12 +276,12 @@ class LocalityTest : public SchedulerTest {
     en.lastmod_ns = lastUse;
     en.n_members = 1;
     en.members[0] = 1;
-    ASSERT_TRUE(PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY)
+    ASSERT_TRUE(TableAccess(*fp_, vipd_table_name(VIPD_TABLE_lbtab))
                     .update(vipd_locality_key{addr4(address), svcId}, en));
   }
 
   vipd_locality_table table() {
-    return PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY_TABLES)
+    return TableAccess(*fp_, vipd_table_name(VIPD_TABLE_lbsvc))
         .lookup<vipd_locality_table>(std::uint32_t{1})
         .value_or(vipd_locality_table{});
   }
@@ -291,7 +291,7 @@ class LocalityTest : public SchedulerTest {
   void setEntryCount(std::int32_t entries) {
     auto t = table();
     t.entries = entries;
-    ASSERT_TRUE(PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY_TABLES).update(std::uint32_t{1}, t));
+    ASSERT_TRUE(TableAccess(*fp_, vipd_table_name(VIPD_TABLE_lbsvc)).update(std::uint32_t{1}, t));
   }
 
   // An lblcr set, newest member first as the kernel lists it.
@@ -311,7 +311,7 @@ class LocalityTest : public SchedulerTest {
     auto en = entry(address);
     ASSERT_TRUE(en);
     en->version = version;
-    ASSERT_TRUE(PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY)
+    ASSERT_TRUE(TableAccess(*fp_, vipd_table_name(VIPD_TABLE_lbtab))
                     .update(vipd_locality_key{addr4(address), 1u}, *en));
   }
 
@@ -445,7 +445,7 @@ TEST_F(LocalityTest, APartialCheckGoesBucketByBucketFromTheRover) {
 // A full map remembers nothing more; the real wlc chose is used all the same, and counted.
 TEST_F(LocalityTest, AFullTableStillSchedulesAndCountsIt) {
   publishWith(VIPD_SCHED_LBLC, {{3, 1}, {2, 1}, {1, 1}});
-  PinnedMap map(pins_.dir(), VIPD_MAP_LOCALITY);
+  TableAccess map(*fp_, vipd_table_name(VIPD_TABLE_lbtab));
   vipd_locality other{};
   for (std::uint32_t i = 0; i < VIPD_MAX_LOCALITY; ++i) {
     vipd_locality_key k{};
@@ -481,7 +481,7 @@ TEST_F(LocalityTest, LblcrRecordsARealLeavingTheList) {
   vipd_svc s = generation({2, 1});
   s.sched = VIPD_SCHED_LBLCR;
   publish(s);
-  auto gone = PinnedMap(pins_.dir(), VIPD_MAP_LOCALITY_GONE).lookup<vipd_locality_gone>(3u);
+  auto gone = TableAccess(*fp_, vipd_table_name(VIPD_TABLE_lbgone)).lookup<vipd_locality_gone>(3u);
   ASSERT_TRUE(gone);
   EXPECT_EQ(gone->svc_id, 1u);
   EXPECT_EQ(gone->weight, 4u);

@@ -1,6 +1,7 @@
-// The XDP program under BPF_PROG_TEST_RUN: a freshly loaded program with its maps pinned in a
-// private bpffs directory, one service on kVip:80, three reals whose MACs the neighbour map knows,
-// and helpers that run a frame and check exactly which counters moved.
+// The fast path under test (the XDP program under BPF_PROG_TEST_RUN with its maps pinned in a
+// private bpffs directory, or the host core: VIPD_TEST_FASTPATH), one service on kVip:80, three
+// reals whose MACs the neighbour map knows, and helpers that run a frame and check exactly which
+// counters moved.
 #pragma once
 
 #include <arpa/inet.h>
@@ -19,9 +20,9 @@
 #include "abi/vipd_counters.h"
 #include "director/Publisher.h"
 #include "tests/support/Capabilities.h"
+#include "tests/support/FastPathUnderTest.h"
 #include "tests/support/PacketBuilder.h"
 #include "tests/support/TempBpffs.h"
-#include "xdp/XdpDataplane.h"
 
 namespace vipd::test {
 
@@ -39,32 +40,8 @@ inline std::uint64_t wholeMs(std::uint64_t ns) {
   return ns / 1000000 * 1000000;
 }
 
-// A map of the program opened by its pin: for tests that look at, or set up, live state the
-// Dataplane interface has no use for (the lblc/lblcr tables).
-class PinnedMap {
- public:
-  PinnedMap(const std::string& dir, const char* name)
-      : fd_(bpf_obj_get((dir + "/" + name).c_str())) {}
-  ~PinnedMap() {
-    if (fd_ >= 0) close(fd_);
-  }
-  PinnedMap(const PinnedMap&) = delete;
-  PinnedMap& operator=(const PinnedMap&) = delete;
-
-  template <class V, class K>
-  std::optional<V> lookup(const K& key) const {
-    V value{};
-    if (bpf_map_lookup_elem(fd_, &key, &value) != 0) return std::nullopt;
-    return value;
-  }
-  template <class K, class V>
-  bool update(const K& key, const V& value, std::uint64_t flags = BPF_ANY) {
-    return bpf_map_update_elem(fd_, &key, &value, flags) == 0;
-  }
-
- private:
-  int fd_;
-};
+// What a frame came out as; the name the tests have always used.
+using XdpRunResult = FrameOut;
 
 inline const char* kClientMac = "02:00:00:00:00:01";
 inline const char* kDirectorMac = "02:00:00:00:00:02";
@@ -109,11 +86,17 @@ inline vipd_svc generation(std::vector<std::uint32_t> ids,
 class XdpTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    VIPD_REQUIRE_CAPABILITY(missingBpfCapability());
-    ASSERT_TRUE(pins_.ok()) << pins_.error();
-    auto dp = XdpDataplane::open({pins_.dir(), 4096, halfOpenSize()});
-    ASSERT_TRUE(dp) << dp.error().message;
-    dp_ = std::move(dp).value();
+    std::string pinDir;
+    if (backendUnderTest() == Backend::xdp) {
+      VIPD_REQUIRE_CAPABILITY(missingBpfCapability());
+      pins_.emplace();
+      ASSERT_TRUE(pins_->ok()) << pins_->error();
+      pinDir = pins_->dir();
+    }
+    auto fp = openFastPath(backendUnderTest(), pinDir, {4096, halfOpenSize()});
+    ASSERT_TRUE(fp) << fp.error().message;
+    fp_ = std::move(fp).value();
+    dp_ = &fp_->dataplane();
     lo_ = if_nametoindex("lo");  // BPF_PROG_TEST_RUN receives frames on the loopback device
     vipd_iface iface{};
     auto mac = parseMac(kDirectorMac);
@@ -126,8 +109,8 @@ class XdpTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (dp_) {
-      EXPECT_TRUE(dp_->unpinMaps());
+    if (fp_) {
+      EXPECT_TRUE(fp_->release());
     }
   }
 
@@ -162,7 +145,7 @@ class XdpTest : public ::testing::Test {
   XdpRunResult run(const Bytes& frame, std::map<int, std::uint64_t> expectedDeltas) {
     auto before = dp_->counters();
     EXPECT_TRUE(before);
-    auto result = dp_->run(frame);
+    auto result = fp_->run(frame);
     EXPECT_TRUE(result) << (result ? "" : result.error().message);
     auto after = dp_->counters();
     EXPECT_TRUE(after);
@@ -204,8 +187,9 @@ class XdpTest : public ::testing::Test {
     return 0;
   }
 
-  TempBpffs pins_;
-  std::unique_ptr<XdpDataplane> dp_;
+  std::optional<TempBpffs> pins_;  // XDP only
+  std::unique_ptr<FastPathUnderTest> fp_;
+  Dataplane* dp_ = nullptr;
   std::uint32_t lo_ = 0;
 };
 

@@ -1,12 +1,12 @@
 /* Searching a service's generation: its sorted per-position arrays, by binary search instead of
  * a walk over dests[]: by_id finds a real by its id (lblc's and lblcr's members, a connection's
  * real under expire_nodest_conn), cum_weight a weighted draw (twos). */
-#ifndef VIPD_DESTS_BPF_H
-#define VIPD_DESTS_BPF_H
+#ifndef VIPD_FASTPATH_DESTS_H
+#define VIPD_FASTPATH_DESTS_H
 
-#include "bpf/maps.bpf.h"
+#include "fastpath/platform.h"
 
-_Static_assert(VIPD_MAX_REALS == 256, "the search below takes 8 halvings");
+VIPD_STATIC_ASSERT(VIPD_MAX_REALS == 256, "the search below takes 8 halvings");
 
 /* The first position i < n whose entry of the sorted array `a` is at least `want`, or the last
  * position when none is (callers check the entry they land on): a binary search that ends
@@ -14,7 +14,7 @@ _Static_assert(VIPD_MAX_REALS == 256, "the search below takes 8 halvings");
 static __always_inline int vipd_lower_bound(const __u32* a, __u32 n, __u32 want) {
   if (n == 0) return 0;
   __u32 lo = 0, hi = (n < VIPD_MAX_REALS ? n : VIPD_MAX_REALS) - 1;
-#pragma unroll
+  VIPD_UNROLL
   for (int k = 0; k < 8 && lo < hi; k++) { /* 2^8 = VIPD_MAX_REALS */
     __u32 mid = (lo + hi) / 2;
     if (a[mid & (VIPD_MAX_REALS - 1)] < want)
@@ -25,13 +25,13 @@ static __always_inline int vipd_lower_bound(const __u32* a, __u32 n, __u32 want)
   return (int)(lo & (VIPD_MAX_REALS - 1));
 }
 
-/* The searches over a generation's two sorted arrays, as global functions: the verifier checks
- * each once (its branches included), wherever it is called from. */
-__attribute__((noinline)) int vipd_by_id_lower_bound(const struct vipd_svc* svc, __u32 want) {
+/* The searches over a generation's two sorted arrays, as subprograms: the verifier checks each
+ * once (its branches included), wherever it is called from. */
+VIPD_SUBPROG int vipd_by_id_lower_bound(const struct vipd_svc* svc, __u32 want) {
   return svc ? vipd_lower_bound(svc->by_id, svc->n_dests, want) : 0;
 }
 
-__attribute__((noinline)) int vipd_cum_weight_lower_bound(const struct vipd_svc* svc, __u32 want) {
+VIPD_SUBPROG int vipd_cum_weight_lower_bound(const struct vipd_svc* svc, __u32 want) {
   return svc ? vipd_lower_bound(svc->cum_weight, svc->n_dests, want) : 0;
 }
 
@@ -51,4 +51,12 @@ static __always_inline const struct vipd_dest* vipd_dest_find(const struct vipd_
   return &svc->dests[(__u32)pos & (VIPD_MAX_REALS - 1)];
 }
 
-#endif /* VIPD_DESTS_BPF_H */
+/* A real's weight in the service's current list; 0 when it is not listed (deleted). */
+static __always_inline int vipd_dest_weight(const struct vipd_svc* svc, __u32 real_id,
+                                            __u32* weight) {
+  const struct vipd_dest* d = vipd_dest_find(svc, real_id);
+  *weight = d ? d->weight : 0;
+  return d != 0;
+}
+
+#endif /* VIPD_FASTPATH_DESTS_H */

@@ -1,25 +1,23 @@
-/* The connection table in the fast path: finding a flow's entry (established table first, then
- * the half-open one), creating it, advancing its IPVS state, keeping the per-real active and
- * inactive counts exact, moving it to the established table when the handshake completes, and
- * ending it (expiry, conn_reuse_mode). Every change of `st` is a compare-and-swap; the counts
- * move with the swap that changed the state, so nothing is counted twice or lost. */
-#ifndef VIPD_CONN_BPF_H
-#define VIPD_CONN_BPF_H
+/* The connection table: finding a flow's entry (established table first, then the half-open
+ * one), creating it, advancing its IPVS state, keeping the per-real active and inactive counts
+ * exact, moving it to the established table when the handshake completes, and ending it
+ * (expiry, conn_reuse_mode). Every change of `st` is a compare-and-swap; the counts move with
+ * the swap that changed the state, so nothing is counted twice or lost. */
+#ifndef VIPD_FASTPATH_CONN_H
+#define VIPD_FASTPATH_CONN_H
 
 #include "abi/vipd_conn_state.h"
-#include "bpf/dests.bpf.h"
-#include "bpf/maps.bpf.h"
-#include "bpf/overload.bpf.h"
-#include "bpf/persist.bpf.h"
-#include "bpf/stats.bpf.h"
+#include "fastpath/dests.h"
+#include "fastpath/overload.h"
+#include "fastpath/persist.h"
+#include "fastpath/stats.h"
 
-#define VIPD_NS_PER_S 1000000000ull
 #define VIPD_ST_ATTEMPTS 4
 
 /* Move a real's counts. A new entry (inactive +1 alone) is a bind and an ended one (-1 alone)
  * an unbind, after which the overload flag is re-evaluated as IPVS does. */
 static __always_inline void vipd_count_conns(__u32 real_id, int d_active, int d_inactive) {
-  struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &real_id);
+  struct vipd_real_state* rs = vipd_real_state_of(real_id);
   if (!rs) return;
   if (d_active) __sync_fetch_and_add(&rs->active, (__u32)d_active);
   if (d_inactive) __sync_fetch_and_add(&rs->inactive, (__u32)d_inactive);
@@ -28,18 +26,22 @@ static __always_inline void vipd_count_conns(__u32 real_id, int d_active, int d_
 }
 
 /* The table an entry is in: the half-open one, or the established one. */
-static __always_inline void* vipd_conn_table(int half_open) {
-  return half_open ? (void*)&vipd_syns_v1 : (void*)&vipd_conns_v1;
+static __always_inline vipd_table_t vipd_conn_table(int half_open) {
+  return half_open ? VIPD_TABLE(syns) : VIPD_TABLE(conns);
 }
 
-static __always_inline const struct vipd_config* vipd_config(void) {
-  __u32 zero = 0;
-  return bpf_map_lookup_elem(&vipd_config_v1, &zero);
+static __always_inline struct vipd_conn* vipd_conn_lookup(vipd_table_t table,
+                                                          const struct vipd_conn_key* key) {
+  return (struct vipd_conn*)vipd_table_lookup(table, key);
+}
+
+static __always_inline __u32 vipd_conn_word(const struct vipd_conn* c) {
+  return *(volatile const __u32*)&c->st;
 }
 
 /* End an entry whose word is still `seen`: mark it dead, take it out of the counts, delete it.
  * Returns 1 if this call ended it, 0 if a packet or another CPU changed it first. */
-static __always_inline int vipd_conn_end(void* map, const struct vipd_conn_key* key,
+static __always_inline int vipd_conn_end(vipd_table_t map, const struct vipd_conn_key* key,
                                          struct vipd_conn* c, __u32 seen) {
   __u32 dead = seen | ((__u32)VIPD_CONN_F_DEAD << 8);
   if (__sync_val_compare_and_swap(&c->st, seen, dead) != seen) return 0;
@@ -48,15 +50,14 @@ static __always_inline int vipd_conn_end(void* map, const struct vipd_conn_key* 
     vipd_count_conns(c->real_id, inactive ? 0 : -1, inactive ? -1 : 0);
     if (c->tmpl_id) vipd_tmpl_release(key, c->tmpl_id, c->svc_id);
   }
-  bpf_map_delete_elem(map, key);
+  vipd_table_delete(map, key);
   return 1;
 }
 
 /* The entry's real while it is one of the service's, 0 once it was deleted (vipd clears a deleted
  * real's flags): IPVS's test of IP_VS_DEST_F_AVAILABLE on the connection's dest. */
 static __always_inline const struct vipd_real* vipd_conn_real(const struct vipd_conn* c) {
-  __u32 real_id = c->real_id;
-  const struct vipd_real* real = bpf_map_lookup_elem(&vipd_reals_v1, &real_id);
+  const struct vipd_real* real = vipd_real_of(c->real_id);
   return real && (real->flags & VIPD_REAL_F_LIVE) ? real : 0;
 }
 
@@ -69,10 +70,10 @@ static __always_inline int vipd_real_quiesced(const struct vipd_svc* svc, __u32 
 /* End an entry whose real was deleted (expire_nodest_conn), trying again while packets on other
  * CPUs touch it. Returns 1 if this call ended it; 0 if another CPU did, or if it moved to the
  * established table meanwhile (the copy there ends at its own next packet or sweep). */
-static __always_inline int vipd_conn_end_nodest(void* map, const struct vipd_conn_key* key,
+static __always_inline int vipd_conn_end_nodest(vipd_table_t map, const struct vipd_conn_key* key,
                                                 struct vipd_conn* c) {
   for (int i = 0; i < VIPD_ST_ATTEMPTS; i++) {
-    __u32 seen = *(volatile __u32*)&c->st;
+    __u32 seen = vipd_conn_word(c);
     if (vipd_st_flags(seen) & (VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED)) return 0;
     if (vipd_conn_end(map, key, c, seen)) {
       vipd_count(VIPD_CNT_INFO_NODEST_EXPIRED);
@@ -86,17 +87,17 @@ static __always_inline int vipd_conn_end_nodest(void* map, const struct vipd_con
 static __always_inline struct vipd_conn* vipd_conn_find(const struct vipd_conn_key* key,
                                                         int* half_open) {
   __u8 gone = VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED;
-  struct vipd_conn* c = bpf_map_lookup_elem(&vipd_conns_v1, key);
+  struct vipd_conn* c = vipd_conn_lookup(VIPD_TABLE(conns), key);
   *half_open = 0;
-  if (c && !(vipd_st_flags(*(volatile __u32*)&c->st) & gone)) return c;
-  c = bpf_map_lookup_elem(&vipd_syns_v1, key);
-  if (c && !(vipd_st_flags(*(volatile __u32*)&c->st) & VIPD_CONN_F_DEAD)) {
-    if (!(vipd_st_flags(*(volatile __u32*)&c->st) & VIPD_CONN_F_MOVED)) {
+  if (c && !(vipd_st_flags(vipd_conn_word(c)) & gone)) return c;
+  c = vipd_conn_lookup(VIPD_TABLE(syns), key);
+  if (c && !(vipd_st_flags(vipd_conn_word(c)) & VIPD_CONN_F_DEAD)) {
+    if (!(vipd_st_flags(vipd_conn_word(c)) & VIPD_CONN_F_MOVED)) {
       *half_open = 1;
       return c;
     }
-    c = bpf_map_lookup_elem(&vipd_conns_v1, key); /* moved a moment ago */
-    if (c && !(vipd_st_flags(*(volatile __u32*)&c->st) & gone)) return c;
+    c = vipd_conn_lookup(VIPD_TABLE(conns), key); /* moved a moment ago */
+    if (c && !(vipd_st_flags(vipd_conn_word(c)) & gone)) return c;
   }
   return 0;
 }
@@ -113,7 +114,7 @@ static __always_inline struct vipd_conn* vipd_conn_create(const struct vipd_conn
                                                           __u32 real_id, __u32 svc_id,
                                                           __u32 tmpl_id, int* half_open) {
   int is_tcp = key->proto == VIPD_IPPROTO_TCP;
-  void* map = vipd_conn_table(is_tcp); /* TCP entries start half-open */
+  vipd_table_t map = vipd_conn_table(is_tcp); /* TCP entries start half-open */
   struct vipd_conn c;
   __builtin_memset(&c, 0, sizeof(c));
   c.real_id = real_id;
@@ -121,11 +122,11 @@ static __always_inline struct vipd_conn* vipd_conn_create(const struct vipd_conn
   c.tmpl_id = tmpl_id;
   /* Direct routing (and tunnelling): replies bypass the director, which sees one side. */
   c.st = vipd_conn_initial_st(is_tcp, 1);
-  c.expires_ns = bpf_ktime_get_ns() + 2 * VIPD_NS_PER_S;
-  long err = bpf_map_update_elem(map, key, &c, BPF_NOEXIST);
+  c.expires_ns = vipd_now_ns() + 2 * VIPD_NS_PER_S;
+  long err = vipd_table_insert(map, key, &c, VIPD_NOEXIST);
   /* The template bind this packet made (vipd_tmpl_bind) is only for the entry it creates. */
   if (err && tmpl_id) vipd_tmpl_unbind(key, tmpl_id, svc_id);
-  if (err == -17 /* EEXIST: another CPU was first; its entry serves this packet too */)
+  if (err == -VIPD_EEXIST) /* another CPU was first; its entry serves this packet too */
     return vipd_conn_find(key, half_open);
   if (err) {
     vipd_count(is_tcp ? VIPD_CNT_DROP_HALF_OPEN_FULL : VIPD_CNT_DROP_CONN_TABLE_FULL);
@@ -133,7 +134,7 @@ static __always_inline struct vipd_conn* vipd_conn_create(const struct vipd_conn
   }
   vipd_count_conns(real_id, 0, 1);
   *half_open = is_tcp;
-  return bpf_map_lookup_elem(map, key);
+  return vipd_conn_lookup(map, key);
 }
 
 /* Advance the entry by one packet. Returns the new word, or 0 if the entry ended meanwhile. */
@@ -141,7 +142,7 @@ static __always_inline __u32 vipd_conn_update(struct vipd_conn* c, const struct 
                                               const struct vipd_config* cfg, __u64 now) {
   int is_tcp = pkt->key.proto == VIPD_IPPROTO_TCP;
   for (int i = 0; i < VIPD_ST_ATTEMPTS; i++) {
-    __u32 old = *(volatile __u32*)&c->st;
+    __u32 old = vipd_conn_word(c);
     if (vipd_st_flags(old) & (VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED)) return 0;
     __u32 next = vipd_conn_step(old, is_tcp, pkt->tcp_flags, VIPD_DIR_INPUT);
     /* The expiry is written before the swap: a sweeper that saw the old word cannot then end
@@ -153,26 +154,26 @@ static __always_inline __u32 vipd_conn_update(struct vipd_conn* c, const struct 
     if (d_active || d_inactive) vipd_count_conns(c->real_id, d_active, d_inactive);
     return next;
   }
-  return *(volatile __u32*)&c->st;
+  return vipd_conn_word(c);
 }
 
 /* The handshake completed: the entry moves to the established table. While it is marked moved
  * no other CPU changes it; when the established table is full it stays where it is, counted. */
 static __always_inline void vipd_conn_promote(const struct vipd_conn_key* key,
                                               struct vipd_conn* c) {
-  __u32 seen = *(volatile __u32*)&c->st;
+  __u32 seen = vipd_conn_word(c);
   if (vipd_st_state(seen) != VIPD_TCP_ESTABLISHED) return;
   __u32 moved = seen | ((__u32)VIPD_CONN_F_MOVED << 8);
   if (__sync_val_compare_and_swap(&c->st, seen, moved) != seen) return; /* next packet retries */
   struct vipd_conn copy = *c;
   copy.st = seen;
-  if (bpf_map_update_elem(&vipd_conns_v1, key, &copy, BPF_NOEXIST)) {
+  if (vipd_table_insert(VIPD_TABLE(conns), key, &copy, VIPD_NOEXIST)) {
     c->st = seen; /* ours while marked: nobody else writes a moved entry */
     vipd_count(VIPD_CNT_INFO_KEPT_HALF_OPEN);
     return;
   }
-  bpf_map_delete_elem(&vipd_syns_v1, key);
+  vipd_table_delete(VIPD_TABLE(syns), key);
   vipd_count(VIPD_CNT_INFO_HANDSHAKE_DONE);
 }
 
-#endif /* VIPD_CONN_BPF_H */
+#endif /* VIPD_FASTPATH_CONN_H */

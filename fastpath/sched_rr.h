@@ -6,11 +6,11 @@
  * when a new generation moved the real. The walks use bpf_loop so the verifier checks each body
  * once instead of once per possible real (VIPD_MAX_REALS iterations, times the retries, exceed
  * its budget otherwise). */
-#ifndef VIPD_SCHED_RR_BPF_H
-#define VIPD_SCHED_RR_BPF_H
+#ifndef VIPD_FASTPATH_SCHED_RR_H
+#define VIPD_FASTPATH_SCHED_RR_H
 
-#include "bpf/maps.bpf.h"
-#include "bpf/stats.bpf.h"
+#include "fastpath/stats.h"
+#include "fastpath/tables.h"
 
 #define VIPD_CURSOR_ATTEMPTS 4
 
@@ -28,7 +28,7 @@ static __always_inline __u64 vipd_rr_word(__u32 real_id, __u32 pos) {
 }
 
 static long vipd_rr_find_cursor(__u32 i, void* arg) {
-  struct vipd_rr_walk* w = arg;
+  struct vipd_rr_walk* w = (struct vipd_rr_walk*)arg;
   if (i >= VIPD_MAX_REALS) return 1;
   if (w->svc->dests[i].real_id != w->cursor) return 0;
   w->pos = (int)i;
@@ -36,13 +36,13 @@ static long vipd_rr_find_cursor(__u32 i, void* arg) {
 }
 
 static long vipd_rr_find_next(__u32 i, void* arg) {
-  struct vipd_rr_walk* w = arg;
+  struct vipd_rr_walk* w = (struct vipd_rr_walk*)arg;
   __u32 idx = (__u32)(w->pos + 1 + (int)i);
   if (idx >= w->n) idx -= w->n;
   if (idx >= VIPD_MAX_REALS) return 1;
   if (w->svc->dests[idx].weight == 0) return 0;
   __u32 id = w->svc->dests[idx].real_id;
-  struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
+  struct vipd_real_state* rs = vipd_real_state_of(id);
   if (rs && (rs->flags & VIPD_REAL_ST_OVERLOAD)) return 0;
   w->pick = id;
   w->at = idx;
@@ -63,7 +63,7 @@ static __always_inline void vipd_rr_locate(struct vipd_rr_walk* w, __u64 word) {
     return;
   }
   w->pos = -2;
-  bpf_loop(w->n, vipd_rr_find_cursor, w, 0);
+  vipd_loop(w->n, vipd_rr_find_cursor, w);
   if (w->pos != -2) return;
   w->pos = -1; /* unknown to this generation: start again from the head */
   for (__u32 i = 0; i < VIPD_MAX_CURSOR_ALIASES; i++) {
@@ -83,7 +83,7 @@ static __always_inline __u32 vipd_sched_rr(const struct vipd_svc* svc, struct vi
     __u64 seen = *(volatile __u64*)&st->rr;
     w.pick = 0;
     vipd_rr_locate(&w, seen);
-    bpf_loop(w.n, vipd_rr_find_next, &w, 0);
+    vipd_loop(w.n, vipd_rr_find_next, &w);
     if (!w.pick) return 0;
     if (__sync_val_compare_and_swap(&st->rr, seen, vipd_rr_word(w.pick, w.at)) == seen)
       return w.pick;
@@ -92,4 +92,4 @@ static __always_inline __u32 vipd_sched_rr(const struct vipd_svc* svc, struct vi
   return w.pick; /* lost every race: the choice is still a valid real, only not strictly in turn */
 }
 
-#endif /* VIPD_SCHED_RR_BPF_H */
+#endif /* VIPD_FASTPATH_SCHED_RR_H */

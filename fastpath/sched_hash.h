@@ -3,12 +3,12 @@
  * client's address (sh, plus its port with sh-port) or of the virtual address (dh). A slot whose
  * real is unavailable gives no real, except that sh-fallback probes further: the kernel re-hashes
  * with offset (offset + ihash), so it visits slot (2 * ihash + offset) mod 256. */
-#ifndef VIPD_SCHED_HASH_BPF_H
-#define VIPD_SCHED_HASH_BPF_H
+#ifndef VIPD_FASTPATH_SCHED_HASH_H
+#define VIPD_FASTPATH_SCHED_HASH_H
 
-#include "abi/vipd_packet.h"
 #include "abi/vipd_flow_hash.h"
-#include "bpf/maps.bpf.h"
+#include "abi/vipd_packet.h"
+#include "fastpath/tables.h"
 
 /* hash_32(val, 8): multiply by GOLDEN_RATIO_32, keep the top 8 bits. */
 static __always_inline __u32 vipd_hash32_8(__u32 val) {
@@ -29,7 +29,7 @@ static __always_inline __u32 vipd_pos_real(const struct vipd_svc* svc, __u32 pos
   const struct vipd_dest* d = &svc->dests[(pos - 1) & (VIPD_MAX_REALS - 1)];
   if (d->weight == 0) return 0;
   __u32 id = d->real_id;
-  struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
+  struct vipd_real_state* rs = vipd_real_state_of(id);
   if (rs && (rs->flags & VIPD_REAL_ST_OVERLOAD)) return 0;
   return id;
 }
@@ -46,7 +46,7 @@ struct vipd_sh_probe {
 };
 
 static long vipd_sh_fallback_step(__u32 offset, void* arg) {
-  struct vipd_sh_probe* p = arg;
+  struct vipd_sh_probe* p = (struct vipd_sh_probe*)arg;
   int empty;
   __u32 slot = (((offset + p->ihash) & (VIPD_HASH_SLOTS - 1)) + p->ihash) & (VIPD_HASH_SLOTS - 1);
   p->pick = vipd_slot_real(p->svc, slot, &empty);
@@ -61,7 +61,7 @@ static __always_inline __u32 vipd_sched_sh(const struct vipd_svc* svc, const str
   int empty;
   __u32 id = vipd_slot_real(svc, p.ihash, &empty);
   if (id || empty || !(svc->flags & VIPD_SVC_F_FALLBACK)) return id;
-  bpf_loop(VIPD_HASH_SLOTS, vipd_sh_fallback_step, &p, 0);
+  vipd_loop(VIPD_HASH_SLOTS, vipd_sh_fallback_step, &p);
   return p.pick;
 }
 
@@ -71,7 +71,7 @@ static __always_inline __u32 vipd_sched_dh(const struct vipd_svc* svc, const str
 }
 
 /* mh, as ip_vs_mh.c: IPVS's Maglev table (a prime number of slots, filled by the reference
- * implementation from each real's offset and skip, kept in vipd_mh_v1 in chunks under the
+ * implementation from each real's offset and skip, kept in the mh table in chunks under the
  * generation it belongs to), looked up by hsiphash of the client (and port with mh-port);
  * mh-fallback re-hashes with offset (offset + ihash) mod size until it meets an available real
  * or an empty slot. */
@@ -93,7 +93,8 @@ static __always_inline __u32 vipd_mh_real(struct vipd_mh_probe* p, __u32 slot, i
   struct vipd_mh_key k = {.svc_id = p->svc->svc_id,
                           .generation = p->svc->generation,
                           .chunk = slot / VIPD_MH_CHUNK_SLOTS};
-  const struct vipd_mh_chunk* c = bpf_map_lookup_elem(&vipd_mh_v1, &k);
+  const struct vipd_mh_chunk* c =
+      (const struct vipd_mh_chunk*)vipd_table_lookup(VIPD_TABLE(mh), &k);
   if (!c) {
     p->missing = 1;
     *empty = 1;
@@ -105,7 +106,7 @@ static __always_inline __u32 vipd_mh_real(struct vipd_mh_probe* p, __u32 slot, i
 }
 
 static long vipd_mh_fallback_step(__u32 offset, void* arg) {
-  struct vipd_mh_probe* p = arg;
+  struct vipd_mh_probe* p = (struct vipd_mh_probe*)arg;
   int empty;
   __u32 roffset = (offset + p->ihash) % p->size;
   p->pick = vipd_mh_real(p, vipd_mh_slot(p, roffset), &empty);
@@ -126,11 +127,11 @@ static __always_inline __u32 vipd_sched_mh(const struct vipd_svc* svc, const str
   int empty;
   __u32 id = vipd_mh_real(&p, p.ihash, &empty);
   if (!id && !empty && (svc->flags & VIPD_SVC_F_FALLBACK)) {
-    bpf_loop(p.size, vipd_mh_fallback_step, &p, 0);
+    vipd_loop(p.size, vipd_mh_fallback_step, &p);
     id = p.pick;
   }
   *missing = p.missing;
   return id;
 }
 
-#endif /* VIPD_SCHED_HASH_BPF_H */
+#endif /* VIPD_FASTPATH_SCHED_HASH_H */

@@ -1,17 +1,17 @@
-/* The control program: a BPF_PROG_TYPE_SYSCALL program vipd runs (BPF_PROG_TEST_RUN) for the
- * few changes to live state that must be atomic with the fast path, such as clearing a real's
- * overload flag when its -x threshold is raised or removed (__ip_vs_update_dest), or starting a
- * service's lblc/lblcr table afresh. */
-#ifndef VIPD_CTL_BPF_H
-#define VIPD_CTL_BPF_H
+/* The control operations (enum vipd_ctl_op): what vipd asks of the fast path (in XDP through a
+ * BPF_PROG_TYPE_SYSCALL program run with BPF_PROG_TEST_RUN) for the few changes to live state that
+ * must be atomic with the fast path, such as clearing a real's overload flag when its -x threshold
+ * is raised or removed (__ip_vs_update_dest), or starting a service's lblc/lblcr table afresh. */
+#ifndef VIPD_FASTPATH_CTL_H
+#define VIPD_FASTPATH_CTL_H
 
-#include "bpf/maps.bpf.h"
-#include "bpf/locality_gc.bpf.h"
-#include "bpf/sched_wrr.bpf.h"
+#include "fastpath/locality_gc.h"
+#include "fastpath/sched_wrr.h"
+#include "fastpath/tables.h"
 
 static __always_inline int vipd_ctl_reals_changed(const struct vipd_ctl* ctx) {
   __u32 svc_id = ctx->svc_id;
-  struct vipd_svc_state* st = bpf_map_lookup_elem(&vipd_svc_st_v1, &svc_id);
+  struct vipd_svc_state* st = vipd_svc_state_of(svc_id);
   if (!st) return -1;
   for (int attempt = 0; attempt < 8; attempt++) {
     __u64 old = *(volatile __u64*)&st->wrr;
@@ -21,12 +21,11 @@ static __always_inline int vipd_ctl_reals_changed(const struct vipd_ctl* ctx) {
   return -1;
 }
 
-SEC("syscall")
-int vipd_ctl(struct vipd_ctl* ctx) {
+static __always_inline int vipd_ctl_run(const struct vipd_ctl* ctx) {
   if (ctx->op == VIPD_CTL_REALS_CHANGED) return vipd_ctl_reals_changed(ctx);
   if (ctx->op == VIPD_CTL_LOCALITY_RESET) return vipd_locality_reset(ctx->svc_id);
   __u32 real_id = ctx->real_id;
-  struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &real_id);
+  struct vipd_real_state* rs = vipd_real_state_of(real_id);
   if (!rs) return -1;
   if (ctx->op == VIPD_CTL_CLEAR_OVERLOAD) {
     __sync_fetch_and_and(&rs->flags, ~(__u32)VIPD_REAL_ST_OVERLOAD);
@@ -35,4 +34,4 @@ int vipd_ctl(struct vipd_ctl* ctx) {
   return -1;
 }
 
-#endif /* VIPD_CTL_BPF_H */
+#endif /* VIPD_FASTPATH_CTL_H */

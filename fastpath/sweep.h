@@ -1,15 +1,16 @@
-/* The sweeper: a BPF_PROG_TYPE_SYSCALL program vipd runs once a second (BPF_PROG_TEST_RUN) to
+/* The sweeper: what vipd runs once a second (in XDP, a BPF_PROG_TYPE_SYSCALL program run with
+ * BPF_PROG_TEST_RUN) to
  * end expired entries of both connection tables (and, with expire_nodest_conn, those whose real
  * was deleted), and to run the lblc/lblcr tables' periodic checks on its clock
- * (locality_gc.bpf.h). It runs in the kernel next to the fast path, so ending an entry is the
+ * (locality_gc.h). It runs in the kernel next to the fast path, so ending an entry is the
  * same compare-and-swap the fast path uses: it never races a packet, and it never restarts an
  * iteration as a userspace delete loop would. The clock comes in the context so that tests can
  * move time. */
-#ifndef VIPD_SWEEP_BPF_H
-#define VIPD_SWEEP_BPF_H
+#ifndef VIPD_FASTPATH_SWEEP_H
+#define VIPD_FASTPATH_SWEEP_H
 
-#include "bpf/conn.bpf.h"
-#include "bpf/locality_gc.bpf.h"
+#include "fastpath/conn.h"
+#include "fastpath/locality_gc.h"
 
 struct vipd_sweep_walk {
   __u64 now;
@@ -26,8 +27,10 @@ static __always_inline int vipd_sweep_nodest(const struct vipd_sweep_walk* w,
   return w->nodest && !(vipd_st_flags(seen) & VIPD_CONN_F_MOVED) && !vipd_conn_real(c);
 }
 
-static long vipd_sweep_one(void* map, struct vipd_conn_key* key, struct vipd_conn* c,
-                           struct vipd_sweep_walk* w) {
+static long vipd_sweep_one(vipd_table_t map, void* k, void* v, void* arg) {
+  const struct vipd_conn_key* key = (const struct vipd_conn_key*)k;
+  struct vipd_conn* c = (struct vipd_conn*)v;
+  struct vipd_sweep_walk* w = (struct vipd_sweep_walk*)arg;
   w->scanned++;
   __u32 seen = *(volatile __u32*)&c->st;
   if (vipd_st_flags(seen) & VIPD_CONN_F_DEAD) return 0;
@@ -45,13 +48,15 @@ static long vipd_sweep_one(void* map, struct vipd_conn_key* key, struct vipd_con
  * deleted real or service) ends at once; templates come after the connections, so with
  * expire_nodest_conn those it controlled have ended in this very sweep, as the flush ends a
  * template with the last connection it controls. */
-static long vipd_sweep_tmpl(void* map, struct vipd_conn_key* key, struct vipd_tmpl* t,
-                            struct vipd_sweep_walk* w) {
+static long vipd_sweep_tmpl(vipd_table_t map, void* k, void* v, void* arg) {
+  const struct vipd_conn_key* key = (const struct vipd_conn_key*)k;
+  struct vipd_tmpl* t = (struct vipd_tmpl*)v;
+  struct vipd_sweep_walk* w = (struct vipd_sweep_walk*)arg;
   w->scanned++;
   int usable = vipd_tmpl_usable(t, t->svc_id);
   if (usable && w->now < *(volatile __u64*)&t->expires_ns) return 0;
   if (usable && *(volatile __u32*)&t->n_control) {
-    t->expires_ns = w->now + (__u64)t->timeout_s * VIPD_TMPL_NS_PER_S;
+    t->expires_ns = w->now + (__u64)t->timeout_s * VIPD_NS_PER_S;
     return 0;
   }
   vipd_tmpl_end(map, key, t);
@@ -60,18 +65,19 @@ static long vipd_sweep_tmpl(void* map, struct vipd_conn_key* key, struct vipd_tm
   return 0;
 }
 
-SEC("syscall")
-int vipd_sweep(struct vipd_sweep* ctx) {
-  const struct vipd_config* cfg = vipd_config();
-  struct vipd_sweep_walk w = {.now = ctx->now_ns ? ctx->now_ns : bpf_ktime_get_ns()};
+/* One sweep, the body of the sweeper program: ctx->now_ns in (0: the platform's clock), the
+ * entries ended and looked at out. */
+static __always_inline int vipd_sweep_run(struct vipd_sweep* ctx) {
+  const struct vipd_config* cfg = vipd_config_get();
+  struct vipd_sweep_walk w = {.now = ctx->now_ns ? ctx->now_ns : vipd_now_ns()};
   w.nodest = cfg && (cfg->flags & VIPD_CFG_F_EXPIRE_NODEST);
-  bpf_for_each_map_elem(&vipd_conns_v1, vipd_sweep_one, &w, 0);
-  bpf_for_each_map_elem(&vipd_syns_v1, vipd_sweep_one, &w, 0);
-  bpf_for_each_map_elem(&vipd_tmpl_v1, vipd_sweep_tmpl, &w, 0);
+  vipd_table_for_each(VIPD_TABLE(conns), vipd_sweep_one, &w);
+  vipd_table_for_each(VIPD_TABLE(syns), vipd_sweep_one, &w);
+  vipd_table_for_each(VIPD_TABLE(tmpl), vipd_sweep_tmpl, &w);
   vipd_locality_gc(w.now);
   ctx->expired = w.expired;
   ctx->scanned = w.scanned;
   return 0;
 }
 
-#endif /* VIPD_SWEEP_BPF_H */
+#endif /* VIPD_FASTPATH_SWEEP_H */

@@ -6,11 +6,11 @@
  * ip_vs_wrr_dest_changed does (cursor at the head, cw clamped to the new mw and rounded to the
  * new gcd); a packet that meets a generation before the control program did rebases it
  * itself, the same way, once. */
-#ifndef VIPD_SCHED_WRR_BPF_H
-#define VIPD_SCHED_WRR_BPF_H
+#ifndef VIPD_FASTPATH_SCHED_WRR_H
+#define VIPD_FASTPATH_SCHED_WRR_H
 
-#include "bpf/maps.bpf.h"
-#include "bpf/stats.bpf.h"
+#include "fastpath/stats.h"
+#include "fastpath/tables.h"
 
 #define VIPD_WRR_MAX_STEPS (1 << 23) /* bpf_loop's own limit */
 
@@ -31,14 +31,14 @@ static __always_inline int vipd_wrr_takes(const struct vipd_svc* svc, int pos, i
   const struct vipd_dest* d = &svc->dests[pos];
   if ((int)d->weight < cw) return 0;
   __u32 id = d->real_id;
-  struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
+  struct vipd_real_state* rs = vipd_real_state_of(id);
   return !(rs && (rs->flags & VIPD_REAL_ST_OVERLOAD));
 }
 
 /* One step: look at the next real, or, at the end of the list, step cw down past the head. */
 static long vipd_wrr_step(__u32 i, void* arg) {
   (void)i;
-  struct vipd_wrr_walk* w = arg;
+  struct vipd_wrr_walk* w = (struct vipd_wrr_walk*)arg;
   int next = w->pos + 1;
   if (next < w->n) {
     w->pos = next;
@@ -69,7 +69,7 @@ none: /* the cursor stays where the walk gave up, with the cw it reached (err_ov
 
 /* Where a cursor naming real `id` stands in this generation: -1 for the head. */
 static long vipd_wrr_find(__u32 i, void* arg) {
-  struct vipd_wrr_walk* w = arg;
+  struct vipd_wrr_walk* w = (struct vipd_wrr_walk*)arg;
   if (i >= VIPD_MAX_REALS) return 1;
   if (w->svc->dests[i].real_id != (__u32)w->result) return 0;
   w->pos = (int)i;
@@ -104,10 +104,10 @@ static __always_inline __u32 vipd_sched_wrr(const struct vipd_svc* svc, struct v
     if (w.n > (int)VIPD_MAX_REALS) w.n = VIPD_MAX_REALS;
     w.cw = (int)(cur & 0xffff);
     w.result = (int)((cur >> 16) & 0xffff); /* the cursor's real id, while finding it */
-    if (w.result) bpf_loop(w.n, vipd_wrr_find, &w, 0);
+    if (w.result) vipd_loop(w.n, vipd_wrr_find, &w);
     w.result = -1;
     w.last = w.pos;
-    bpf_loop(VIPD_WRR_MAX_STEPS, vipd_wrr_step, &w, 0);
+    vipd_loop(VIPD_WRR_MAX_STEPS, vipd_wrr_step, &w);
     int at = w.result == -2 ? w.pos : w.result; /* where the cursor rests; -1: the head */
     if (w.result == -1 || at >= (int)VIPD_MAX_REALS) return 0;
     __u32 rest = at < 0 ? 0 : svc->dests[at & (VIPD_MAX_REALS - 1)].real_id;
@@ -119,4 +119,4 @@ static __always_inline __u32 vipd_sched_wrr(const struct vipd_svc* svc, struct v
   return id; /* lost every race: still a valid real, only not strictly in turn */
 }
 
-#endif /* VIPD_SCHED_WRR_BPF_H */
+#endif /* VIPD_FASTPATH_SCHED_WRR_H */

@@ -3,13 +3,13 @@
  * draws both from the keyed flow hash (abi/vipd_flow_hash.h), so the reference and the fast
  * paths agree, with the kernel's distribution (draws in [0, total weight], the first available
  * real taking one extra chance). */
-#ifndef VIPD_SCHED_TWOS_BPF_H
-#define VIPD_SCHED_TWOS_BPF_H
+#ifndef VIPD_FASTPATH_SCHED_TWOS_H
+#define VIPD_FASTPATH_SCHED_TWOS_H
 
 #include "abi/vipd_flow_hash.h"
-#include "bpf/dests.bpf.h"
-#include "bpf/maps.bpf.h"
-#include "bpf/sched_cost.bpf.h"
+#include "fastpath/dests.h"
+#include "fastpath/sched_cost.h"
+#include "fastpath/tables.h"
 
 struct vipd_twos_walk {
   const struct vipd_svc* svc;
@@ -26,13 +26,13 @@ static __always_inline __u32 vipd_twos_real(const struct vipd_svc* svc, __u32 i,
   if (i >= VIPD_MAX_REALS) return 0;
   const struct vipd_dest* d = &svc->dests[i];
   __u32 id = d->real_id;
-  *rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
+  *rs = vipd_real_state_of(id);
   if (!*rs || ((*rs)->flags & VIPD_REAL_ST_OVERLOAD) || d->weight == 0) return 0;
   return id;
 }
 
 static long vipd_twos_sum(__u32 i, void* arg) {
-  struct vipd_twos_walk* w = arg;
+  struct vipd_twos_walk* w = (struct vipd_twos_walk*)arg;
   struct vipd_real_state* rs;
   if (vipd_twos_real(w->svc, i, &rs))
     w->total += (__s32)w->svc->dests[i & (VIPD_MAX_REALS - 1)].weight;
@@ -40,7 +40,7 @@ static long vipd_twos_sum(__u32 i, void* arg) {
 }
 
 static long vipd_twos_choose(__u32 i, void* arg) {
-  struct vipd_twos_walk* w = arg;
+  struct vipd_twos_walk* w = (struct vipd_twos_walk*)arg;
   struct vipd_real_state* rs;
   __u32 id = vipd_twos_real(w->svc, i, &rs);
   if (!id || !rs) return 0;
@@ -67,7 +67,7 @@ static __always_inline int vipd_twos_search(const struct vipd_svc* svc, __u32 r)
 static __always_inline void vipd_twos_take(struct vipd_twos_walk* w, int k, __u32 pos) {
   const struct vipd_dest* d = &w->svc->dests[pos & (VIPD_MAX_REALS - 1)];
   __u32 id = d->real_id;
-  struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
+  struct vipd_real_state* rs = vipd_real_state_of(id);
   if (!rs) return;
   w->id[k & 1] = id;
   w->w[k & 1] = (__s32)d->weight;
@@ -82,7 +82,7 @@ static __always_inline __u32 vipd_sched_twos(const struct vipd_svc* svc,
   if (sums)
     w.total = svc->cum_weight[(n - 1) & (VIPD_MAX_REALS - 1)];
   else
-    bpf_loop(n, vipd_twos_sum, &w, 0);
+    vipd_loop(n, vipd_twos_sum, &w);
   if (w.total <= 0) return 0;
   __u64 h = vipd_flow_draw_hash(&pkt->key);
   __u64 bound = (__u64)w.total + 1;
@@ -92,7 +92,7 @@ static __always_inline __u32 vipd_sched_twos(const struct vipd_svc* svc,
     vipd_twos_take(&w, 0, vipd_twos_search(svc, (__u32)w.rw[0]));
     vipd_twos_take(&w, 1, vipd_twos_search(svc, (__u32)w.rw[1]));
   } else {
-    bpf_loop(n, vipd_twos_choose, &w, 0);
+    vipd_loop(n, vipd_twos_choose, &w);
   }
   /* The kernel's int products, wrapping. */
   if ((__s32)((__u32)w.w[1] * (__u32)w.oh[0]) > (__s32)((__u32)w.w[0] * (__u32)w.oh[1]))
@@ -100,4 +100,4 @@ static __always_inline __u32 vipd_sched_twos(const struct vipd_svc* svc,
   return w.id[0];
 }
 
-#endif /* VIPD_SCHED_TWOS_BPF_H */
+#endif /* VIPD_FASTPATH_SCHED_TWOS_H */

@@ -1,43 +1,47 @@
 /* The destination tables of lblc and lblcr (ip_vs_lblc.c, ip_vs_lblcr.c): what the packet path
  * and the collection share. One hash map holds the entries of every service, keyed by service
- * id and destination address; per service id, vipd_lbsvc_v1 keeps what the kernel keeps in its
+ * id and destination address; per service id, the lbsvc table keeps what the kernel keeps in its
  * ip_vs_lblc_table (entry count, check counter, rover, next check).
  *
  * Time is the locality clock: the sweeper publishes its clock each time it runs (once a second
  * in vipd, CLOCK_MONOTONIC; injected in tests), packets stamp entries with it and the periodic
  * checks run on it. The kernel's jiffies tick in the same way, only faster; with one clock for
  * both, a test that moves the sweeper's clock moves the tables' time consistently. */
-#ifndef VIPD_LOCALITY_BPF_H
-#define VIPD_LOCALITY_BPF_H
+#ifndef VIPD_FASTPATH_LOCALITY_H
+#define VIPD_FASTPATH_LOCALITY_H
 
 #include "abi/vipd_compiler.h"
-#include "bpf/dests.bpf.h"
-#include "bpf/maps.bpf.h"
-#include "bpf/sched_cost.bpf.h"
-#include "bpf/sched_hash.bpf.h"
-#include "bpf/stats.bpf.h"
+#include "fastpath/dests.h"
+#include "fastpath/sched_cost.h"
+#include "fastpath/sched_hash.h"
+#include "fastpath/stats.h"
+#include "fastpath/tables.h"
 
-#define VIPD_LOCALITY_NS_PER_S 1000000000ull
 #define VIPD_LOCALITY_TAB_BITS 10 /* CONFIG_IP_VS_LBLC_TAB_BITS, _LBLCR_ default */
 #define VIPD_LOCALITY_TAB_SIZE (1u << VIPD_LOCALITY_TAB_BITS)
 #define VIPD_LOCALITY_MAX_SIZE (VIPD_LOCALITY_TAB_SIZE * 16) /* tbl->max_size */
-#define VIPD_LOCALITY_EXPIRATION_NS ((__u64)VIPD_LOCALITY_EXPIRATION_S * VIPD_LOCALITY_NS_PER_S)
+#define VIPD_LOCALITY_EXPIRATION_NS ((__u64)VIPD_LOCALITY_EXPIRATION_S * VIPD_NS_PER_S)
 
 /* The locality clock; before the sweeper has ever run, the monotonic clock it will publish. */
 static __always_inline __u64 vipd_locality_now(void) {
   __u32 zero = 0;
-  __u64* clock = bpf_map_lookup_elem(&vipd_lbclock_v1, &zero);
+  __u64* clock = (__u64*)vipd_table_lookup(VIPD_TABLE(lbclock), &zero);
   __u64 now = clock ? *(volatile __u64*)clock : 0;
-  return now ? now : bpf_ktime_get_ns();
+  return now ? now : vipd_now_ns();
 }
 
-static __always_inline struct vipd_locality_table* vipd_locality_table(__u32 svc_id) {
-  return bpf_map_lookup_elem(&vipd_lbsvc_v1, &svc_id);
+static __always_inline struct vipd_locality* vipd_locality_lookup(
+    const struct vipd_locality_key* key) {
+  return (struct vipd_locality*)vipd_table_lookup(VIPD_TABLE(lbtab), key);
+}
+
+static __always_inline struct vipd_locality_table* vipd_locality_table_of(__u32 svc_id) {
+  return (struct vipd_locality_table*)vipd_table_lookup(VIPD_TABLE(lbsvc), &svc_id);
 }
 
 /* tbl->entries goes up with every entry hashed, down with every entry collected. */
 static __always_inline void vipd_locality_counted(__u32 svc_id, int delta) {
-  struct vipd_locality_table* t = vipd_locality_table(svc_id);
+  struct vipd_locality_table* t = vipd_locality_table_of(svc_id);
   if (t) __sync_fetch_and_add(&t->entries, delta);
 }
 
@@ -66,8 +70,8 @@ static __always_inline int vipd_locality_add(const struct vipd_locality_key* key
   en.lastmod_ns = now;
   en.n_members = 1;
   en.members[0] = real_id;
-  long err = bpf_map_update_elem(&vipd_lbtab_v1, key, &en, BPF_NOEXIST);
-  if (err == -17 /* EEXIST */) return 0;
+  long err = vipd_table_insert(VIPD_TABLE(lbtab), key, &en, VIPD_NOEXIST);
+  if (err == -VIPD_EEXIST) return 0;
   if (err)
     vipd_count(VIPD_CNT_INFO_LOCALITY_TABLE_FULL);
   else
@@ -105,9 +109,9 @@ static __always_inline struct vipd_locality* vipd_locality_claim_key(
     __u32* version) {
   if (!en) {
     if (vipd_locality_add(key, real_id, now)) return 0;
-    en = bpf_map_lookup_elem(&vipd_lbtab_v1, key);
+    en = vipd_locality_lookup(key);
   }
-#pragma unroll
+  VIPD_UNROLL
   for (int i = 0; i < VIPD_LOCALITY_CLAIM_TRIES; i++) {
     if (!en) break;
     __u32 v = *(volatile __u32*)&en->version;
@@ -115,18 +119,10 @@ static __always_inline struct vipd_locality* vipd_locality_claim_key(
       *version = v;
       return en;
     }
-    if (i < VIPD_LOCALITY_CLAIM_TRIES - 1) en = bpf_map_lookup_elem(&vipd_lbtab_v1, key);
+    if (i < VIPD_LOCALITY_CLAIM_TRIES - 1) en = vipd_locality_lookup(key);
   }
   vipd_count(VIPD_CNT_INFO_LOCALITY_BUSY);
   return 0;
-}
-
-/* A real's weight in the service's current list; 0 when it is not listed (deleted). */
-static __always_inline int vipd_dest_weight(const struct vipd_svc* svc, __u32 real_id,
-                                            __u32* weight) {
-  const struct vipd_dest* d = vipd_dest_find(svc, real_id);
-  *weight = d ? d->weight : 0;
-  return d != 0;
 }
 
 struct vipd_half_walk {
@@ -137,15 +133,15 @@ struct vipd_half_walk {
 static __always_inline int vipd_under_half(const struct vipd_svc* svc, __u32 i) {
   const struct vipd_dest* d = &svc->dests[i & (VIPD_MAX_REALS - 1)];
   __u32 id = d->real_id;
-  struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
+  struct vipd_real_state* rs = vipd_real_state_of(id);
   return rs && (__s64)rs->active * 2 < (__s64)d->weight;
 }
 
 /* VIPD_COST_CHUNK reals per call, as the cost walk (sched_cost.bpf.h): past n_dests the entries
  * are zero, and a weight of 0 is never under half. */
 static long vipd_under_half_step(__u32 c, void* arg) {
-  struct vipd_half_walk* w = arg;
-#pragma unroll
+  struct vipd_half_walk* w = (struct vipd_half_walk*)arg;
+  VIPD_UNROLL
   for (__u32 k = 0; k < VIPD_COST_CHUNK; k++) {
     if (!vipd_under_half(w->svc, c * VIPD_COST_CHUNK + k)) continue;
     w->found = 1;
@@ -158,12 +154,12 @@ static long vipd_under_half_step(__u32 c, void* arg) {
  * some real of the service has fewer than half its own. The -x/-y flag plays no part. */
 static __always_inline int vipd_locality_overloaded(const struct vipd_svc* svc, __u32 real_id,
                                                     __u32 weight) {
-  struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &real_id);
+  struct vipd_real_state* rs = vipd_real_state_of(real_id);
   if (!rs || (__s32)rs->active <= (__s32)weight) return 0;
   struct vipd_half_walk w = {.svc = svc};
   __u32 n = svc->n_dests < VIPD_MAX_REALS ? svc->n_dests : VIPD_MAX_REALS;
-  bpf_loop((n + VIPD_COST_CHUNK - 1) / VIPD_COST_CHUNK, vipd_under_half_step, &w, 0);
+  vipd_loop((n + VIPD_COST_CHUNK - 1) / VIPD_COST_CHUNK, vipd_under_half_step, &w);
   return w.found;
 }
 
-#endif /* VIPD_LOCALITY_BPF_H */
+#endif /* VIPD_FASTPATH_LOCALITY_H */

@@ -5,14 +5,14 @@
  * entries instead removes entries idle for 6 minutes until it has removed a goal, starting after
  * the rover; otherwise a check only counts. A check compares against its own scheduled time, so
  * that checks a late sweep catches up on decide what they would have decided on time. */
-#ifndef VIPD_LOCALITY_GC_BPF_H
-#define VIPD_LOCALITY_GC_BPF_H
+#ifndef VIPD_FASTPATH_LOCALITY_GC_H
+#define VIPD_FASTPATH_LOCALITY_GC_H
 
-#include "bpf/locality.bpf.h"
+#include "fastpath/locality.h"
 
-#define VIPD_LOCALITY_CHECK_NS (60 * VIPD_LOCALITY_NS_PER_S)             /* CHECK_EXPIRE_INTERVAL */
-#define VIPD_LOCALITY_ENTRY_TIMEOUT_NS (6 * 60 * VIPD_LOCALITY_NS_PER_S) /* ENTRY_TIMEOUT */
-#define VIPD_LOCALITY_FULL_EVERY 30 /* COUNT_FOR_FULL_EXPIRATION */
+#define VIPD_LOCALITY_CHECK_NS (60 * VIPD_NS_PER_S)             /* CHECK_EXPIRE_INTERVAL */
+#define VIPD_LOCALITY_ENTRY_TIMEOUT_NS (6 * 60 * VIPD_NS_PER_S) /* ENTRY_TIMEOUT */
+#define VIPD_LOCALITY_FULL_EVERY 30                             /* COUNT_FOR_FULL_EXPIRATION */
 /* Partial expirations one sweep runs per service; a sweep that is later still (vipd stopped for
  * over an hour with a table over 16384 entries) leaves the rest to the next sweeps. */
 #define VIPD_LOCALITY_PARTIAL_BUDGET 64
@@ -29,9 +29,10 @@ struct vipd_lgc_walk {
   __u32 count_only;
 };
 
-static long vipd_lgc_visit(void* map, struct vipd_locality_key* key, struct vipd_locality* en,
-                           void* arg) {
-  struct vipd_lgc_walk* w = arg;
+static long vipd_lgc_visit(vipd_table_t map, void* k, void* v, void* arg) {
+  const struct vipd_locality_key* key = (const struct vipd_locality_key*)k;
+  struct vipd_locality* en = (struct vipd_locality*)v;
+  struct vipd_lgc_walk* w = (struct vipd_lgc_walk*)arg;
   if (key->svc_id != w->svc_id) return 0;
   if (w->at < *(volatile __u64*)&en->lastuse_ns + w->age) return 0; /* time_before */
   if (((vipd_locality_bucket(key) - w->first) & (VIPD_LOCALITY_TAB_SIZE - 1)) >= w->span) return 0;
@@ -42,7 +43,7 @@ static long vipd_lgc_visit(void* map, struct vipd_locality_key* key, struct vipd
   /* Claimed for the removal, and left claimed. One a writer holds was just used: it stays. */
   __u32 version = *(volatile __u32*)&en->version;
   if (!vipd_locality_claim(en, version)) return 0;
-  if (bpf_map_delete_elem(map, key) == 0) {
+  if (vipd_table_delete(map, key) == 0) {
     w->tally++;
     vipd_count(VIPD_CNT_INFO_LOCALITY_EXPIRED);
   } else {
@@ -58,7 +59,7 @@ static __always_inline __s32 vipd_lgc_pass(struct vipd_lgc_walk* w, __u32 span, 
   w->span = span;
   w->count_only = count_only;
   w->tally = w->at;
-  bpf_for_each_map_elem(&vipd_lbtab_v1, vipd_lgc_visit, w, 0);
+  vipd_table_for_each(VIPD_TABLE(lbtab), vipd_lgc_visit, w);
   return (__s32)(w->tally - w->at);
 }
 
@@ -80,7 +81,7 @@ struct vipd_lgc_search {
 };
 
 static long vipd_lgc_search_step(__u32 i __attribute__((unused)), void* arg) {
-  struct vipd_lgc_search* s = arg;
+  struct vipd_lgc_search* s = (struct vipd_lgc_search*)arg;
   __u32 mid = (s->lo + s->hi) / 2;
   if (vipd_lgc_pass(&s->w, mid, 1) >= s->goal)
     s->hi = mid;
@@ -104,7 +105,7 @@ static __always_inline void vipd_lgc_partial(__u32 svc_id, struct vipd_locality_
   s.w.svc_id = svc_id;
   s.w.first = t->rover + 1;
   if (vipd_lgc_pass(&s.w, VIPD_LOCALITY_TAB_SIZE, 1) >= goal)
-    bpf_loop(VIPD_LOCALITY_TAB_BITS, vipd_lgc_search_step, &s, 0);
+    vipd_loop(VIPD_LOCALITY_TAB_BITS, vipd_lgc_search_step, &s);
   /* Fewer than `goal` idle entries: every bucket is visited and the rover comes back round. */
   __u32 span = s.hi;
   __sync_fetch_and_sub(&t->entries, vipd_lgc_pass(&s.w, span, 0));
@@ -139,7 +140,7 @@ struct vipd_lgc_service {
 
 /* One due check of a service's table (ip_vs_lblc_check_expire); 1 when none is left. */
 static long vipd_lgc_check_step(__u32 i __attribute__((unused)), void* arg) {
-  struct vipd_lgc_service* s = arg;
+  struct vipd_lgc_service* s = (struct vipd_lgc_service*)arg;
   struct vipd_locality_table* t = s->t;
   __u64 at = t->next_check_ns;
   if (at > s->now) return 1;
@@ -157,7 +158,7 @@ static long vipd_lgc_check_step(__u32 i __attribute__((unused)), void* arg) {
 
 static long vipd_lgc_service_step(__u32 svc_id, void* arg) {
   __u64 now = *(__u64*)arg;
-  struct vipd_locality_table* t = vipd_locality_table(svc_id);
+  struct vipd_locality_table* t = vipd_locality_table_of(svc_id);
   if (!t) return 1;
   if (!t->next_check_ns) {
     /* Entries of a service published without a reset (tools, tests): collect from now on. */
@@ -168,7 +169,7 @@ static long vipd_lgc_service_step(__u32 svc_id, void* arg) {
     return 0;
   }
   struct vipd_lgc_service s = {.t = t, .now = now, .svc_id = svc_id};
-  bpf_loop(VIPD_LOCALITY_PARTIAL_BUDGET, vipd_lgc_check_step, &s, 0);
+  vipd_loop(VIPD_LOCALITY_PARTIAL_BUDGET, vipd_lgc_check_step, &s);
   return 0;
 }
 
@@ -177,16 +178,17 @@ static long vipd_lgc_service_step(__u32 svc_id, void* arg) {
  * before running the checks due by its time. */
 static __always_inline void vipd_locality_gc(__u64 now) {
   __u32 zero = 0;
-  __u64* clock = bpf_map_lookup_elem(&vipd_lbclock_v1, &zero);
+  __u64* clock = (__u64*)vipd_table_lookup(VIPD_TABLE(lbclock), &zero);
   if (!clock) return;
   if (now < *clock) now = *clock;
-  bpf_loop(VIPD_MAX_SERVICES, vipd_lgc_service_step, &now, 0);
+  vipd_loop(VIPD_MAX_SERVICES, vipd_lgc_service_step, &now);
   *clock = now;
 }
 
-static long vipd_locality_purge_one(void* map, struct vipd_locality_key* key,
-                                    struct vipd_locality* en __attribute__((unused)), void* arg) {
-  if (key->svc_id == *(__u32*)arg) bpf_map_delete_elem(map, key);
+static long vipd_locality_purge_one(vipd_table_t map, void* k, void* v __attribute__((unused)),
+                                    void* arg) {
+  const struct vipd_locality_key* key = (const struct vipd_locality_key*)k;
+  if (key->svc_id == *(__u32*)arg) vipd_table_delete(map, key);
   return 0;
 }
 
@@ -194,9 +196,9 @@ static long vipd_locality_purge_one(void* map, struct vipd_locality_key* key,
  * (ip_vs_lblc_done_svc) and a fresh one starts, its first check a minute away
  * (ip_vs_lblc_init_svc). A reused service id therefore never sees its predecessor's entries. */
 static __always_inline int vipd_locality_reset(__u32 svc_id) {
-  struct vipd_locality_table* t = vipd_locality_table(svc_id);
+  struct vipd_locality_table* t = vipd_locality_table_of(svc_id);
   if (!t) return -1;
-  bpf_for_each_map_elem(&vipd_lbtab_v1, vipd_locality_purge_one, &svc_id, 0);
+  vipd_table_for_each(VIPD_TABLE(lbtab), vipd_locality_purge_one, &svc_id);
   t->entries = 0;
   t->counter = 1;
   t->rover = 0;
@@ -204,4 +206,4 @@ static __always_inline int vipd_locality_reset(__u32 svc_id) {
   return 0;
 }
 
-#endif /* VIPD_LOCALITY_GC_BPF_H */
+#endif /* VIPD_FASTPATH_LOCALITY_GC_H */

@@ -2,13 +2,13 @@
  * connection or template bound to the real brings active + inactive to its -x threshold
  * (ip_vs_bind_dest), cleared when an ended connection leaves the total below -y, or below 3/4
  * of -x without -y, or at once with neither (ip_vs_unbind_dest). */
-#ifndef VIPD_OVERLOAD_BPF_H
-#define VIPD_OVERLOAD_BPF_H
+#ifndef VIPD_FASTPATH_OVERLOAD_H
+#define VIPD_FASTPATH_OVERLOAD_H
 
-#include "bpf/maps.bpf.h"
+#include "fastpath/tables.h"
 
 static __always_inline void vipd_overload_after_bind(__u32 real_id, struct vipd_real_state* rs) {
-  struct vipd_real* real = bpf_map_lookup_elem(&vipd_reals_v1, &real_id);
+  const struct vipd_real* real = vipd_real_of(real_id);
   if (!real || !real->u_threshold) return;
   __u64 total = (__u64)rs->active + rs->inactive;
   if (total >= real->u_threshold) __sync_fetch_and_or(&rs->flags, VIPD_REAL_ST_OVERLOAD);
@@ -16,7 +16,7 @@ static __always_inline void vipd_overload_after_bind(__u32 real_id, struct vipd_
 
 static __always_inline void vipd_overload_after_unbind(__u32 real_id, struct vipd_real_state* rs) {
   if (!(rs->flags & VIPD_REAL_ST_OVERLOAD)) return;
-  struct vipd_real* real = bpf_map_lookup_elem(&vipd_reals_v1, &real_id);
+  const struct vipd_real* real = vipd_real_of(real_id);
   __u64 total = (__u64)rs->active + rs->inactive;
   int clear = 1;
   if (real && real->l_threshold)
@@ -26,4 +26,4 @@ static __always_inline void vipd_overload_after_unbind(__u32 real_id, struct vip
   if (clear) __sync_fetch_and_and(&rs->flags, ~(__u32)VIPD_REAL_ST_OVERLOAD);
 }
 
-#endif /* VIPD_OVERLOAD_BPF_H */
+#endif /* VIPD_FASTPATH_OVERLOAD_H */

@@ -8,10 +8,10 @@
  *   fo   the highest weight                                             ip_vs_fo.c
  *   ovf  the highest weight among reals with no more active than weight ip_vs_ovf.c
  * Overloaded reals are skipped by all; a weight of 0 keeps a real out of every choice. */
-#ifndef VIPD_SCHED_COST_BPF_H
-#define VIPD_SCHED_COST_BPF_H
+#ifndef VIPD_FASTPATH_SCHED_COST_H
+#define VIPD_FASTPATH_SCHED_COST_H
 
-#include "bpf/maps.bpf.h"
+#include "fastpath/tables.h"
 
 struct vipd_cost_walk {
   const struct vipd_svc* svc;
@@ -45,7 +45,7 @@ static __always_inline int vipd_cost_visit(struct vipd_cost_walk* w, __u32 i, co
   __u32 id = d->real_id, wt = d->weight;
   /* wlc and sed skip a weight of 0 only as the first; after that it cannot win anyway */
   if (wt == 0 && (w->pick == 0 || (kind != VIPD_SCHED_WLC && kind != VIPD_SCHED_SED))) return 0;
-  struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
+  struct vipd_real_state* rs = vipd_real_state_of(id);
   if (!rs || (rs->flags & VIPD_REAL_ST_OVERLOAD)) return 0;
   if (kind == VIPD_SCHED_LC) {
     __s64 doh = vipd_conn_overhead(rs);
@@ -74,8 +74,8 @@ static __always_inline int vipd_cost_visit(struct vipd_cost_walk* w, __u32 i, co
 #define VIPD_COST_CHUNK 8
 
 static __always_inline long vipd_cost_chunk(__u32 c, void* arg, const __u32 kind) {
-  struct vipd_cost_walk* w = arg;
-#pragma unroll
+  struct vipd_cost_walk* w = (struct vipd_cost_walk*)arg;
+  VIPD_UNROLL
   for (__u32 k = 0; k < VIPD_COST_CHUNK; k++)
     if (vipd_cost_visit(w, c * VIPD_COST_CHUNK + k, kind)) return 1;
   return 0;
@@ -99,42 +99,42 @@ static __always_inline __u32 vipd_cost_chunks(struct vipd_cost_walk* w,
   return (w->n + VIPD_COST_CHUNK - 1) / VIPD_COST_CHUNK;
 }
 
-static __always_inline __u32 vipd_cost_walk(const struct vipd_svc* svc, __u32 kind) {
+static __always_inline __u32 vipd_cost_pick(const struct vipd_svc* svc, __u32 kind) {
   struct vipd_cost_walk w = {.kind = kind};
   __u32 chunks = vipd_cost_chunks(&w, svc);
   switch (kind) {
     case VIPD_SCHED_LC:
-      bpf_loop(chunks, vipd_cost_lc, &w, 0);
+      vipd_loop(chunks, vipd_cost_lc, &w);
       break;
     case VIPD_SCHED_WLC:
-      bpf_loop(chunks, vipd_cost_wlc, &w, 0);
+      vipd_loop(chunks, vipd_cost_wlc, &w);
       break;
     case VIPD_SCHED_SED:
-      bpf_loop(chunks, vipd_cost_sed, &w, 0);
+      vipd_loop(chunks, vipd_cost_sed, &w);
       break;
     case VIPD_SCHED_NQ:
-      bpf_loop(chunks, vipd_cost_nq, &w, 0);
+      vipd_loop(chunks, vipd_cost_nq, &w);
       break;
     case VIPD_SCHED_FO:
-      bpf_loop(chunks, vipd_cost_fo, &w, 0);
+      vipd_loop(chunks, vipd_cost_fo, &w);
       break;
     case VIPD_SCHED_OVF:
-      bpf_loop(chunks, vipd_cost_ovf, &w, 0);
+      vipd_loop(chunks, vipd_cost_ovf, &w);
       break;
   }
   return w.pick;
 }
 
 static __always_inline __u32 vipd_sched_cost(const struct vipd_svc* svc) {
-  return vipd_cost_walk(svc, svc->sched);
+  return vipd_cost_pick(svc, svc->sched);
 }
 
 /* The wlc pass on its own: what lblc and lblcr fall back on (__ip_vs_lblc_schedule and
  * __ip_vs_lblcr_schedule are ip_vs_wlc_schedule's loop). */
 static __always_inline __u32 vipd_sched_wlc(const struct vipd_svc* svc) {
   struct vipd_cost_walk w = {.kind = VIPD_SCHED_WLC};
-  bpf_loop(vipd_cost_chunks(&w, svc), vipd_cost_wlc, &w, 0);
+  vipd_loop(vipd_cost_chunks(&w, svc), vipd_cost_wlc, &w);
   return w.pick;
 }
 
-#endif /* VIPD_SCHED_COST_BPF_H */
+#endif /* VIPD_FASTPATH_SCHED_COST_H */

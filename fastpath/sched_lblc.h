@@ -3,11 +3,11 @@
  * real (the set's least loaded member) is fit it is used, otherwise wlc picks over all reals and
  * the table remembers the choice. Entries are stamped with the locality clock (locality.bpf.h)
  * and collected by the sweeper (locality_gc.bpf.h). */
-#ifndef VIPD_SCHED_LBLC_BPF_H
-#define VIPD_SCHED_LBLC_BPF_H
+#ifndef VIPD_FASTPATH_SCHED_LBLC_H
+#define VIPD_FASTPATH_SCHED_LBLC_H
 
-#include "bpf/locality.bpf.h"
-#include "bpf/sched_cost.bpf.h"
+#include "fastpath/locality.h"
+#include "fastpath/sched_cost.h"
 
 /* lblc's hit: the real is still in the list, has a weight and is not overloaded by lblc's own
  * rule. Its -x/-y flag is not consulted (ip_vs_lblc_schedule only checks AVAILABLE, weight and
@@ -45,7 +45,7 @@ static __always_inline struct vipd_locality* vipd_locality_use(const struct vipd
                                                                __u64* now) {
   vipd_locality_key_of(svc, pkt, key);
   *now = vipd_locality_now();
-  struct vipd_locality* en = bpf_map_lookup_elem(&vipd_lbtab_v1, key);
+  struct vipd_locality* en = vipd_locality_lookup(key);
   if (en) en->lastuse_ns = *now;
   return en;
 }
@@ -65,8 +65,8 @@ static __always_inline __u32 vipd_sched_lblc(const struct vipd_svc* svc,
 }
 
 /* Set positions are masked into range for the verifier. */
-_Static_assert((VIPD_LOCALITY_SET_MAX & (VIPD_LOCALITY_SET_MAX - 1)) == 0,
-               "VIPD_LOCALITY_SET_MAX must be a power of two");
+VIPD_STATIC_ASSERT((VIPD_LOCALITY_SET_MAX & (VIPD_LOCALITY_SET_MAX - 1)) == 0,
+                   "VIPD_LOCALITY_SET_MAX must be a power of two");
 
 /* A walk over an lblcr set in the kernel's list order (newest member first). */
 struct vipd_set_walk {
@@ -96,7 +96,7 @@ static __always_inline void vipd_set_take(struct vipd_set_walk* w, __u32 id, __u
 static __always_inline void vipd_set_min_visit(struct vipd_set_walk* w, __u32 id) {
   __u32 weight;
   if (!vipd_dest_weight(w->svc, id, &weight)) return;
-  struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
+  struct vipd_real_state* rs = vipd_real_state_of(id);
   if (!rs || (rs->flags & VIPD_REAL_ST_OVERLOAD)) return;
   __s64 doh = vipd_conn_overhead(rs);
   if (!w->pick) {
@@ -111,8 +111,8 @@ static __always_inline void vipd_set_min_visit(struct vipd_set_walk* w, __u32 id
 #define VIPD_SET_CHUNK 4
 
 static long vipd_set_min_step(__u32 c, void* arg) {
-  struct vipd_set_walk* w = arg;
-#pragma unroll
+  struct vipd_set_walk* w = (struct vipd_set_walk*)arg;
+  VIPD_UNROLL
   for (__u32 i = 0; i < VIPD_SET_CHUNK; i++) {
     __u32 k = c * VIPD_SET_CHUNK + i;
     __u32 inside = (__u32)((__s32)(k - w->n) >> 31); /* all ones while k < n */
@@ -122,16 +122,17 @@ static long vipd_set_min_step(__u32 c, void* arg) {
 }
 
 /* A member's weight and overhead for ip_vs_dest_set_max: a real of the list as it is now, a
- * deleted one as it was when it left (vipd_lbgone_v1). 0 when neither is known. */
+ * deleted one as it was when it left (the lbgone table). 0 when neither is known. */
 static __always_inline int vipd_set_member_load(const struct vipd_svc* svc, __u32 id, __u32* weight,
                                                 __s64* cost) {
   if (vipd_dest_weight(svc, id, weight)) {
-    struct vipd_real_state* rs = bpf_map_lookup_elem(&vipd_real_st_v1, &id);
+    struct vipd_real_state* rs = vipd_real_state_of(id);
     if (!rs) return 0;
     *cost = vipd_conn_overhead(rs);
     return 1;
   }
-  struct vipd_locality_gone* gone = bpf_map_lookup_elem(&vipd_lbgone_v1, &id);
+  struct vipd_locality_gone* gone =
+      (struct vipd_locality_gone*)vipd_table_lookup(VIPD_TABLE(lbgone), &id);
   if (!gone || gone->svc_id != svc->svc_id) return 0;
   *weight = gone->weight;
   *cost = (__s32)(gone->active * 256 + gone->inactive);
@@ -141,7 +142,7 @@ static __always_inline int vipd_set_member_load(const struct vipd_svc* svc, __u3
 /* ip_vs_dest_set_max: the weighted most-connection member with a weight, deleted ones
  * included, overloaded ones too. */
 static long vipd_set_max_step(__u32 k, void* arg) {
-  struct vipd_set_walk* w = arg;
+  struct vipd_set_walk* w = (struct vipd_set_walk*)arg;
   if (k >= w->n || k >= VIPD_LOCALITY_SET_MAX) return 1;
   __u32 id = vipd_set_member(w, k), weight = 0;
   __s64 doh = 0;
@@ -151,12 +152,13 @@ static long vipd_set_max_step(__u32 k, void* arg) {
   return 0;
 }
 
-static __always_inline __u32 vipd_set_walk(const struct vipd_svc* svc,
-                                           const struct vipd_locality* en, void* step,
-                                           __u32 per_call, __u32* weight) {
+static __always_inline __u32 vipd_set_pick(const struct vipd_svc* svc,
+                                           const struct vipd_locality* en,
+                                           long (*step)(__u32, void*), __u32 per_call,
+                                           __u32* weight) {
   struct vipd_set_walk w = {.svc = svc, .en = en, .n = *(volatile __u32*)&en->n_members};
   if (w.n > VIPD_LOCALITY_SET_MAX) w.n = VIPD_LOCALITY_SET_MAX;
-  bpf_loop((w.n + per_call - 1) / per_call, step, &w, 0);
+  vipd_loop((w.n + per_call - 1) / per_call, step, &w);
   *weight = w.weight;
   return w.pick;
 }
@@ -170,15 +172,15 @@ static __always_inline void vipd_set_replace(const struct vipd_locality_key* key
                                              struct vipd_locality* next, struct vipd_locality* en,
                                              __u32 version) {
   next->version = version + 2;
-  long err = bpf_map_update_elem(&vipd_lbtab_v1, key, next, BPF_EXIST);
+  long err = vipd_table_insert(VIPD_TABLE(lbtab), key, next, VIPD_EXIST);
   if (err == 0) return;
-  if (err != -2 /* ENOENT */) {
+  if (err != -VIPD_ENOENT) {
     vipd_locality_release(en, version); /* no memory for the new entry: as it was */
     return;
   }
   /* Removed meanwhile by a reset: a new entry with the new set, counted as the kernel counts
    * one. */
-  if (bpf_map_update_elem(&vipd_lbtab_v1, key, next, BPF_NOEXIST) == 0)
+  if (vipd_table_insert(VIPD_TABLE(lbtab), key, next, VIPD_NOEXIST) == 0)
     vipd_locality_counted(key->svc_id, 1);
 }
 
@@ -188,7 +190,7 @@ static __always_inline void vipd_set_erase(const struct vipd_locality_key* key,
                                            struct vipd_locality* en, __u32 version, __u32 at,
                                            __u64 now) {
   struct vipd_locality next = *en;
-#pragma unroll
+  VIPD_UNROLL
   for (int k = 0; k < VIPD_LOCALITY_SET_MAX - 1; k++)
     if ((__u32)k >= at) next.members[k] = next.members[k + 1];
   next.members[VIPD_LOCALITY_SET_MAX - 1] = 0;
@@ -200,7 +202,7 @@ static __always_inline void vipd_set_erase(const struct vipd_locality_key* key,
 /* Position of a member in the set (oldest first), or VIPD_LOCALITY_SET_MAX. */
 static __always_inline __u32 vipd_set_position(const struct vipd_locality* en, __u32 n, __u32 id) {
   __u32 at = VIPD_LOCALITY_SET_MAX;
-#pragma unroll
+  VIPD_UNROLL
   for (int k = VIPD_LOCALITY_SET_MAX - 1; k >= 0; k--)
     if ((__u32)k < n && en->members[k] == id) at = (__u32)k;
   return at;
@@ -223,7 +225,7 @@ static __always_inline int vipd_set_takes(const struct vipd_locality* en, __u32 
 static __always_inline void vipd_set_insert(const struct vipd_locality_key* key, __u32 id,
                                             __u64 now) {
   __u32 n, version;
-  struct vipd_locality* en = bpf_map_lookup_elem(&vipd_lbtab_v1, key);
+  struct vipd_locality* en = vipd_locality_lookup(key);
   en = vipd_locality_claim_key(key, en, id, now, &version);
   if (!en) return; /* a new entry with this one member, none, or taken (counted) */
   if (!vipd_set_takes(en, id, &n)) {
@@ -231,7 +233,7 @@ static __always_inline void vipd_set_insert(const struct vipd_locality_key* key,
     return;
   }
   struct vipd_locality next = *en;
-#pragma unroll
+  VIPD_UNROLL
   for (int k = 0; k < VIPD_LOCALITY_SET_MAX; k++)
     if ((__u32)k == n) next.members[k] = id;
   next.n_members = n + 1;
@@ -249,7 +251,7 @@ static __always_inline void vipd_set_shrink(const struct vipd_svc* svc,
   __u32 version = *(volatile __u32*)&en->version;
   __u32 n = *(volatile __u32*)&en->n_members, weight;
   if (n <= 1 || now <= *(volatile __u64*)&en->lastmod_ns + VIPD_LOCALITY_EXPIRATION_NS) return;
-  __u32 most = vipd_set_walk(svc, en, vipd_set_max_step, 1, &weight);
+  __u32 most = vipd_set_pick(svc, en, vipd_set_max_step, 1, &weight);
   if (n > VIPD_LOCALITY_SET_MAX) n = VIPD_LOCALITY_SET_MAX;
   __u32 at = most ? vipd_set_position(en, n, most) : VIPD_LOCALITY_SET_MAX;
   if (at >= VIPD_LOCALITY_SET_MAX) return;
@@ -272,7 +274,7 @@ static __always_inline __u32 vipd_sched_lblcr(const struct vipd_svc* svc,
     return pick;
   }
   __u32 weight;
-  __u32 least = vipd_set_walk(svc, en, vipd_set_min_step, VIPD_SET_CHUNK, &weight);
+  __u32 least = vipd_set_pick(svc, en, vipd_set_min_step, VIPD_SET_CHUNK, &weight);
   vipd_set_shrink(svc, &key, en, now);
   if (least && !vipd_locality_overloaded(svc, least, weight)) return least;
   __u32 pick = vipd_sched_wlc(svc);
@@ -280,4 +282,4 @@ static __always_inline __u32 vipd_sched_lblcr(const struct vipd_svc* svc,
   return pick;
 }
 
-#endif /* VIPD_SCHED_LBLC_BPF_H */
+#endif /* VIPD_FASTPATH_SCHED_LBLC_H */

@@ -1,30 +1,36 @@
-/* Sending a frame on: direct routing to a real through the neighbour map, and the ICMP port
+/* Sending a frame on: direct routing to a real through the neighbour table, and the ICMP port
  * unreachable IPVS answers with when a service has no real server available. */
-#ifndef VIPD_FORWARD_BPF_H
-#define VIPD_FORWARD_BPF_H
+#ifndef VIPD_FASTPATH_FORWARD_H
+#define VIPD_FASTPATH_FORWARD_H
 
 #include "abi/vipd_packet.h"
-#include "bpf/maps.bpf.h"
-#include "bpf/stats.bpf.h"
+#include "fastpath/stats.h"
+
+/* Out of the interface it came in on, or redirected (and counted by egress) to another. */
+static __always_inline int vipd_send(vipd_frame_t* f, __u32 ifindex) {
+  if (ifindex == vipd_frame_ingress(f)) return VIPD_TX;
+  vipd_count_egress(ifindex);
+  return vipd_frame_redirect(f, ifindex);
+}
 
 /* Direct routing: both MACs rewritten (source = the egress interface's), nothing else. */
-static __always_inline int vipd_forward_route(struct xdp_md* ctx, const struct vipd_real* real) {
+static __always_inline int vipd_forward_route(vipd_frame_t* f, const struct vipd_real* real) {
   struct vipd_neigh_key nk;
   __builtin_memset(&nk, 0, sizeof(nk));
   nk.addr = real->addr;
   nk.af = real->af;
-  struct vipd_neigh* nh = bpf_map_lookup_elem(&vipd_neigh_v1, &nk);
+  const struct vipd_neigh* nh = (const struct vipd_neigh*)vipd_table_lookup(VIPD_TABLE(neigh), &nk);
   if (!nh) return vipd_finish(VIPD_CNT_DROP_NEIGH_MISS);
   __u32 ifindex = nh->ifindex;
-  struct vipd_iface* iface = bpf_map_lookup_elem(&vipd_ifaces_v1, &ifindex);
+  const struct vipd_iface* iface =
+      (const struct vipd_iface*)vipd_table_lookup(VIPD_TABLE(ifaces), &ifindex);
   if (!iface) return vipd_finish(VIPD_CNT_DROP_IFACE_MISSING);
-  __u8* data = (__u8*)(long)ctx->data;
-  __u8* end = (__u8*)(long)ctx->data_end;
+  __u8* data = vipd_frame_data(f);
+  __u8* end = vipd_frame_end(f);
   if (data + sizeof(struct vipd_ethhdr) > end) return vipd_finish(VIPD_CNT_DROP_INTERNAL);
   vipd_rewrite_macs(data, iface->mac, nh->mac);
   vipd_count(VIPD_CNT_TX);
-  if (ifindex == ctx->ingress_ifindex) return XDP_TX;
-  return bpf_redirect(ifindex, 0);
+  return vipd_send(f, ifindex);
 }
 
 /* Move the L2 header (14, 18 or 22 bytes) from `from` to `to`; the regions do not overlap
@@ -47,25 +53,25 @@ static __always_inline int vipd_move_l2(__u8* to, const __u8* from, __u16 l3_off
 
 /* Rebuild the frame in place into an ICMPv4 port unreachable quoting the offending datagram's
  * IP header and 8 bytes of its payload, and send it back out of the ingress interface. */
-static __always_inline int vipd_reply_port_unreach(struct xdp_md* ctx, const struct vipd_pkt* pkt) {
+static __always_inline int vipd_reply_port_unreach(vipd_frame_t* f, const struct vipd_pkt* pkt) {
   if (pkt->key.af != VIPD_AF_INET) return vipd_finish(VIPD_CNT_DROP_NO_REAL);
   __u16 l3_off = pkt->l3_off;
   __u32 ihl = (__u32)(pkt->l4_off - pkt->l3_off);
-  if (bpf_xdp_adjust_head(ctx, -(int)VIPD_ICMP4_ERR_HDRS))
+  if (vipd_frame_adjust_head(f, -(int)VIPD_ICMP4_ERR_HDRS))
     return vipd_finish(VIPD_CNT_DROP_NO_REAL);
-  __u8* data = (__u8*)(long)ctx->data;
-  __u8* end = (__u8*)(long)ctx->data_end;
+  __u8* data = vipd_frame_data(f);
+  __u8* end = vipd_frame_end(f);
   if (data + VIPD_ICMP4_ERR_HDRS + 22 > end) return vipd_finish(VIPD_CNT_DROP_INTERNAL);
   if (vipd_move_l2(data, data + VIPD_ICMP4_ERR_HDRS, l3_off))
     return vipd_finish(VIPD_CNT_DROP_INTERNAL);
   int keep = (int)(l3_off + VIPD_ICMP4_ERR_HDRS + ihl + VIPD_ICMP4_QUOTE);
   int delta = keep - (int)(end - data);
-  if (delta < 0 && bpf_xdp_adjust_tail(ctx, delta)) return vipd_finish(VIPD_CNT_DROP_INTERNAL);
-  data = (__u8*)(long)ctx->data;
-  end = (__u8*)(long)ctx->data_end;
+  if (delta < 0 && vipd_frame_adjust_tail(f, delta)) return vipd_finish(VIPD_CNT_DROP_INTERNAL);
+  data = vipd_frame_data(f);
+  end = vipd_frame_end(f);
   if (vipd_icmp4_port_unreach(data, end, l3_off, ihl)) return vipd_finish(VIPD_CNT_DROP_INTERNAL);
   vipd_count(VIPD_CNT_TX_ICMP_UNREACH);
-  return XDP_TX;
+  return VIPD_TX;
 }
 
-#endif /* VIPD_FORWARD_BPF_H */
+#endif /* VIPD_FASTPATH_FORWARD_H */

@@ -1,0 +1,128 @@
+// The packet core's tables on the host: one Table per entry of VIPD_TABLE_LIST, with the kinds,
+// key and value sizes and capacities of the BPF maps, and a guarantee at least as strong as
+// theirs (fastpath/platform.h): a value's memory is never reused for another key before the run
+// that deleted or replaced it has ended (endRun), so a reader holding a pointer always reads a
+// value of the table's type, and WHOLE replacements leave the old value as it was. The tables
+// are plain memory: the host core (tests, fuzzers, benchmarks) and DPDK's workers use them.
+// Threading: one run at a time (the host core is single-threaded).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "abi/vipd_maps.h"
+
+namespace vipd::host {
+
+enum class Kind { hash, whole, array, percpuArray, percpuHash };
+
+class Table {
+ public:
+  static constexpr std::size_t kMaxKey = 40;  // the largest key of the list (vipd_conn_key)
+
+  Table(const char* name, Kind kind, std::size_t keySize, std::size_t valueSize,
+        std::uint32_t capacity);
+
+  void* lookup(const void* key);
+  // 0, or -EEXIST / -ENOENT (flags VIPD_NOEXIST / VIPD_EXIST), -E2BIG when full, -EINVAL.
+  long insert(const void* key, const void* value, std::uint64_t flags);
+  long erase(const void* key);
+  // Calls visit(key, value) for every entry until it returns non-zero; visit may erase the
+  // entry it was given. Entries inserted meanwhile may or may not be visited.
+  template <class F>
+  long forEach(F visit);
+  // Ends a run: values deleted or replaced during it become reusable.
+  void endRun();
+  // Only before the first insert (the connection tables are sized at load, as in BPF).
+  void setCapacity(std::uint32_t capacity);
+
+  const std::string& name() const { return name_; }
+  Kind kind() const { return kind_; }
+  std::size_t keySize() const { return keySize_; }
+  std::size_t valueSize() const { return valueSize_; }
+  std::uint32_t capacity() const { return capacity_; }
+  std::size_t size() const { return isArray() ? capacity_ : index_.size(); }
+
+ private:
+  struct Key {
+    std::array<unsigned char, kMaxKey> bytes{};
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const noexcept;
+  };
+  struct Slot {
+    Key key;
+    std::unique_ptr<unsigned char[]> value;
+    bool live = false;
+  };
+
+  bool isArray() const { return kind_ == Kind::array || kind_ == Kind::percpuArray; }
+  Key keyOf(const void* key) const;
+  std::uint32_t takeSlot();
+  void retire(std::uint32_t slot);
+  void* arrayValue(const void* key);
+
+  std::string name_;
+  Kind kind_;
+  std::size_t keySize_;
+  std::size_t valueSize_;
+  std::uint32_t capacity_;
+  std::vector<unsigned char> array_;  // arrays: capacity_ values
+  std::vector<Slot> slots_;           // hashes: every value ever made, live or not
+  std::unordered_map<Key, std::uint32_t, KeyHash> index_;
+  std::vector<std::uint32_t> free_;     // reusable now
+  std::vector<std::uint32_t> retired_;  // reusable once the run ends
+};
+
+template <class F>
+long Table::forEach(F visit) {
+  if (isArray()) {
+    Key index;  // a whole key's bytes, whatever the visitor reads
+    for (std::uint32_t i = 0; i < capacity_; ++i) {
+      std::memcpy(index.bytes.data(), &i, sizeof(i));
+      if (visit(index.bytes.data(), array_.data() + std::size_t{i} * valueSize_)) return i + 1;
+    }
+    return capacity_;
+  }
+  std::vector<std::uint32_t> live;
+  live.reserve(index_.size());
+  for (const auto& [key, slot] : index_) live.push_back(slot);
+  long visited = 0;
+  for (std::uint32_t slot : live) {
+    Slot& s = slots_[slot];
+    if (!s.live) continue;  // erased by an earlier visit
+    ++visited;
+    if (visit(s.key.bytes.data(), s.value.get())) break;
+  }
+  return visited;
+}
+
+// Every table of the list, by its name in the list, plus the platform's clock and random state.
+struct Tables {
+  Tables();
+  Table* byName(const std::string& pinnedName);
+  void endRun();
+
+#define VIPD_HOST_TABLE_MEMBER(name, version, kind, key, value, capacity) Table name;
+  VIPD_TABLE_LIST(VIPD_HOST_TABLE_MEMBER)
+#undef VIPD_HOST_TABLE_MEMBER
+
+  std::optional<std::uint64_t> clockNs;  // unset: CLOCK_MONOTONIC
+  std::uint64_t random = 0x9e3779b97f4a7c15ull;
+};
+
+// The tables the running core works on (set by HostCore around each run).
+Tables& current();
+void setCurrent(Tables* tables);
+std::uint64_t nowNs();
+std::uint32_t randomU32();
+
+}  // namespace vipd::host

@@ -1,0 +1,81 @@
+// The packet core's platform (fastpath/platform.h) on the host, in C++: tables are HostTables,
+// loops are plain loops, the clock is CLOCK_MONOTONIC unless a test sets it, the frame is a
+// buffer with XDP's headroom. Included by HostCore.cpp only, before the core.
+#pragma once
+
+#include <cstdint>
+
+#include "fastpath/host/HostTables.h"
+#include "fastpath/verdict.h"
+
+#define VIPD_PLATFORM "host"
+
+typedef vipd::host::Table* vipd_table_t;
+#define VIPD_TABLE(name) (&vipd::host::current().name)
+
+static inline void* vipd_table_lookup(vipd_table_t t, const void* key) {
+  return t->lookup(key);
+}
+static inline long vipd_table_insert(vipd_table_t t, const void* key, const void* value,
+                                     std::uint64_t flags) {
+  return t->insert(key, value, flags);
+}
+static inline long vipd_table_delete(vipd_table_t t, const void* key) {
+  return t->erase(key);
+}
+template <class F>
+static inline long vipd_table_for_each(vipd_table_t t, F cb, void* ctx) {
+  return t->forEach([&](void* key, void* value) { return cb(t, key, value, ctx); });
+}
+
+template <class F>
+static inline long vipd_loop(std::uint32_t n, F cb, void* ctx) {
+  for (std::uint32_t i = 0; i < n; ++i)
+    if (cb(i, ctx)) return i + 1;
+  return n;
+}
+#define vipd_now_ns() vipd::host::nowNs()
+#define vipd_random_u32() vipd::host::randomU32()
+#define VIPD_SUBPROG static inline
+
+// A frame in a buffer laid out as XDP's: headroom before it, room to grow after it.
+struct vipd_host_frame {
+  std::uint8_t* head;   // start of the buffer
+  std::uint8_t* data;   // first byte of the frame
+  std::uint8_t* end;    // one past its last byte
+  std::uint8_t* limit;  // end of the buffer
+  std::uint32_t ingress;
+  std::uint32_t egress;  // set by a redirect
+};
+typedef struct vipd_host_frame vipd_frame_t;
+
+// XDP keeps at least an Ethernet header in the frame whatever the adjustment.
+inline constexpr long kVipdHostMinFrame = 14;
+
+static inline std::uint8_t* vipd_frame_data(vipd_frame_t* f) {
+  return f->data;
+}
+static inline std::uint8_t* vipd_frame_end(vipd_frame_t* f) {
+  return f->end;
+}
+static inline std::uint32_t vipd_frame_ingress(vipd_frame_t* f) {
+  return f->ingress;
+}
+static inline int vipd_frame_adjust_head(vipd_frame_t* f, int delta) {
+  std::uint8_t* data = f->data + delta;
+  if (data < f->head || f->end - data < kVipdHostMinFrame) return -1;
+  f->data = data;
+  return 0;
+}
+static inline int vipd_frame_adjust_tail(vipd_frame_t* f, int delta) {
+  std::uint8_t* end = f->end + delta;
+  if (end > f->limit || end - f->data < kVipdHostMinFrame) return -1;
+  f->end = end;
+  return 0;
+}
+static inline int vipd_frame_redirect(vipd_frame_t* f, std::uint32_t ifindex) {
+  f->egress = ifindex;
+  return VIPD_REDIRECT;
+}
+
+#include "fastpath/platform.h"

@@ -83,8 +83,9 @@ inline vipd_svc generation(std::vector<std::uint32_t> ids,
   return s;
 }
 
+// Public: the fixture table's rows set it up through the same helpers the tests use.
 class XdpTest : public ::testing::Test {
- protected:
+ public:
   void SetUp() override {
     std::string pinDir;
     if (backendUnderTest() == Backend::xdp) {
@@ -142,10 +143,11 @@ class XdpTest : public ::testing::Test {
   }
 
   // Runs a frame and checks that exactly the listed counters moved, by the listed amounts.
-  XdpRunResult run(const Bytes& frame, std::map<int, std::uint64_t> expectedDeltas) {
+  XdpRunResult run(const Bytes& frame, std::map<int, std::uint64_t> expectedDeltas,
+                   std::uint32_t ingress = 0) {
     auto before = dp_->counters();
     EXPECT_TRUE(before);
-    auto result = fp_->run(frame);
+    auto result = fp_->run(frame, ingress);
     EXPECT_TRUE(result) << (result ? "" : result.error().message);
     auto after = dp_->counters();
     EXPECT_TRUE(after);

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "admin/Model.h"
+#include "base/Result.h"
 #include "director/IdAllocator.h"
-#include "director/Result.h"
 
 namespace vipd {
 

@@ -6,7 +6,7 @@
 #include <ostream>
 
 #include "admin/Protocol.h"
-#include "director/Result.h"
+#include "base/Result.h"
 #include "tools/vipadm/Args.h"
 #include "tools/vipadm/Names.h"
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "admin/Protocol.h"
-#include "director/Result.h"
+#include "base/Result.h"
 
 namespace vipd::admin {
 

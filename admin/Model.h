@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "abi/vipd_conn_state.h"
+
 namespace vipd::admin {
 
 // An IPv4 or IPv6 address, network byte order; IPv4 in the first 4 bytes, the rest zero.
@@ -96,10 +98,14 @@ struct Connection {
   bool operator==(const Connection&) const = default;
 };
 
+// IPVS's default timeouts, as the fast paths define them (abi/vipd_conn_state.h), by TCP state.
+inline constexpr std::array<std::uint32_t, VIPD_TCP_STATE_COUNT> kDefaultTcpTimeouts =
+    VIPD_TCP_TIMEOUTS_DEFAULT;
+
 struct Timeouts {
-  std::uint32_t tcp = 900;
-  std::uint32_t tcpfin = 120;
-  std::uint32_t udp = 300;
+  std::uint32_t tcp = kDefaultTcpTimeouts[VIPD_TCP_ESTABLISHED];  // --set tcp
+  std::uint32_t tcpfin = kDefaultTcpTimeouts[VIPD_TCP_FIN_WAIT];  // --set tcpfin
+  std::uint32_t udp = VIPD_UDP_TIMEOUT_DEFAULT;                   // --set udp
   bool operator==(const Timeouts&) const = default;
 };
 

@@ -7,7 +7,7 @@
 #include <span>
 #include <string>
 
-#include "director/Result.h"
+#include "base/Result.h"
 
 struct bench_newflow;  // the generated skeleton
 

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "director/Log.h"
+#include "base/Log.h"
 
 namespace vipd {
 namespace {

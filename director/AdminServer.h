@@ -7,8 +7,8 @@
 #include <string>
 
 #include "admin/Protocol.h"
+#include "base/Result.h"
 #include "director/Asio.h"
-#include "director/Result.h"
 
 namespace vipd {
 

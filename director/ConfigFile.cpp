@@ -1,5 +1,6 @@
-// Configuration file parsing on top of vipadm's parser: split the line as ipvsadm -R does,
-// parse it as a vipadm command line, turn it into the admin request vipadm would send.
+// Configuration file parsing on top of the ipvsadm grammar (ipvsadm/): split the line as
+// ipvsadm -R does, parse it as a vipadm command line, turn it into the admin request vipadm
+// would send.
 #include "director/ConfigFile.h"
 
 #include <cerrno>
@@ -8,10 +9,10 @@
 #include <sstream>
 #include <variant>
 
-#include "tools/vipadm/Args.h"
-#include "tools/vipadm/Names.h"
-#include "tools/vipadm/Request.h"
-#include "tools/vipadm/Session.h"
+#include "ipvsadm/Args.h"
+#include "ipvsadm/Names.h"
+#include "ipvsadm/Request.h"
+#include "ipvsadm/Restore.h"
 
 namespace vipd {
 namespace {
@@ -23,17 +24,17 @@ bool ignorable(const std::string& line) {
 
 Result<admin::Request> parseRule(const std::string& line) {
   std::vector<std::string> argv{"vipd.conf"};
-  auto words = vipadm::splitRestoreLine(line);
+  auto words = ipvsadm::splitRestoreLine(line);
   argv.insert(argv.end(), words.begin(), words.end());
-  vipadm::SystemNames names;
-  auto parsed = vipadm::parseArgs(argv, names);
-  if (auto* e = std::get_if<vipadm::ParseError>(&parsed)) return makeError(EINVAL, e->message);
-  const auto& command = std::get<vipadm::ParsedCommand>(parsed);
-  if (command.command != vipadm::Command::addService &&
-      command.command != vipadm::Command::addServer)
+  ipvsadm::SystemNames names;
+  auto parsed = ipvsadm::parseArgs(argv, names);
+  if (auto* e = std::get_if<ipvsadm::ParseError>(&parsed)) return makeError(EINVAL, e->message);
+  const auto& command = std::get<ipvsadm::ParsedCommand>(parsed);
+  if (command.command != ipvsadm::Command::addService &&
+      command.command != ipvsadm::Command::addServer)
     return makeError(EINVAL, "only -A and -a rules belong in a configuration file");
-  auto request = vipadm::buildRequest(command);
-  if (auto* r = std::get_if<vipadm::Refusal>(&request)) return makeError(EINVAL, r->message);
+  auto request = ipvsadm::buildRequest(command);
+  if (auto* r = std::get_if<ipvsadm::Refusal>(&request)) return makeError(EINVAL, r->message);
   return std::get<admin::Request>(request);
 }
 

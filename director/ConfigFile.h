@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "admin/Protocol.h"
-#include "director/Result.h"
+#include "base/Result.h"
 
 namespace vipd {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "abi/vipd_maps.h"
-#include "director/Result.h"
+#include "base/Result.h"
 
 namespace vipd {
 

@@ -11,7 +11,7 @@
 #include <set>
 
 #include "abi/vipd_conn_state.h"
-#include "director/Log.h"
+#include "base/Log.h"
 #include "director/Publisher.h"
 
 namespace vipd {

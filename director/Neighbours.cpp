@@ -7,7 +7,7 @@
 #include <cstring>
 #include <thread>
 
-#include "director/Log.h"
+#include "base/Log.h"
 #include "director/Publisher.h"
 
 namespace vipd {

@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "admin/Model.h"
-#include "director/Result.h"
+#include "base/Result.h"
 
 struct mnl_socket;
 struct nlmsghdr;

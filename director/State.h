@@ -8,9 +8,10 @@
 #include <map>
 #include <vector>
 
+#include "abi/vipd_abi.h"
 #include "admin/Model.h"
+#include "base/Result.h"
 #include "director/IdAllocator.h"
-#include "director/Result.h"
 
 namespace vipd {
 
@@ -58,8 +59,9 @@ class DesiredState {
   Result<void> validateReal(const ServiceEntry& svc, const admin::RealConfig& real) const;
 
   std::map<admin::ServiceKey, ServiceEntry> services_;
-  IdAllocator svcIds_{1, 1023};
-  IdAllocator realIds_{1, 65535};
+  // Id 0 means "none" in the fast paths' maps; the rest of each array is ours.
+  IdAllocator svcIds_{1, VIPD_MAX_SERVICES - 1};
+  IdAllocator realIds_{1, VIPD_MAX_REAL_IDS - 1};
 };
 
 }  // namespace vipd

@@ -5,10 +5,10 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "base/Log.h"
 #include "director/AdminServer.h"
 #include "director/Asio.h"
 #include "director/Director.h"
-#include "director/Log.h"
 #include "director/Neighbours.h"
 #include "director/Options.h"
 #include "director/Rtnl.h"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "director/Result.h"
+#include "base/Result.h"
 
 namespace vipd {
 

@@ -15,11 +15,6 @@ inline std::int32_t connOverhead(const Real& r) {
   return static_cast<std::int32_t>((active << 8) + static_cast<std::uint32_t>(r.inactiveConns));
 }
 
-// Available for the rr/wlc family: not overloaded and weight > 0.
-inline bool usable(const Real& r) {
-  return !r.overloaded && r.weight > 0;
-}
-
 // True when a real with overhead `doh` and weight `dw` is strictly less loaded than the current
 // least (overhead `loh`, weight `lw`): loh * dw > doh * lw in 64 bits, no division.
 inline bool lessLoaded(std::int64_t loh, std::int64_t lw, std::int64_t doh, std::int64_t dw) {

@@ -35,6 +35,12 @@ struct Real {
   std::uint16_t port = 0;  // host order
 };
 
+// Available to be scheduled: weight > 0 and not overloaded (IP_VS_DEST_F_OVERLOAD). The one
+// definition for every reference scheduler; each asks it where the kernel does in its walk.
+inline bool usable(const Real& r) {
+  return !r.overloaded && r.weight > 0;
+}
+
 // Reals in IPVS list order: head first, a newly added real is at the head.
 using Reals = std::span<const Real>;
 

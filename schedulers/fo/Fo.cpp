@@ -8,7 +8,7 @@ std::optional<RealId> Fo::pick(Reals reals, const Flow&, Instant) {
   std::optional<RealId> best;
   std::int32_t hw = 0;
   for (const Real& d : reals)
-    if (!d.overloaded && d.weight > hw) best = d.id, hw = d.weight;
+    if (usable(d) && d.weight > hw) best = d.id, hw = d.weight;
   return best;
 }
 

@@ -39,11 +39,12 @@ std::optional<RealId> Lblcr::setMin(const DestSet& set, Reals reals) const {
   std::int32_t loh = 0;
   for (RealId id : set.members) {
     const Real* d = findReal(reals, id);
-    if (!d || d->overloaded) continue;
+    if (!d) continue;
     if (!least) {
-      if (d->weight > 0) least = d, loh = connOverhead(*d);
+      if (usable(*d)) least = d, loh = connOverhead(*d);
       continue;
     }
+    if (d->overloaded) continue;
     const std::int32_t doh = connOverhead(*d);
     if (lessLoaded(loh, least->weight, doh, d->weight)) least = d, loh = doh;
   }

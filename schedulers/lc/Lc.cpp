@@ -10,7 +10,7 @@ std::optional<RealId> Lc::pick(Reals reals, const Flow&, Instant) {
   std::optional<RealId> least;
   std::uint32_t loh = 0;
   for (const Real& d : reals) {
-    if (d.overloaded || d.weight == 0) continue;
+    if (!usable(d)) continue;
     const auto doh = static_cast<std::uint32_t>(connOverhead(d));
     if (!least || doh < loh) least = d.id, loh = doh;
   }

@@ -10,7 +10,7 @@ std::optional<RealId> Nq::pick(Reals reals, const Flow&, Instant) {
   const Real* least = nullptr;
   std::int64_t loh = 0;
   for (const Real& d : reals) {
-    if (d.overloaded || d.weight == 0) continue;
+    if (!usable(d)) continue;
     const std::int64_t doh = std::int64_t{d.activeConns} + 1;
     if (d.activeConns == 0) return d.id;
     if (!least || lessLoaded(loh, least->weight, doh, d.weight)) least = &d, loh = doh;

@@ -8,7 +8,7 @@ std::optional<RealId> Ovf::pick(Reals reals, const Flow&, Instant) {
   std::optional<RealId> best;
   std::int32_t hw = 0;
   for (const Real& d : reals) {
-    if (d.overloaded || d.activeConns > d.weight || d.weight == 0) continue;
+    if (!usable(d) || d.activeConns > d.weight) continue;
     if (!best || d.weight > hw) best = d.id, hw = d.weight;
   }
   return best;

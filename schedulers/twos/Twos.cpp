@@ -31,11 +31,14 @@ std::pair<std::uint32_t, std::uint32_t> Twos::draws(const Flow& flow, std::uint3
   rec[5] = static_cast<std::uint8_t>(flow.virtPort);
   std::copy(flow.client.bytes.begin(), flow.client.bytes.end(), rec.begin() + 8);
   std::copy(flow.virt.bytes.begin(), flow.virt.bytes.end(), rec.begin() + 24);
-  const std::uint64_t h = sipHash(rec, kDrawKey, 1, 3);
+  return drawsOf(sipHash(rec, kDrawKey, 1, 3), bound);
+}
+
+std::pair<std::uint32_t, std::uint32_t> Twos::drawsOf(std::uint64_t hash, std::uint32_t bound) {
   const auto scale = [bound](std::uint64_t bits) {
     return static_cast<std::uint32_t>((bits * bound) >> 32);
   };
-  return {scale(h & 0xffffffffu), scale(h >> 32)};
+  return {scale(hash & 0xffffffffu), scale(hash >> 32)};
 }
 
 std::optional<RealId> Twos::pick(Reals reals, const Flow& flow, Instant) {

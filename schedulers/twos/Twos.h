@@ -18,9 +18,12 @@ class Twos final : public StatelessScheduler {
 
   // The two draws in [0, bound): SipHash-1-3 (full 64 bits) with kDrawKey over the 40-byte flow
   // record {family, protocol, client port (BE), virtual port (BE), 0, 0, client address (16),
-  // virtual address (16)}; draw 1 from the low 32 bits, draw 2 from the high 32 bits, each
-  // scaled as (u64(bits) * bound) >> 32.
+  // virtual address (16)}, then drawsOf that hash.
   static std::pair<std::uint32_t, std::uint32_t> draws(const Flow& flow, std::uint32_t bound);
+
+  // The two draws in [0, bound) from a 64-bit hash: draw 1 from the low 32 bits, draw 2 from the
+  // high 32 bits, each scaled as (u64(bits) * bound) >> 32.
+  static std::pair<std::uint32_t, std::uint32_t> drawsOf(std::uint64_t hash, std::uint32_t bound);
 };
 
 }  // namespace vipd::sched

@@ -53,7 +53,7 @@ std::optional<RealId> Wrr::pick(Reals reals, const Flow&, Instant) {
   while (true) {
     for (int i = from + 1; i < n; ++i) {
       const Real& d = reals[static_cast<std::size_t>(i)];
-      if (!d.overloaded && d.weight >= cw_) {
+      if (usable(d) && d.weight >= cw_) {  // cw_ >= 1 here
         cursor_ = d.id;
         return d.id;
       }

@@ -18,8 +18,8 @@ std::string header(bool persistentConn) {
 
 // Names as addrport_to_anyname gives them, cut only at its 59 characters: the %-18s columns
 // widen for longer names, as in ipvsadm.
-std::string row(const admin::Connection& c, bool numeric, const Names& names) {
-  const IpProto proto = ipProto(c.protocol);
+std::string row(const admin::Connection& c, bool numeric, const ipvsadm::Names& names) {
+  const ipvsadm::IpProto proto = ipProto(c.protocol);
   const std::string client = addrPort(c.client, c.clientPort, proto, numeric, names);
   const std::string virt = addrPort(c.virtualAddress, c.virtualPort, proto, numeric, names);
   const std::string real = addrPort(c.real, c.realPort, proto, numeric, names);
@@ -35,7 +35,7 @@ std::string expiryText(std::uint32_t seconds) {
 }
 
 std::string listConnections(const std::vector<admin::Connection>& connections,
-                            const ListFormat& format, const Names& names) {
+                            const ipvsadm::ListFormat& format, const ipvsadm::Names& names) {
   std::string out = header(format.persistentConn);
   for (const admin::Connection& c : connections) out += row(c, format.numeric, names);
   return out;

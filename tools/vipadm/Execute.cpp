@@ -4,11 +4,11 @@
 
 #include <cerrno>
 
+#include "ipvsadm/Errors.h"
+#include "ipvsadm/Request.h"
 #include "tools/vipadm/ConnListing.h"
-#include "tools/vipadm/Errors.h"
 #include "tools/vipadm/JsonListing.h"
 #include "tools/vipadm/Listing.h"
-#include "tools/vipadm/Request.h"
 #include "tools/vipadm/Usage.h"
 
 namespace vipd::vipadm {
@@ -25,24 +25,24 @@ Outcome failure(Streams& io, const std::string& message, int exitCode) {
 std::string daemonError(const admin::Request& request, const admin::Response& response) {
   const bool own = response.error == ENOSYS || request.command == admin::Command::listConnections;
   if (own && !response.message.empty()) return response.message;
-  return ipvsStrerror(operationOf(request), response.error);
+  return ipvsadm::ipvsStrerror(ipvsadm::operationOf(request), response.error);
 }
 
 Outcome printOneService(const admin::Response& response, const admin::ServiceKey& key,
-                        const ParsedCommand& c, const Names& names, Streams& io) {
+                        const ipvsadm::ParsedCommand& c, const ipvsadm::Names& names, Streams& io) {
   for (const admin::ServiceStatus& s : response.services) {
     if (s.config.key != key) continue;
     io.out << (c.format.json ? jsonServices({s}, response.connTableSize, c.format.nosort)
                              : listService(s, c.format, names));
     return Outcome{};
   }
-  return failure(io, ipvsStrerror(Operation::getService, ESRCH), 1);
+  return failure(io, ipvsadm::ipvsStrerror(ipvsadm::Operation::getService, ESRCH), 1);
 }
 
 // The text or JSON of the listings whose output is the whole answer.
-std::string listing(const ParsedCommand& c, const admin::Request& request,
-                    const admin::Response& response, const Names& names) {
-  const ListFormat& f = c.format;
+std::string listing(const ipvsadm::ParsedCommand& c, const admin::Request& request,
+                    const admin::Response& response, const ipvsadm::Names& names) {
+  const ipvsadm::ListFormat& f = c.format;
   switch (request.command) {
     case admin::Command::getTimeouts:
       return f.json ? jsonTimeouts(response.timeouts) : listTimeouts(response.timeouts);
@@ -57,9 +57,9 @@ std::string listing(const ParsedCommand& c, const admin::Request& request,
   }
 }
 
-Outcome printResult(const ParsedCommand& c, const admin::Request& request,
-                    const admin::Response& response, const Names& names, Streams& io) {
-  if (c.command == Command::save)
+Outcome printResult(const ipvsadm::ParsedCommand& c, const admin::Request& request,
+                    const admin::Response& response, const ipvsadm::Names& names, Streams& io) {
+  if (c.command == ipvsadm::Command::save)
     io.out << saveRules(response.services, c.format.numeric, names);
   else if (request.command == admin::Command::list && request.key)
     return printOneService(response, *request.key, c, names, io);
@@ -70,24 +70,24 @@ Outcome printResult(const ParsedCommand& c, const admin::Request& request,
 
 }  // namespace
 
-Outcome execute(const ParsedCommand& c, const Transport& transport, const Names& names,
-                Streams& io) {
-  if (c.command == Command::help) {
+Outcome execute(const ipvsadm::ParsedCommand& c, const Transport& transport,
+                const ipvsadm::Names& names, Streams& io) {
+  if (c.command == ipvsadm::Command::help) {
     io.out << usageText(c.argv0);
     return Outcome{0, true};
   }
-  if (c.command == Command::version) {
+  if (c.command == ipvsadm::Command::version) {
     io.out << kVersionLine << "\n";
     return Outcome{0, true};
   }
-  auto built = buildRequest(c);
-  if (const auto* refusal = std::get_if<Refusal>(&built))
+  auto built = ipvsadm::buildRequest(c);
+  if (const auto* refusal = std::get_if<ipvsadm::Refusal>(&built))
     return failure(io, refusal->message, refusal->exitCode);
   const auto& request = std::get<admin::Request>(built);
   Result<admin::Response> response = transport(request);
   if (!response) return failure(io, response.error().message, 2);
   if (response->error != 0)
-    return failure(io, daemonError(request, *response), isListing(c) ? 1 : 255);
+    return failure(io, daemonError(request, *response), ipvsadm::isListing(c) ? 1 : 255);
   return printResult(c, request, *response, names, io);
 }
 

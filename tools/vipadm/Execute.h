@@ -6,9 +6,9 @@
 #include <ostream>
 
 #include "admin/Protocol.h"
-#include "director/Result.h"
-#include "tools/vipadm/Args.h"
-#include "tools/vipadm/Names.h"
+#include "base/Result.h"
+#include "ipvsadm/Args.h"
+#include "ipvsadm/Names.h"
 
 namespace vipd::vipadm {
 
@@ -27,7 +27,7 @@ struct Outcome {
 };
 
 // Precondition: command.command is not restore.
-Outcome execute(const ParsedCommand& command, const Transport& transport, const Names& names,
-                Streams& io);
+Outcome execute(const ipvsadm::ParsedCommand& command, const Transport& transport,
+                const ipvsadm::Names& names, Streams& io);
 
 }  // namespace vipd::vipadm

@@ -23,8 +23,8 @@ std::string cformat(const char* fmt, ...) {
   return out;
 }
 
-IpProto ipProto(admin::Protocol protocol) {
-  return protocol == admin::Protocol::udp ? IpProto::udp : IpProto::tcp;
+ipvsadm::IpProto ipProto(admin::Protocol protocol) {
+  return protocol == admin::Protocol::udp ? ipvsadm::IpProto::udp : ipvsadm::IpProto::tcp;
 }
 
 std::string protoName(admin::Protocol protocol) {
@@ -46,8 +46,8 @@ bool isHostMask(const admin::ServiceConfig& c) {
   return *c.netmask == (c.key.address.family == AF_INET6 ? 128u : 0xffffffffu);
 }
 
-std::string addrPort(const admin::Address& a, std::uint16_t port, IpProto proto, bool numeric,
-                     const Names& names) {
+std::string addrPort(const admin::Address& a, std::uint16_t port, ipvsadm::IpProto proto,
+                     bool numeric, const ipvsadm::Names& names) {
   std::string host, service;
   if (!numeric) {
     host = names.hostName(a).value_or("");

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "admin/Model.h"
-#include "tools/vipadm/Names.h"
+#include "ipvsadm/Names.h"
 
 namespace vipd::vipadm {
 
@@ -14,7 +14,7 @@ namespace vipd::vipadm {
 __attribute__((format(printf, 1, 2))) std::string cformat(const char* fmt, ...);
 
 // The IP protocol of a service or connection, for port names.
-IpProto ipProto(admin::Protocol protocol);
+ipvsadm::IpProto ipProto(admin::Protocol protocol);
 
 // "TCP" or "UDP", as listings print it.
 std::string protoName(admin::Protocol protocol);
@@ -26,7 +26,7 @@ bool isHostMask(const admin::ServiceConfig& service);
 
 // addrport_to_anyname: the host name (else the address) and the service name (else the port)
 // unless numeric; IPv6 in brackets; at most 59 characters (ipvsadm's 60-byte buffer).
-std::string addrPort(const admin::Address& address, std::uint16_t port, IpProto proto, bool numeric,
-                     const Names& names);
+std::string addrPort(const admin::Address& address, std::uint16_t port, ipvsadm::IpProto proto,
+                     bool numeric, const ipvsadm::Names& names);
 
 }  // namespace vipd::vipadm

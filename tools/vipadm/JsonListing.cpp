@@ -35,8 +35,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ipvsadm/SchedFlags.h"
 #include "tools/vipadm/Format.h"
-#include "tools/vipadm/SchedFlags.h"
 #include "tools/vipadm/Sorting.h"
 
 namespace vipd::vipadm {
@@ -92,15 +92,16 @@ Json service(const admin::ServiceStatus& s, bool nosort) {
   if (!nosort) sortReals(reals);
   Json realList = Json::array();
   for (const admin::RealStatus& r : reals) realList.push_back(real(r));
-  return Json{{"protocol", protocolName(c.key.protocol)},
-              {"address", c.key.address.toString()},
-              {"port", c.key.port},
-              {"scheduler", c.scheduler},
-              {"schedFlags", schedFlagNames(schedFlagBits(c.schedFlags), c.scheduler)},
-              {"persistence", persistence(c)},
-              {"onePacket", c.onePacket},
-              {"stats", stats(s.stats)},
-              {"reals", std::move(realList)}};
+  return Json{
+      {"protocol", protocolName(c.key.protocol)},
+      {"address", c.key.address.toString()},
+      {"port", c.key.port},
+      {"scheduler", c.scheduler},
+      {"schedFlags", ipvsadm::schedFlagNames(ipvsadm::schedFlagBits(c.schedFlags), c.scheduler)},
+      {"persistence", persistence(c)},
+      {"onePacket", c.onePacket},
+      {"stats", stats(s.stats)},
+      {"reals", std::move(realList)}};
 }
 
 Json connection(const admin::Connection& c) {

@@ -4,8 +4,8 @@
 
 #include <sys/socket.h>
 
+#include "ipvsadm/SchedFlags.h"
 #include "tools/vipadm/Format.h"
-#include "tools/vipadm/SchedFlags.h"
 #include "tools/vipadm/Sorting.h"
 
 namespace vipd::vipadm {
@@ -16,7 +16,7 @@ std::string protoOption(admin::Protocol p) {
 }
 
 // "TCP  10.0.0.1:80", cut to 33 characters for IPv4.
-std::string serviceName(const admin::ServiceConfig& c, bool numeric, const Names& names) {
+std::string serviceName(const admin::ServiceConfig& c, bool numeric, const ipvsadm::Names& names) {
   const admin::ServiceKey& k = c.key;
   std::string name =
       cformat("%-4s %s", protoName(k.protocol).c_str(),
@@ -55,7 +55,7 @@ std::string maskText(const admin::ServiceConfig& c, const char* word) {
   return cformat(" %s %s", word, netmaskText(c).c_str());
 }
 
-std::string title(const ListFormat& f) {
+std::string title(const ipvsadm::ListFormat& f) {
   const char* head = "Prot LocalAddress:Port";
   const char* sub = "  -> RemoteAddress:Port\n";
   if (f.stats)
@@ -96,21 +96,23 @@ std::string zeroRates(bool exact) {
 
 std::string serviceFlags(const admin::ServiceConfig& c) {
   std::string out = " " + c.scheduler;
-  const unsigned bits = schedFlagBits(c.schedFlags);
-  if (bits != 0) out += " (" + printSchedFlags(bits, c.scheduler) + ")";
+  const unsigned bits = ipvsadm::schedFlagBits(c.schedFlags);
+  if (bits != 0) out += " (" + ipvsadm::printSchedFlags(bits, c.scheduler) + ")";
   if (c.persistence) out += cformat(" persistent %u", *c.persistence) + maskText(c, "mask");
   if (c.onePacket) out += " ops";
   return out;
 }
 
-std::string serviceLine(const admin::ServiceStatus& s, const ListFormat& f, const Names& names) {
+std::string serviceLine(const admin::ServiceStatus& s, const ipvsadm::ListFormat& f,
+                        const ipvsadm::Names& names) {
   const std::string name = serviceName(s.config, f.numeric, names);
   if (f.stats) return cformat("%-33s", name.c_str()) + statsColumns(s.stats, f.exact) + "\n";
   if (f.rate) return cformat("%-33s", name.c_str()) + zeroRates(f.exact) + "\n";
   return name + serviceFlags(s.config) + "\n";
 }
 
-std::string realLine(const admin::RealStatus& r, const std::string& dname, const ListFormat& f) {
+std::string realLine(const admin::RealStatus& r, const std::string& dname,
+                     const ipvsadm::ListFormat& f) {
   const admin::RealConfig& c = r.config;
   const int weight = static_cast<int>(c.weight);
   if (f.stats) return cformat("  -> %-28s", dname.c_str()) + statsColumns(r.stats, f.exact) + "\n";
@@ -138,9 +140,10 @@ std::vector<admin::RealStatus> orderedReals(const admin::ServiceStatus& s, bool 
   return reals;
 }
 
-std::string serviceEntry(const admin::ServiceStatus& s, const ListFormat& f, const Names& names) {
+std::string serviceEntry(const admin::ServiceStatus& s, const ipvsadm::ListFormat& f,
+                         const ipvsadm::Names& names) {
   std::string out = serviceLine(s, f, names);
-  const IpProto proto = ipProto(s.config.key.protocol);
+  const ipvsadm::IpProto proto = ipProto(s.config.key.protocol);
   for (const admin::RealStatus& r : orderedReals(s, f.nosort)) {
     std::string dname = addrPort(r.config.address, r.config.port, proto, f.numeric, names);
     if (r.config.address.family != AF_INET6 && dname.size() > 28) dname.resize(28);
@@ -154,8 +157,8 @@ std::string ruleForService(const admin::ServiceStatus& s, const std::string& svc
   std::string out = "-A " + svc + " -s " + c.scheduler;
   if (c.persistence) out += cformat(" -p %u", *c.persistence) + maskText(c, "-M");
   if (c.onePacket) out += " -o";
-  const unsigned bits = schedFlagBits(c.schedFlags);
-  if (bits != 0) out += " -b " + printSchedFlags(bits, c.scheduler);
+  const unsigned bits = ipvsadm::schedFlagBits(c.schedFlags);
+  if (bits != 0) out += " -b " + ipvsadm::printSchedFlags(bits, c.scheduler);
   return out + "\n";
 }
 
@@ -182,7 +185,8 @@ std::string largeNumber(std::uint64_t value, bool exact) {
   return cformat("%8lluT", v / 1000000000000ULL);
 }
 
-std::string listAll(const admin::Response& response, const ListFormat& format, const Names& names) {
+std::string listAll(const admin::Response& response, const ipvsadm::ListFormat& format,
+                    const ipvsadm::Names& names) {
   std::string out = cformat("IP Virtual Server version 1.2.1 (size=%u)\n", response.connTableSize);
   std::vector<admin::ServiceStatus> services = response.services;
   if (!format.nosort) sortServices(services);
@@ -191,19 +195,19 @@ std::string listAll(const admin::Response& response, const ListFormat& format, c
   return out;
 }
 
-std::string listService(const admin::ServiceStatus& service, const ListFormat& format,
-                        const Names& names) {
+std::string listService(const admin::ServiceStatus& service, const ipvsadm::ListFormat& format,
+                        const ipvsadm::Names& names) {
   return title(format) + serviceEntry(service, format, names);
 }
 
 std::string saveRules(const std::vector<admin::ServiceStatus>& services, bool numeric,
-                      const Names& names) {
+                      const ipvsadm::Names& names) {
   std::vector<admin::ServiceStatus> sorted = services;
   sortServices(sorted);
   std::string out;
   for (const admin::ServiceStatus& s : sorted) {
     const admin::ServiceKey& k = s.config.key;
-    const IpProto proto = ipProto(k.protocol);
+    const ipvsadm::IpProto proto = ipProto(k.protocol);
     const std::string svc =
         protoOption(k.protocol) + " " + addrPort(k.address, k.port, proto, numeric, names);
     out += ruleForService(s, svc);

@@ -7,21 +7,22 @@
 #include <vector>
 
 #include "admin/Protocol.h"
-#include "tools/vipadm/ListFormat.h"
-#include "tools/vipadm/Names.h"
+#include "ipvsadm/ListFormat.h"
+#include "ipvsadm/Names.h"
 
 namespace vipd::vipadm {
 
 // `-L`: the version header, the column titles and every service (sorted unless nosort).
-std::string listAll(const admin::Response& response, const ListFormat& format, const Names& names);
+std::string listAll(const admin::Response& response, const ipvsadm::ListFormat& format,
+                    const ipvsadm::Names& names);
 
 // `-L -t VIP:PORT`: titles and that service, no header.
-std::string listService(const admin::ServiceStatus& service, const ListFormat& format,
-                        const Names& names);
+std::string listService(const admin::ServiceStatus& service, const ipvsadm::ListFormat& format,
+                        const ipvsadm::Names& names);
 
 // `-S`: the rules in -R syntax, sorted; names unless numeric.
 std::string saveRules(const std::vector<admin::ServiceStatus>& services, bool numeric,
-                      const Names& names);
+                      const ipvsadm::Names& names);
 
 // `-L --timeout`.
 std::string listTimeouts(const admin::Timeouts& timeouts);

@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "ipvsadm/Restore.h"
+
 namespace vipd::vipadm {
 namespace {
 
@@ -23,25 +25,25 @@ struct Line {
 };
 
 int restore(const std::string& argv0, const std::string& path, const Connector& connector,
-            const Names& names, SessionIo& io);
+            const ipvsadm::Names& names, SessionIo& io);
 
-Line reportError(const ParseError& e, SessionIo& io) {
+Line reportError(const ipvsadm::ParseError& e, SessionIo& io) {
   io.err << e.message << "\n";
   return Line{e.exitCode, e.endsRestore};
 }
 
 // One invocation; nested is true for the lines read by -R.
 Line runLine(const std::vector<std::string>& argv, const std::string& defaultPath,
-             const Connector& connector, const Names& names, SessionIo& io, bool nested) {
+             const Connector& connector, const ipvsadm::Names& names, SessionIo& io, bool nested) {
   SocketOption sock = takeSocketOption(argv);
   if (sock.error) return reportError(*sock.error, io);
   if (sock.argv.size() == 1) sock.argv.push_back("-L");  // no arguments: list, with names
   const std::string path = sock.path.value_or(defaultPath);
-  ParseResult parsed = parseArgs(sock.argv, names);
-  if (const auto* e = std::get_if<ParseError>(&parsed)) return reportError(*e, io);
-  const auto& cmd = std::get<ParsedCommand>(parsed);
-  if (cmd.command == Command::restore) {
-    if (nested) return reportError(tryHelp(cmd.argv0), io);  // -R cannot be nested
+  ipvsadm::ParseResult parsed = ipvsadm::parseArgs(sock.argv, names);
+  if (const auto* e = std::get_if<ipvsadm::ParseError>(&parsed)) return reportError(*e, io);
+  const auto& cmd = std::get<ipvsadm::ParsedCommand>(parsed);
+  if (cmd.command == ipvsadm::Command::restore) {
+    if (nested) return reportError(ipvsadm::tryHelp(cmd.argv0), io);  // -R cannot be nested
     return Line{restore(cmd.argv0, path, connector, names, io), true};
   }
   Streams streams{io.out, io.err};
@@ -50,10 +52,10 @@ Line runLine(const std::vector<std::string>& argv, const std::string& defaultPat
 }
 
 int restore(const std::string& argv0, const std::string& path, const Connector& connector,
-            const Names& names, SessionIo& io) {
+            const ipvsadm::Names& names, SessionIo& io) {
   int status = 0;
   for (std::string text; std::getline(io.in, text);) {
-    std::vector<std::string> argv = splitRestoreLine(text);
+    std::vector<std::string> argv = ipvsadm::splitRestoreLine(text);
     if (argv.empty()) continue;
     argv.insert(argv.begin(), argv0);
     Line line = runLine(argv, path, connector, names, io, true);
@@ -80,27 +82,15 @@ SocketOption takeSocketOption(const std::vector<std::string>& argv) {
     } else if (i + 1 < argv.size()) {
       result.path = argv[++i];
     } else {
-      result.error = ParseError{"--socket: missing argument", 255, false};
+      result.error = ipvsadm::ParseError{"--socket: missing argument", 255, false};
       return result;
     }
   }
   return result;
 }
 
-std::vector<std::string> splitRestoreLine(const std::string& line) {
-  std::vector<std::string> words;
-  std::size_t pos = 0;
-  while ((pos = line.find_first_not_of(" \t\r", pos)) != std::string::npos) {
-    const std::size_t end = line.find_first_of(" \t\r", pos);
-    std::string word = line.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-    if (word != "ipvsadm" && word != "vipadm") words.push_back(std::move(word));
-    pos = end;
-  }
-  return words;
-}
-
 int runVipadm(const std::vector<std::string>& argv, const std::string& defaultSocket,
-              const Connector& connector, const Names& names, SessionIo& io) {
+              const Connector& connector, const ipvsadm::Names& names, SessionIo& io) {
   std::vector<std::string> args = argv;
   if (args.empty()) args.push_back("vipadm");
   return runLine(args, defaultSocket, connector, names, io, false).exitCode;

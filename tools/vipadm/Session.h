@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/vipadm/Args.h"
+#include "ipvsadm/Args.h"
 #include "tools/vipadm/Execute.h"
 
 namespace vipd::vipadm {
@@ -27,19 +27,15 @@ struct SessionIo {
 
 // Runs vipadm with argv (argv[0] = program name); returns the exit status.
 int runVipadm(const std::vector<std::string>& argv, const std::string& defaultSocket,
-              const Connector& connector, const Names& names, SessionIo& io);
+              const Connector& connector, const ipvsadm::Names& names, SessionIo& io);
 
 struct SocketOption {
   std::vector<std::string> argv;  // argv without --socket PATH / --socket=PATH
   std::optional<std::string> path;
-  std::optional<ParseError> error;  // --socket without a path
+  std::optional<ipvsadm::ParseError> error;  // --socket without a path
 };
 
 // Removes vipadm's --socket option from anywhere before "--".
 SocketOption takeSocketOption(const std::vector<std::string>& argv);
-
-// One -R input line as ipvsadm's config_stream reads it: words split on blanks, tabs and
-// carriage returns, without quoting or comments; the words "ipvsadm" and "vipadm" dropped.
-std::vector<std::string> splitRestoreLine(const std::string& line);
 
 }  // namespace vipd::vipadm

@@ -2,11 +2,14 @@
 // vipd's answer, with and without -n, --persistent-conn, long expiries and long names.
 #include <gtest/gtest.h>
 
-#include "tests/unit/vipadm/FakeNames.h"
+#include "tests/unit/ipvsadm/FakeNames.h"
 #include "tools/vipadm/ConnListing.h"
 
 namespace vipd::vipadm::test {
 namespace {
+
+using ipvsadm::ListFormat;
+using ipvsadm::test::FakeNames;
 
 using admin::Protocol;
 

@@ -3,12 +3,15 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
-#include "tests/unit/vipadm/FakeNames.h"
+#include "tests/unit/ipvsadm/FakeNames.h"
 #include "tools/vipadm/Listing.h"
 #include "tools/vipadm/Sorting.h"
 
 namespace vipd::vipadm::test {
 namespace {
+
+using ipvsadm::ListFormat;
+using ipvsadm::test::FakeNames;
 
 using admin::Forward;
 using admin::Protocol;

@@ -7,12 +7,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "tests/unit/vipadm/FakeNames.h"
+#include "tests/unit/ipvsadm/FakeNames.h"
 #include "tools/vipadm/Session.h"
 #include "tools/vipadm/Usage.h"
 
 namespace vipd::vipadm::test {
 namespace {
+
+using ipvsadm::test::FakeNames;
 
 // Records requests; answers lists from `table`, the connection table from `connections` (or
 // with `error`) and everything else with `error`.
@@ -348,15 +350,6 @@ TEST_F(VipadmSession, JsonListings) {
   EXPECT_EQ(illegal.status, 2);
   EXPECT_EQ(illegal.err, "Illegal 'json' option with the 'save' command\n");
   EXPECT_TRUE(vipd_.requests.empty());
-}
-
-TEST(VipadmRestoreLine, SplitsOnBlanksAndDropsProgramNames) {
-  EXPECT_EQ(splitRestoreLine("ipvsadm -A -t 10.0.0.1:80\t-s  rr\r"),
-            (std::vector<std::string>{"-A", "-t", "10.0.0.1:80", "-s", "rr"}));
-  EXPECT_EQ(splitRestoreLine("vipadm -C"), (std::vector<std::string>{"-C"}));
-  EXPECT_EQ(splitRestoreLine("   \t "), std::vector<std::string>{});
-  EXPECT_EQ(splitRestoreLine("# saved"), (std::vector<std::string>{"#", "saved"}));
-  EXPECT_EQ(splitRestoreLine("-A -t 'a b'"), (std::vector<std::string>{"-A", "-t", "'a", "b'"}));
 }
 
 TEST_F(VipadmSession, RestoreRunsEachLine) {

@@ -1,8 +1,8 @@
 // popt's rules: a required argument is the rest of a bundle (less a leading '=') or else the
 // next word, whatever it is; an optional one is the rest of a bundle or a next word not led by '-'.
-#include "tools/vipadm/Scanner.h"
+#include "ipvsadm/Scanner.h"
 
-namespace vipd::vipadm {
+namespace vipd::ipvsadm {
 
 Scanner::Scanner(const std::vector<std::string>& argv) : argv_(argv) {}
 
@@ -88,4 +88,4 @@ ScanEvent Scanner::error(const char* what) const {
   return e;
 }
 
-}  // namespace vipd::vipadm
+}  // namespace vipd::ipvsadm

@@ -1,6 +1,6 @@
 // Value syntaxes with ipvsadm's exact acceptance rules (strtol, inet_aton, inet_pton, atoi),
 // including its quirks: "[1.2.3.4]:80" loses its port, "010.1.1" is 8.1.0.1.
-#include "tools/vipadm/Syntax.h"
+#include "ipvsadm/Syntax.h"
 
 #include <arpa/inet.h>
 
@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace vipd::vipadm {
+namespace vipd::ipvsadm {
 namespace {
 
 bool allDigits(const std::string& s) {
@@ -103,4 +103,4 @@ int parseIpv6Prefix(const std::string& text) {
   return std::atoi(text.c_str());
 }
 
-}  // namespace vipd::vipadm
+}  // namespace vipd::ipvsadm

@@ -1,14 +1,14 @@
 // A Names with a fixed, small /etc/services and /etc/hosts, so the tests depend on neither the
-// machine's files nor DNS. Shared by the vipadm unit tests.
+// machine's files nor DNS. Shared by the ipvsadm and vipadm unit tests.
 #pragma once
 
 #include <map>
 #include <string>
 #include <utility>
 
-#include "tools/vipadm/Names.h"
+#include "ipvsadm/Names.h"
 
-namespace vipd::vipadm::test {
+namespace vipd::ipvsadm::test {
 
 class FakeNames final : public Names {
  public:
@@ -54,4 +54,4 @@ class FakeNames final : public Names {
   std::map<std::string, std::string> reverse_;
 };
 
-}  // namespace vipd::vipadm::test
+}  // namespace vipd::ipvsadm::test

@@ -6,7 +6,7 @@
 
 #include "admin/Protocol.h"
 
-namespace vipd::vipadm {
+namespace vipd::ipvsadm {
 
 // libipvs's operations that have messages of their own.
 enum class Operation {
@@ -32,4 +32,4 @@ std::string ipvsStrerror(Operation operation, int err);
 // The operation an admin request stands for (list with a key is getService).
 Operation operationOf(const admin::Request& request);
 
-}  // namespace vipd::vipadm
+}  // namespace vipd::ipvsadm

@@ -3,11 +3,11 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
-#include "tests/unit/vipadm/FakeNames.h"
-#include "tools/vipadm/Args.h"
-#include "tools/vipadm/SchedFlags.h"
+#include "ipvsadm/Args.h"
+#include "ipvsadm/SchedFlags.h"
+#include "tests/unit/ipvsadm/FakeNames.h"
 
-namespace vipd::vipadm::test {
+namespace vipd::ipvsadm::test {
 namespace {
 
 const FakeNames kNames;
@@ -526,4 +526,4 @@ TEST(VipadmArgs, ErrorsComeInArgvOrder) {
 }
 
 }  // namespace
-}  // namespace vipd::vipadm::test
+}  // namespace vipd::ipvsadm::test

@@ -1,16 +1,16 @@
 // The parser's first phase: the command (first option), then every option in argv order with
 // ipvsadm's immediate checks (repeats, values, ranges), then the non-option words.
-#include "tools/vipadm/Args.h"
+#include "ipvsadm/Args.h"
 
 #include <arpa/inet.h>
 
 #include <cstring>
 
-#include "tools/vipadm/ArgsState.h"
-#include "tools/vipadm/Scanner.h"
-#include "tools/vipadm/Syntax.h"
+#include "ipvsadm/ArgsState.h"
+#include "ipvsadm/Scanner.h"
+#include "ipvsadm/Syntax.h"
 
-namespace vipd::vipadm {
+namespace vipd::ipvsadm {
 
 using detail::ArgsState;
 using detail::fail;
@@ -383,4 +383,4 @@ ParseResult parseArgs(const std::vector<std::string>& argv, const Names& names) 
   return s.cmd;
 }
 
-}  // namespace vipd::vipadm
+}  // namespace vipd::ipvsadm

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace vipd::vipadm {
+namespace vipd::ipvsadm {
 
 inline constexpr unsigned kSchedFlag1 = 1;  // flag-1 = sh-fallback = mh-fallback
 inline constexpr unsigned kSchedFlag2 = 2;  // flag-2 = sh-port = mh-port
@@ -26,4 +26,4 @@ unsigned schedFlagBits(const std::vector<std::string>& names);
 // ipvsadm's print_sched_flags: "sh-fallback,sh-port" etc.; may be empty (flag-3 on sh/mh).
 std::string printSchedFlags(unsigned bits, const std::string& scheduler);
 
-}  // namespace vipd::vipadm
+}  // namespace vipd::ipvsadm

@@ -1,10 +1,10 @@
 // Option table and command x option legality table (ipvsadm.md §1.2, §1.3, §1.5). The table
 // rows are strings in Opt column order: '.' optional, 'x' illegal, '+' required, '1' exclusive.
-#include "tools/vipadm/Options.h"
+#include "ipvsadm/Options.h"
 
 #include <array>
 
-namespace vipd::vipadm {
+namespace vipd::ipvsadm {
 namespace {
 
 using A = ArgKind;
@@ -264,4 +264,4 @@ std::optional<Opt> optOf(Tag tag) {
   return listOrDaemonOpt(tag);
 }
 
-}  // namespace vipd::vipadm
+}  // namespace vipd::ipvsadm

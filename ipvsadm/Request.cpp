@@ -1,15 +1,15 @@
 // ParsedCommand -> admin::Request. A service vipd cannot hold (fwmark, SCTP) is refused with
 // the message ipvsadm prints when such a service does not exist; adding one says why it fails.
-#include "tools/vipadm/Request.h"
+#include "ipvsadm/Request.h"
 
 #include <sys/socket.h>
 
 #include <cerrno>
 
-#include "tools/vipadm/Errors.h"
-#include "tools/vipadm/SchedFlags.h"
+#include "ipvsadm/Errors.h"
+#include "ipvsadm/SchedFlags.h"
 
-namespace vipd::vipadm {
+namespace vipd::ipvsadm {
 namespace {
 
 using Outcome = std::variant<admin::Request, Refusal>;
@@ -157,4 +157,4 @@ std::variant<admin::Request, Refusal> buildRequest(const ParsedCommand& c) {
   return Refusal{"internal error: no request for this command", 255};
 }
 
-}  // namespace vipd::vipadm
+}  // namespace vipd::ipvsadm

@@ -7,9 +7,9 @@
 #include <string>
 
 #include "admin/Model.h"
-#include "tools/vipadm/Names.h"
+#include "ipvsadm/Names.h"
 
-namespace vipd::vipadm {
+namespace vipd::ipvsadm {
 
 // A whole decimal number in [min, max] (leading blanks and a sign allowed, as strtol), or nullopt.
 std::optional<long> stringToNumber(const std::string& text, long min, long max);
@@ -33,4 +33,4 @@ std::optional<std::uint32_t> parseIpv4Netmask(const std::string& text, const Nam
 // -M for IPv6: atoi() of the text (trailing garbage ignored), unchecked.
 int parseIpv6Prefix(const std::string& text);
 
-}  // namespace vipd::vipadm
+}  // namespace vipd::ipvsadm

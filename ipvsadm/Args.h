@@ -1,5 +1,6 @@
-// vipadm's command line: the whole ipvsadm 1.31 grammar (popt scanning, command x option table,
-// address syntax, ranges, messages and exit codes). Pure: argv in, ParsedCommand or ParseError.
+// The ipvsadm 1.31 command line that vipadm speaks and vipd's configuration file is written in
+// (popt scanning, command x option table, address syntax, ranges, messages and exit codes).
+// Pure: argv in, ParsedCommand or ParseError.
 #pragma once
 
 #include <cstdint>
@@ -9,10 +10,10 @@
 #include <vector>
 
 #include "admin/Model.h"
-#include "tools/vipadm/ListFormat.h"
-#include "tools/vipadm/Names.h"
+#include "ipvsadm/ListFormat.h"
+#include "ipvsadm/Names.h"
 
-namespace vipd::vipadm {
+namespace vipd::ipvsadm {
 
 // The first fourteen are ipvsadm's commands in the order of its legality table.
 enum class Command : std::uint8_t {
@@ -103,4 +104,4 @@ ParseResult parseArgs(const std::vector<std::string>& argv, const Names& names);
 // ``Try `ARGV0 -h' or 'ARGV0 --help' for more information.``, exit 255.
 ParseError tryHelp(const std::string& argv0);
 
-}  // namespace vipd::vipadm
+}  // namespace vipd::ipvsadm

@@ -1,12 +1,12 @@
 // The table of libipvs's ipvs_strerror (ipvsadm.md §1.8): function-specific rows first, then
 // the rows that hold for any operation; anything else is strerror(errno).
-#include "tools/vipadm/Errors.h"
+#include "ipvsadm/Errors.h"
 
 #include <array>
 #include <cerrno>
 #include <cstring>
 
-namespace vipd::vipadm {
+namespace vipd::ipvsadm {
 namespace {
 
 struct Row {
@@ -90,4 +90,4 @@ Operation operationOf(const admin::Request& request) {
   return Operation::getServices;
 }
 
-}  // namespace vipd::vipadm
+}  // namespace vipd::ipvsadm

@@ -3,10 +3,10 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
-#include "tests/unit/vipadm/FakeNames.h"
-#include "tools/vipadm/Syntax.h"
+#include "ipvsadm/Syntax.h"
+#include "tests/unit/ipvsadm/FakeNames.h"
 
-namespace vipd::vipadm::test {
+namespace vipd::ipvsadm::test {
 namespace {
 
 const FakeNames kNames;
@@ -103,4 +103,4 @@ TEST(VipadmSyntax, Netmasks) {
 }
 
 }  // namespace
-}  // namespace vipd::vipadm::test
+}  // namespace vipd::ipvsadm::test

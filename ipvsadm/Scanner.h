@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "tools/vipadm/Options.h"
+#include "ipvsadm/Options.h"
 
-namespace vipd::vipadm {
+namespace vipd::ipvsadm {
 
 struct ScanEvent {
   enum class Kind { option, end, error };
@@ -43,4 +43,4 @@ class Scanner {
   std::vector<std::string> leftovers_;
 };
 
-}  // namespace vipd::vipadm
+}  // namespace vipd::ipvsadm

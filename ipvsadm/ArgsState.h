@@ -6,10 +6,10 @@
 #include <optional>
 #include <string>
 
-#include "tools/vipadm/Args.h"
-#include "tools/vipadm/Options.h"
+#include "ipvsadm/Args.h"
+#include "ipvsadm/Options.h"
 
-namespace vipd::vipadm::detail {
+namespace vipd::ipvsadm::detail {
 
 using MaybeError = std::optional<ParseError>;
 
@@ -34,4 +34,4 @@ inline ParseError fail(std::string message) {
 // The checks ipvsadm makes once all options are read, in its order.
 MaybeError checkAfterOptions(ArgsState& s);
 
-}  // namespace vipd::vipadm::detail
+}  // namespace vipd::ipvsadm::detail

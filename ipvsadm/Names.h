@@ -1,5 +1,6 @@
-// Name lookups vipadm needs (host names, /etc/services), behind an interface so that parsing and
-// listing stay pure and testable. SystemNames asks the C library; nothing else here does I/O.
+// Name lookups the grammar and the listings need (host names, /etc/services), behind an
+// interface so that parsing and listing stay pure and testable. SystemNames asks the C library;
+// nothing else here does I/O.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +9,7 @@
 
 #include "admin/Model.h"
 
-namespace vipd::vipadm {
+namespace vipd::ipvsadm {
 
 // IP protocol numbers as ipvsadm passes them to getservbyname/getservbyport; none = no lookup.
 enum class IpProto : std::uint8_t { none = 0, tcp = 6, udp = 17, sctp = 132 };
@@ -35,4 +36,4 @@ class SystemNames final : public Names {
   std::optional<std::string> serviceName(std::uint16_t port, IpProto proto) const override;
 };
 
-}  // namespace vipd::vipadm
+}  // namespace vipd::ipvsadm

@@ -6,9 +6,9 @@
 #include <variant>
 
 #include "admin/Protocol.h"
-#include "tools/vipadm/Args.h"
+#include "ipvsadm/Args.h"
 
-namespace vipd::vipadm {
+namespace vipd::ipvsadm {
 
 struct Refusal {
   std::string message;
@@ -21,4 +21,4 @@ std::variant<admin::Request, Refusal> buildRequest(const ParsedCommand& command)
 // True for the commands whose failures ipvsadm reports with exit(1) (listings and -S).
 bool isListing(const ParsedCommand& command);
 
-}  // namespace vipd::vipadm
+}  // namespace vipd::ipvsadm

@@ -5,9 +5,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "tools/vipadm/Errors.h"
+#include "ipvsadm/Errors.h"
 
-namespace vipd::vipadm::test {
+namespace vipd::ipvsadm::test {
 namespace {
 
 TEST(VipadmErrors, OperationSpecificMessages) {
@@ -72,4 +72,4 @@ TEST(VipadmErrors, OperationOfRequest) {
 }
 
 }  // namespace
-}  // namespace vipd::vipadm::test
+}  // namespace vipd::ipvsadm::test

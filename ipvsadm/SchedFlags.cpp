@@ -1,12 +1,12 @@
 // Scheduler flag names and bits. sh and mh give flag-1 and flag-2 their own names; ipvsadm
 // accepts those names only with their scheduler and prints only the names of the scheduler.
-#include "tools/vipadm/SchedFlags.h"
+#include "ipvsadm/SchedFlags.h"
 
 #include <array>
 #include <sstream>
 #include <string_view>
 
-namespace vipd::vipadm {
+namespace vipd::ipvsadm {
 namespace {
 
 struct FlagName {
@@ -87,4 +87,4 @@ std::string printSchedFlags(unsigned bits, const std::string& scheduler) {
   return out;
 }
 
-}  // namespace vipd::vipadm
+}  // namespace vipd::ipvsadm

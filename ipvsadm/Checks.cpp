@@ -4,10 +4,10 @@
 
 #include <array>
 
-#include "tools/vipadm/ArgsState.h"
-#include "tools/vipadm/SchedFlags.h"
+#include "ipvsadm/ArgsState.h"
+#include "ipvsadm/SchedFlags.h"
 
-namespace vipd::vipadm::detail {
+namespace vipd::ipvsadm::detail {
 namespace {
 
 std::string quoted(Opt opt) {
@@ -142,4 +142,4 @@ MaybeError checkAfterOptions(ArgsState& s) {
   return std::nullopt;
 }
 
-}  // namespace vipd::vipadm::detail
+}  // namespace vipd::ipvsadm::detail

@@ -2,7 +2,7 @@
 // and vipadm's --json), set by the parser and obeyed by the listings.
 #pragma once
 
-namespace vipd::vipadm {
+namespace vipd::ipvsadm {
 
 struct ListFormat {
   bool numeric = false;         // -n: no name lookups
@@ -16,4 +16,4 @@ struct ListFormat {
   bool json = false;            // --json (vipadm's): JSON; of the switches above only nosort counts
 };
 
-}  // namespace vipd::vipadm
+}  // namespace vipd::ipvsadm

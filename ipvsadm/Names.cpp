@@ -1,6 +1,6 @@
 // SystemNames: the C library's resolver and /etc/services, used the way ipvsadm uses them
 // (IPv4 only for host names, the protocol's entry for service names).
-#include "tools/vipadm/Names.h"
+#include "ipvsadm/Names.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -8,7 +8,7 @@
 
 #include <cstring>
 
-namespace vipd::vipadm {
+namespace vipd::ipvsadm {
 namespace {
 
 const char* protoName(IpProto proto) {
@@ -82,4 +82,4 @@ std::optional<std::string> SystemNames::serviceName(std::uint16_t port, IpProto 
   return std::string(s->s_name);
 }
 
-}  // namespace vipd::vipadm
+}  // namespace vipd::ipvsadm

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-namespace vipd::vipadm {
+namespace vipd::ipvsadm {
 
 // Everything popt can return, commands included.
 enum class Tag : std::uint8_t {
@@ -153,4 +153,4 @@ std::string_view cmdName(Cmd cmd);  // "add-service", "flush", ...
 // '+' required, 'x' illegal, '1' at most one of the '1' options, ' ' optional.
 char legality(Cmd cmd, Opt opt);
 
-}  // namespace vipd::vipadm
+}  // namespace vipd::ipvsadm

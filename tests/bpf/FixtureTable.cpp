@@ -44,8 +44,8 @@ void udpService(XdpTest& t) {
 std::vector<Row> forwarding() {
   std::vector<Row> rows;
   Bytes syn = XdpTest::syn(40000);
-  rows.push_back({"DirectRoutingRewritesBothMacsOnly", oneReal, syn, 0, XDP_TX, 0,
-                  routed(syn, 1), kNewFlow});
+  rows.push_back(
+      {"DirectRoutingRewritesBothMacsOnly", oneReal, syn, 0, XDP_TX, 0, routed(syn, 1), kNewFlow});
   Bytes ack = XdpTest::ack(40000);
   rows.push_back({"TheHandshakeCompletesOnTheFlowsReal",
                   [](XdpTest& t) {
@@ -54,8 +54,8 @@ std::vector<Row> forwarding() {
                   },
                   ack, 0, XDP_TX, 0, routed(ack, 1), kHandshake});
   Bytes dgram = toVip().udp(5000, kPort).payload({1, 2, 3, 4}).build();
-  rows.push_back({"AUdpDatagramMakesAConnection", udpService, dgram, 0, XDP_TX, 0,
-                  routed(dgram, 1), kNewFlow});
+  rows.push_back({"AUdpDatagramMakesAConnection", udpService, dgram, 0, XDP_TX, 0, routed(dgram, 1),
+                  kNewFlow});
   Bytes synToOther = XdpTest::syn(40001);
   rows.push_back({"ARealOnAnotherInterfaceIsReachedByRedirect",
                   [](XdpTest& t) {
@@ -78,19 +78,41 @@ std::vector<Row> forwarding() {
 
 std::vector<Row> refusals() {
   std::vector<Row> rows;
-  rows.push_back({"ANonSynOfAnUnknownFlowIsDropped", oneReal, XdpTest::ack(40000), 0, XDP_DROP, 0,
-                  {}, {{VIPD_CNT_DROP_NONSYN_MISS, 1}}});
-  rows.push_back({"ARstOfAnUnknownFlowIsDropped", oneReal, toVip().tcp(40000, kPort, kRst).build(),
-                  0, XDP_DROP, 0, {}, {{VIPD_CNT_DROP_RST_MISS, 1}}});
-  rows.push_back({"ASynFinIsDropped", oneReal, toVip().tcp(40000, kPort, kSyn | kFin).build(), 0,
-                  XDP_DROP, 0, {}, {{VIPD_CNT_DROP_TCP_BAD_FLAGS, 1}}});
+  rows.push_back({"ANonSynOfAnUnknownFlowIsDropped",
+                  oneReal,
+                  XdpTest::ack(40000),
+                  0,
+                  XDP_DROP,
+                  0,
+                  {},
+                  {{VIPD_CNT_DROP_NONSYN_MISS, 1}}});
+  rows.push_back({"ARstOfAnUnknownFlowIsDropped",
+                  oneReal,
+                  toVip().tcp(40000, kPort, kRst).build(),
+                  0,
+                  XDP_DROP,
+                  0,
+                  {},
+                  {{VIPD_CNT_DROP_RST_MISS, 1}}});
+  rows.push_back({"ASynFinIsDropped",
+                  oneReal,
+                  toVip().tcp(40000, kPort, kSyn | kFin).build(),
+                  0,
+                  XDP_DROP,
+                  0,
+                  {},
+                  {{VIPD_CNT_DROP_TCP_BAD_FLAGS, 1}}});
   rows.push_back({"AnUnresolvedNextHopIsDropped",
                   [](XdpTest& t) {
                     oneReal(t);
                     ASSERT_TRUE(t.dp_->deleteNeighbour(
                         vipd_neigh_key{addr4(kReals.at(1).first), VIPD_AF_INET}));
                   },
-                  XdpTest::syn(40000), 0, XDP_DROP, 0, {},
+                  XdpTest::syn(40000),
+                  0,
+                  XDP_DROP,
+                  0,
+                  {},
                   {{VIPD_CNT_INFO_NEW_CONN, 1}, {VIPD_CNT_DROP_NEIGH_MISS, 1}}});
   rows.push_back({"AnEgressInterfaceVipdDoesNotKnowIsDropped",
                   [](XdpTest& t) {
@@ -100,7 +122,11 @@ std::vector<Row> refusals() {
                     ASSERT_TRUE(t.dp_->putNeighbour(
                         vipd_neigh_key{addr4(kReals.at(1).first), VIPD_AF_INET}, n));
                   },
-                  XdpTest::syn(40000), 0, XDP_DROP, 0, {},
+                  XdpTest::syn(40000),
+                  0,
+                  XDP_DROP,
+                  0,
+                  {},
                   {{VIPD_CNT_INFO_NEW_CONN, 1}, {VIPD_CNT_DROP_IFACE_MISSING, 1}}});
   rows.push_back({"APacketOfARemovedRealIsDroppedBeforeItTouchesItsEntry",
                   [](XdpTest& t) {
@@ -109,7 +135,12 @@ std::vector<Row> refusals() {
                     t.publish(generation({}));
                     ASSERT_TRUE(t.dp_->clearReal(1));
                   },
-                  XdpTest::ack(40000), 0, XDP_DROP, 0, {}, {{VIPD_CNT_DROP_REAL_GONE, 1}}});
+                  XdpTest::ack(40000),
+                  0,
+                  XDP_DROP,
+                  0,
+                  {},
+                  {{VIPD_CNT_DROP_REAL_GONE, 1}}});
   Bytes syn = XdpTest::syn(40000);
   rows.push_back({"AServiceWithoutAvailableRealsAnswersIcmpPortUnreachable",
                   [](XdpTest& t) {
@@ -117,7 +148,10 @@ std::vector<Row> refusals() {
                     s.dests[0].weight = 0;
                     t.publish(s);
                   },
-                  syn, 0, XDP_TX, 0,
+                  syn,
+                  0,
+                  XDP_TX,
+                  0,
                   PacketBuilder()
                       .eth(kDirectorMac, kClientMac)
                       .ipv4(kVip, kClient)
@@ -133,28 +167,61 @@ std::vector<Row> refusals() {
 
 std::vector<Row> notForUs() {
   std::vector<Row> rows;
-  rows.push_back({"AnotherHostsTrafficGoesToTheKernel", oneReal,
-                  toVip("198.18.1.200").tcp(40000, kPort, kSyn).build(), 0, XDP_PASS, 0, {},
+  rows.push_back({"AnotherHostsTrafficGoesToTheKernel",
+                  oneReal,
+                  toVip("198.18.1.200").tcp(40000, kPort, kSyn).build(),
+                  0,
+                  XDP_PASS,
+                  0,
+                  {},
                   {{VIPD_CNT_PASS_NOT_SERVICE, 1}}});
-  rows.push_back({"AnotherPortOfTheVipGoesToTheKernel", oneReal,
-                  toVip().tcp(40000, 22, kSyn).build(), 0, XDP_PASS, 0, {},
+  rows.push_back({"AnotherPortOfTheVipGoesToTheKernel",
+                  oneReal,
+                  toVip().tcp(40000, 22, kSyn).build(),
+                  0,
+                  XDP_PASS,
+                  0,
+                  {},
                   {{VIPD_CNT_PASS_NOT_SERVICE, 1}}});
-  rows.push_back({"ArpGoesToTheKernel", oneReal,
+  rows.push_back({"ArpGoesToTheKernel",
+                  oneReal,
                   PacketBuilder()
                       .eth(kClientMac, "ff:ff:ff:ff:ff:ff")
                       .ethertype(0x0806)
                       .payload(Bytes(28, 0))
                       .build(),
-                  0, XDP_PASS, 0, {}, {{VIPD_CNT_PASS_NOT_IP, 1}}});
-  rows.push_back({"AnIcmpEchoGoesToTheKernel", oneReal, toVip().icmp(8, 0).build(), 0, XDP_PASS, 0,
-                  {}, {{VIPD_CNT_PASS_NOT_L4, 1}}});
+                  0,
+                  XDP_PASS,
+                  0,
+                  {},
+                  {{VIPD_CNT_PASS_NOT_IP, 1}}});
+  rows.push_back({"AnIcmpEchoGoesToTheKernel",
+                  oneReal,
+                  toVip().icmp(8, 0).build(),
+                  0,
+                  XDP_PASS,
+                  0,
+                  {},
+                  {{VIPD_CNT_PASS_NOT_L4, 1}}});
   const auto fragment = [](const char* dst) {
     return toVip(dst).fragment(0x2000).udp(5000, kPort).payload(Bytes(16, 1)).build();
   };
-  rows.push_back({"AFragmentToTheVipIsDropped", oneReal, fragment(kVip), 0, XDP_DROP, 0, {},
+  rows.push_back({"AFragmentToTheVipIsDropped",
+                  oneReal,
+                  fragment(kVip),
+                  0,
+                  XDP_DROP,
+                  0,
+                  {},
                   {{VIPD_CNT_DROP_FRAGMENT, 1}}});
-  rows.push_back({"AFragmentToAnotherHostGoesToTheKernel", oneReal, fragment("198.18.1.200"), 0,
-                  XDP_PASS, 0, {}, {{VIPD_CNT_PASS_UNPARSED_NOT_VIP, 1}}});
+  rows.push_back({"AFragmentToAnotherHostGoesToTheKernel",
+                  oneReal,
+                  fragment("198.18.1.200"),
+                  0,
+                  XDP_PASS,
+                  0,
+                  {},
+                  {{VIPD_CNT_PASS_UNPARSED_NOT_VIP, 1}}});
   return rows;
 }
 
@@ -174,18 +241,28 @@ std::vector<Row> truncations() {
                   : len < 38 ? VIPD_CNT_DROP_L3_TRUNCATED
                   : len < 58 ? VIPD_CNT_DROP_L4_TRUNCATED
                              : VIPD_CNT_DROP_IP_BAD_LENGTH;
-    rows.push_back({"TcpBehindAVlanTagCutTo" + std::to_string(len), oneReal,
-                    Bytes(tcp.begin(), tcp.begin() + static_cast<long>(len)), 0, XDP_DROP, 0,
-                    {}, {{counter, 1}}});
+    rows.push_back({"TcpBehindAVlanTagCutTo" + std::to_string(len),
+                    oneReal,
+                    Bytes(tcp.begin(), tcp.begin() + static_cast<long>(len)),
+                    0,
+                    XDP_DROP,
+                    0,
+                    {},
+                    {{counter, 1}}});
   }
   Bytes udp = toVip().udp(5000, kPort).payload({1, 2, 3, 4}).build();
   for (std::size_t len = 14; len < udp.size(); ++len) {
     int counter = len < 34   ? VIPD_CNT_DROP_L3_TRUNCATED
                   : len < 42 ? VIPD_CNT_DROP_L4_TRUNCATED
                              : VIPD_CNT_DROP_IP_BAD_LENGTH;
-    rows.push_back({"UdpCutTo" + std::to_string(len), udpService,
-                    Bytes(udp.begin(), udp.begin() + static_cast<long>(len)), 0, XDP_DROP, 0,
-                    {}, {{counter, 1}}});
+    rows.push_back({"UdpCutTo" + std::to_string(len),
+                    udpService,
+                    Bytes(udp.begin(), udp.begin() + static_cast<long>(len)),
+                    0,
+                    XDP_DROP,
+                    0,
+                    {},
+                    {{counter, 1}}});
   }
   return rows;
 }

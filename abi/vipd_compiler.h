@@ -16,9 +16,9 @@
 #define VIPD_OPAQUE(var) ((void)0)
 #endif
 
-/* Asks clang to unroll the loop that follows, where the verifier would otherwise walk it one
- * iteration at a time; other compilers decide for themselves. */
-#ifdef __clang__
+/* Asks clang to unroll the loop that follows in BPF, where the verifier would otherwise walk it
+ * one iteration at a time; on the host the compiler decides for itself. */
+#ifdef __bpf__
 #define VIPD_UNROLL _Pragma("unroll")
 #else
 #define VIPD_UNROLL

@@ -86,7 +86,10 @@ NewFlowRunner::~NewFlowRunner() {
 }
 
 Result<void> NewFlowRunner::setTarget(Target target) {
-  int fd = target == Target::vipd ? vipdFd_ : bpf_program__fd(skel_->progs.bench_pass);
+  return setTargetFd(target == Target::vipd ? vipdFd_ : bpf_program__fd(skel_->progs.bench_pass));
+}
+
+Result<void> NewFlowRunner::setTargetFd(int fd) {
   std::uint32_t slot = 0;
   if (bpf_map_update_elem(bpf_map__fd(skel_->maps.bench_target), &slot, &fd, BPF_ANY))
     return sysError(errno, "putting the target into bench_target");

@@ -29,6 +29,8 @@ class NewFlowRunner {
 
   enum class Target { vipd, pass };  // pass: a program returning XDP_PASS (the wrapper alone)
   Result<void> setTarget(Target target);
+  // Another program to measure (a build of vipd_xdp loaded elsewhere); the caller keeps its fd.
+  Result<void> setTargetFd(int fd);
 
   // `repeat` repetitions of `frame`, each with a client address and port never used before.
   Result<TestRun> run(std::span<const std::uint8_t> frame, std::uint32_t ingressIfindex,

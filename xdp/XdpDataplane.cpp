@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 
 #include "abi/vipd_counters.h"
 // The generated skeleton is C; its casts are its own.
@@ -65,7 +66,7 @@ Result<void> erase(bpf_map* map, const K& key) {
 }
 
 template <class K, class V>
-Result<V> lookup(bpf_map* map, const K& key) {
+Result<V> lookup(const bpf_map* map, const K& key) {
   V value{};
   int err = bpf_map__lookup_elem(map, &key, sizeof(key), &value, sizeof(value), 0);
   if (err) return libbpfError(err, std::string("reading map ") + bpf_map__name(map));
@@ -74,7 +75,7 @@ Result<V> lookup(bpf_map* map, const K& key) {
 
 // Per-CPU values come back one per possible CPU; callers want their sum.
 template <class V>
-Result<std::vector<V>> lookupPerCpu(bpf_map* map, std::uint32_t key) {
+Result<std::vector<V>> lookupPerCpu(const bpf_map* map, std::uint32_t key) {
   int ncpus = libbpf_num_possible_cpus();
   if (ncpus <= 0) return libbpfError(ncpus, "counting possible CPUs");
   std::vector<V> values(static_cast<std::size_t>(ncpus));
@@ -84,7 +85,7 @@ Result<std::vector<V>> lookupPerCpu(bpf_map* map, std::uint32_t key) {
   return values;
 }
 
-Result<vipd_stats> sumStats(bpf_map* map, std::uint32_t id) {
+Result<vipd_stats> sumStats(const bpf_map* map, std::uint32_t id) {
   auto perCpu = lookupPerCpu<vipd_stats>(map, id);
   if (!perCpu) return perCpu.error();
   vipd_stats total{};
@@ -94,6 +95,32 @@ Result<vipd_stats> sumStats(bpf_map* map, std::uint32_t id) {
     total.bytes += s.bytes;
   }
   return total;
+}
+
+// Every element of an array map, in one batch when the kernel can (else one by one).
+template <class V>
+Result<std::vector<V>> readArray(const bpf_map* map) {
+  std::uint32_t n = bpf_map__max_entries(map);
+  std::vector<std::uint32_t> keys(n);
+  std::vector<V> values(n);
+  std::uint32_t count = n, next = 0;
+  LIBBPF_OPTS(bpf_map_batch_opts, opts);
+  int err = bpf_map_lookup_batch(bpf_map__fd(map), nullptr, &next, keys.data(), values.data(),
+                                 &count, &opts);
+  if ((err == 0 || err == -ENOENT) && count == n) return values;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    auto v = lookup<std::uint32_t, V>(map, i);
+    if (!v) return v.error();
+    values[i] = *v;
+  }
+  return values;
+}
+
+// What an earlier vipd left in the maps: the live state of its ids is taken over as it is.
+Snapshot adopt(Snapshot found) {
+  for (const auto& [key, svc] : found.services) found.serviceLives[svc.svc_id] = kAdoptedLife;
+  for (const auto& [id, real] : found.reals) found.realLives[id] = kAdoptedLife;
+  return found;
 }
 
 }  // namespace
@@ -145,6 +172,9 @@ Result<std::unique_ptr<XdpDataplane>> XdpDataplane::open(const XdpOptions& optio
     return libbpfError(err, "loading the XDP program (maps pinned in " + options.pinDir +
                                 " with another layout are refused)");
   if (auto r = dp->checkAbiInfo(); !r) return r.error();
+  auto found = dp->readTables();
+  if (!found) return found.error();
+  dp->held_ = adopt(std::move(found).value());
   return dp;
 }
 
@@ -380,20 +410,20 @@ Result<void> XdpDataplane::resetServiceState(std::uint32_t svcId) {
 Result<void> XdpDataplane::resetRealState(std::uint32_t realId) {
   return update(skel_->maps.vipd_real_st_v1, realId, vipd_real_state{});
 }
-Result<vipd_svc_state> XdpDataplane::serviceState(std::uint32_t svcId) {
+Result<vipd_svc_state> XdpDataplane::serviceState(std::uint32_t svcId) const {
   return lookup<std::uint32_t, vipd_svc_state>(skel_->maps.vipd_svc_st_v1, svcId);
 }
-Result<vipd_real_state> XdpDataplane::realState(std::uint32_t realId) {
+Result<vipd_real_state> XdpDataplane::realState(std::uint32_t realId) const {
   return lookup<std::uint32_t, vipd_real_state>(skel_->maps.vipd_real_st_v1, realId);
 }
-Result<vipd_stats> XdpDataplane::serviceStats(std::uint32_t svcId) {
+Result<vipd_stats> XdpDataplane::serviceStats(std::uint32_t svcId) const {
   return sumStats(skel_->maps.vipd_svc_sx_v1, svcId);
 }
-Result<vipd_stats> XdpDataplane::realStats(std::uint32_t realId) {
+Result<vipd_stats> XdpDataplane::realStats(std::uint32_t realId) const {
   return sumStats(skel_->maps.vipd_real_sx_v1, realId);
 }
 
-Result<std::vector<std::uint64_t>> XdpDataplane::counters() {
+Result<std::vector<std::uint64_t>> XdpDataplane::counters() const {
   std::vector<std::uint64_t> totals(VIPD_CNT__MAX, 0);
   for (std::uint32_t i = 0; i < VIPD_CNT__MAX; ++i) {
     auto perCpu = lookupPerCpu<std::uint64_t>(skel_->maps.vipd_cnt_v1, i);
@@ -441,9 +471,9 @@ Result<Expiry> XdpDataplane::expireConnections(std::uint64_t nowNs) {
 
 // Every entry of a hash map, read one by one: a listing may miss or repeat an entry that
 // changes meanwhile, as /proc/net/ip_vs_conn may; it never blocks the fast path.
-template <class V, class F>
-static Result<void> forEachEntry(bpf_map* map, F visit) {
-  vipd_conn_key key{}, next{};
+template <class K, class V, class F>
+static Result<void> forEachEntry(const bpf_map* map, F visit) {
+  K key{}, next{};
   const void* prev = nullptr;
   int rc = 0;
   while ((rc = bpf_map__get_next_key(map, prev, &next, sizeof(next))) == 0) {
@@ -457,27 +487,108 @@ static Result<void> forEachEntry(bpf_map* map, F visit) {
   return {};
 }
 
-static Result<void> collectConnections(bpf_map* map, bool halfOpen, std::vector<ConnEntry>& out) {
-  return forEachEntry<vipd_conn>(map, [&](const vipd_conn_key& key, const vipd_conn& conn) {
-    if ((conn.st >> 8) & (VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED)) return;
-    out.push_back(ConnEntry{key, conn, halfOpen, false});
-  });
+static Result<void> collectConnections(const bpf_map* map, bool halfOpen,
+                                       std::vector<ConnEntry>& out) {
+  return forEachEntry<vipd_conn_key, vipd_conn>(
+      map, [&](const vipd_conn_key& key, const vipd_conn& conn) {
+        if ((conn.st >> 8) & (VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED)) return;
+        out.push_back(ConnEntry{key, conn, halfOpen, false});
+      });
 }
 
 // Templates are listed as connections in state NONE, as /proc/net/ip_vs_conn lists them.
-static Result<void> collectTemplates(bpf_map* map, std::vector<ConnEntry>& out) {
-  return forEachEntry<vipd_tmpl>(map, [&](const vipd_conn_key& key, const vipd_tmpl& t) {
-    vipd_conn conn{};
-    conn.real_id = t.real_id;
-    conn.svc_id = t.svc_id;
-    conn.st = VIPD_TCP_NONE;
-    conn.tmpl_id = t.id;
-    conn.expires_ns = t.expires_ns;
-    out.push_back(ConnEntry{key, conn, false, true});
-  });
+static Result<void> collectTemplates(const bpf_map* map, std::vector<ConnEntry>& out) {
+  return forEachEntry<vipd_conn_key, vipd_tmpl>(map,
+                                                [&](const vipd_conn_key& key, const vipd_tmpl& t) {
+                                                  vipd_conn conn{};
+                                                  conn.real_id = t.real_id;
+                                                  conn.svc_id = t.svc_id;
+                                                  conn.st = VIPD_TCP_NONE;
+                                                  conn.tmpl_id = t.id;
+                                                  conn.expires_ns = t.expires_ns;
+                                                  out.push_back(ConnEntry{key, conn, false, true});
+                                                });
 }
 
-Result<std::vector<ConnEntry>> XdpDataplane::connections() {
+Result<void> XdpDataplane::apply(const Snapshot& next) {
+  std::lock_guard lock(mutex_);
+  return applyDifference(*this, held_, next);
+}
+
+Result<Snapshot> XdpDataplane::held() const {
+  auto out = readTables();
+  if (!out) return out;
+  std::lock_guard lock(mutex_);
+  out->serviceLives = held_.serviceLives;
+  out->realLives = held_.realLives;
+  return out;
+}
+
+Result<Snapshot> XdpDataplane::readTables() const {
+  Snapshot out;
+  auto config = lookup<std::uint32_t, vipd_config>(skel_->maps.vipd_config_v1, 0u);
+  if (!config) return config.error();
+  out.config = *config;
+  auto reals = readArray<vipd_real>(skel_->maps.vipd_reals_v1);
+  if (!reals) return reals.error();
+  for (std::uint32_t id = 0; id < reals->size(); ++id)
+    if ((*reals)[id].flags & VIPD_REAL_F_LIVE) out.reals[id] = (*reals)[id];
+  if (auto r = readServices(out); !r) return r.error();
+  if (auto r = readMhTables(out); !r) return r.error();
+  if (auto r = readNextHops(out); !r) return r.error();
+  return out;
+}
+
+Result<void> XdpDataplane::readServices(Snapshot& out) const {
+  auto r = forEachEntry<vipd_svc_key, vipd_svc>(
+      skel_->maps.vipd_svcs_v1,
+      [&](const vipd_svc_key& key, const vipd_svc& svc) { out.services[key] = svc; });
+  if (!r) return r;
+  return forEachEntry<vipd_vip_key, std::uint32_t>(
+      skel_->maps.vipd_vips_v1,
+      [&](const vipd_vip_key& key, const std::uint32_t& n) { out.vipAddresses[key] = n; });
+}
+
+// A table's chunks, put together; its size is what the generation naming it says (a table no
+// generation names keeps its whole chunks).
+Result<void> XdpDataplane::readMhTables(Snapshot& out) const {
+  std::map<MhTableId, std::map<std::uint32_t, vipd_mh_chunk>> chunks;
+  auto r = forEachEntry<vipd_mh_key, vipd_mh_chunk>(
+      skel_->maps.vipd_mh_v1, [&](const vipd_mh_key& key, const vipd_mh_chunk& chunk) {
+        chunks[{key.svc_id, key.generation}][key.chunk] = chunk;
+      });
+  if (!r) return r;
+  std::map<MhTableId, std::uint32_t> sizes;
+  for (const auto& [key, svc] : out.services)
+    if (svc.mh_size) sizes[{svc.svc_id, svc.generation}] = svc.mh_size;
+  for (const auto& [id, parts] : chunks) {
+    auto& slots = out.mhTables[id];
+    for (const auto& [n, chunk] : parts) {
+      slots.resize(std::size_t{n} * VIPD_MH_CHUNK_SLOTS);
+      slots.insert(slots.end(), std::begin(chunk.slots), std::end(chunk.slots));
+    }
+    if (auto size = sizes.find(id); size != sizes.end() && size->second < slots.size())
+      slots.resize(size->second);
+  }
+  return {};
+}
+
+Result<void> XdpDataplane::readNextHops(Snapshot& out) const {
+  NextHops hops;
+  auto r = forEachEntry<vipd_neigh_key, vipd_neigh>(
+      skel_->maps.vipd_neigh_v1,
+      [&](const vipd_neigh_key& key, const vipd_neigh& n) { hops.neighbours[key] = n; });
+  if (!r) return r;
+  r = forEachEntry<std::uint32_t, vipd_iface>(
+      skel_->maps.vipd_ifaces_v1, [&](const std::uint32_t& ifindex, const vipd_iface& iface) {
+        hops.interfaces[ifindex] = iface;
+      });
+  if (!r) return r;
+  out.nextHops = std::move(hops);
+  return {};
+}
+
+Result<std::vector<ConnEntry>> XdpDataplane::connections() const {
   std::vector<ConnEntry> out;
   if (auto r = collectConnections(skel_->maps.vipd_conns_v1, false, out); !r) return r.error();
   if (auto r = collectConnections(skel_->maps.vipd_syns_v1, true, out); !r) return r.error();

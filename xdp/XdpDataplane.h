@@ -1,16 +1,20 @@
 // XdpDataplane: the XDP fast path. The only C++ class that talks to libbpf: it loads the
 // program, pins (or adopts already pinned) maps under a directory on a bpffs, attaches the
 // program through a pinned bpf_link that outlives the process, and writes the maps.
-// Threading: not thread-safe; the director calls it from its control thread only.
+// Threading: the writer side (apply, expireConnections, the TableWriter primitives, attach and
+// detach) from one control thread; the reader side from any thread (map reads are syscalls, and
+// the record of what apply() wrote is behind a mutex).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "director/Dataplane.h"
+#include "dataplane/Dataplane.h"
+#include "dataplane/TableWriter.h"
 
 struct vipd_xdp;  // the generated skeleton
 
@@ -35,10 +39,11 @@ struct XdpRunResult {
   std::vector<std::uint8_t> frame;
 };
 
-class XdpDataplane final : public Dataplane {
+class XdpDataplane final : public Dataplane, public TableWriter {
  public:
   // Opens and loads the program, adopting maps already pinned in options.pinDir when their
-  // layout matches this binary's ABI, and refusing when it does not.
+  // layout matches this binary's ABI, and refusing when it does not. What adopted maps hold is
+  // read back as the starting point of apply(), their ids with kAdoptedLife.
   static Result<std::unique_ptr<XdpDataplane>> open(const XdpOptions& options);
   ~XdpDataplane() override;
   XdpDataplane(const XdpDataplane&) = delete;
@@ -61,7 +66,25 @@ class XdpDataplane final : public Dataplane {
 
   const std::string& pinDir() const { return options_.pinDir; }
 
-  // Also records, for an lblcr service, the reals the new generation drops (vipd_lbgone_v1).
+  // DataplaneWriter: applyDifference() over the primitives below, from the record of what this
+  // object's apply() calls wrote (and what it found at open).
+  Result<void> apply(const Snapshot& next) override;
+  Result<Expiry> expireConnections(std::uint64_t nowNs) override;
+
+  // DataplaneReader. held() reads every configuration map back; lives come from the record.
+  Result<Snapshot> held() const override;
+  Result<vipd_svc_state> serviceState(std::uint32_t svcId) const override;
+  Result<vipd_real_state> realState(std::uint32_t realId) const override;
+  Result<vipd_stats> serviceStats(std::uint32_t svcId) const override;
+  Result<vipd_stats> realStats(std::uint32_t realId) const override;
+  Result<std::vector<std::uint64_t>> counters() const override;
+  Result<std::vector<ConnEntry>> connections() const override;
+
+  // TableWriter: one map write each. Tests and benchmarks also call them directly to set up maps
+  // by hand; apply() does not see such writes in its record.
+  // putService also records, for an lblcr service, the reals the new generation drops
+  // (vipd_lbgone_v1): the XDP form of the kernel's trash, whose counts are live state, so the
+  // fast path derives it from the generation it replaces rather than from the snapshot.
   Result<void> putService(const vipd_svc_key& key, const vipd_svc& svc) override;
   Result<void> deleteService(const vipd_svc_key& key) override;
   Result<void> putMhTable(std::uint32_t svcId, std::uint32_t generation,
@@ -81,13 +104,6 @@ class XdpDataplane final : public Dataplane {
   Result<void> resetRealState(std::uint32_t realId) override;
   Result<void> clearOverload(std::uint32_t realId) override;
   Result<void> realsChanged(const vipd_svc& svc) override;
-  Result<vipd_svc_state> serviceState(std::uint32_t svcId) override;
-  Result<vipd_real_state> realState(std::uint32_t realId) override;
-  Result<vipd_stats> serviceStats(std::uint32_t svcId) override;
-  Result<vipd_stats> realStats(std::uint32_t realId) override;
-  Result<std::vector<std::uint64_t>> counters() override;
-  Result<Expiry> expireConnections(std::uint64_t nowNs) override;
-  Result<std::vector<ConnEntry>> connections() override;
 
  private:
   struct SkelDeleter {
@@ -99,9 +115,16 @@ class XdpDataplane final : public Dataplane {
   std::string linkPath(const std::string& ifname) const;
   Result<void> runControl(vipd_ctl& ctl);
   Result<void> keepLeavingReals(const vipd_svc_key& key, const vipd_svc& next);
+  // The configuration maps as they are, without lives.
+  Result<Snapshot> readTables() const;
+  Result<void> readServices(Snapshot& out) const;
+  Result<void> readMhTables(Snapshot& out) const;
+  Result<void> readNextHops(Snapshot& out) const;
 
   XdpOptions options_;
   std::unique_ptr<vipd_xdp, SkelDeleter> skel_;
+  mutable std::mutex mutex_;  // guards held_
+  Snapshot held_;             // what the maps hold as far as apply() knows, lives included
 };
 
 // Whether `dir` is on a bpffs (statfs magic), which pinning requires.

@@ -53,12 +53,16 @@ class Pass {
     if (first_) first_ = std::move(r);
     return keepGoing_;
   }
+  // The same, having recorded what `r` wrote in held_ if it succeeded.
+  template <class Record>
+  bool took(Result<void> r, Record record) {
+    if (r) record();
+    return take(std::move(r));
+  }
 
   bool settings() {
     if (same(held_.config, next_.config)) return true;
-    if (!take(tables_.putConfig(next_.config))) return false;
-    held_.config = next_.config;
-    return true;
+    return took(tables_.putConfig(next_.config), [&] { held_.config = next_.config; });
   }
 
   bool nextHops() {
@@ -67,13 +71,13 @@ class Pass {
     auto& held = *held_.nextHops;
     for (const auto& [ifindex, iface] : next_.nextHops->interfaces) {
       if (auto* h = findIn(held.interfaces, ifindex); h && same(*h, iface)) continue;
-      if (!take(tables_.putInterface(ifindex, iface))) return false;
-      held.interfaces[ifindex] = iface;
+      if (!took(tables_.putInterface(ifindex, iface), [&] { held.interfaces[ifindex] = iface; }))
+        return false;
     }
     for (const auto& [key, neigh] : next_.nextHops->neighbours) {
       if (auto* h = findIn(held.neighbours, key); h && same(*h, neigh)) continue;
-      if (!take(tables_.putNeighbour(key, neigh))) return false;
-      held.neighbours[key] = neigh;
+      if (!took(tables_.putNeighbour(key, neigh), [&] { held.neighbours[key] = neigh; }))
+        return false;
     }
     return true;
   }
@@ -86,9 +90,12 @@ class Pass {
     for (const auto& [id, life] : next) {
       auto it = held.find(id);
       if (it != held.end() && it->second == life) continue;
-      if ((it == held.end() || it->second != kAdoptedLife) && !take(reset(id))) return false;
-      held[id] = life;
-      changed.insert(id);
+      auto r = it == held.end() || it->second != kAdoptedLife ? reset(id) : Result<void>{};
+      if (!took(std::move(r), [&] {
+            held[id] = life;
+            changed.insert(id);
+          }))
+        return false;
     }
     return true;
   }
@@ -105,8 +112,9 @@ class Pass {
       const vipd_real* before = findIn(held_.reals, id);
       if (before && same(*before, real)) continue;
       bool clear = before && !newReals_.count(id) && clearsOverload(*before, real);
-      if (!take(tables_.putReal(id, real))) return false;
-      held_.reals[id] = real;
+      auto r = tables_.putReal(id, real);
+      clear = clear && r;
+      if (!took(std::move(r), [&] { held_.reals[id] = real; })) return false;
       if (clear && !take(tables_.clearOverload(id))) return false;
     }
     return true;
@@ -130,8 +138,9 @@ class Pass {
       if (held && same(*held, svc)) continue;
       bool realsChanged = held && held->svc_id == svc.svc_id &&
                           held->generation != svc.generation && !newServices_.count(svc.svc_id);
-      if (!take(tables_.putService(key, svc))) return false;
-      held_.services[key] = svc;
+      auto r = tables_.putService(key, svc);
+      realsChanged = realsChanged && r;
+      if (!took(std::move(r), [&] { held_.services[key] = svc; })) return false;
       if (realsChanged && !take(tables_.realsChanged(svc))) return false;
     }
     return true;
@@ -140,8 +149,7 @@ class Pass {
   bool vipAddresses() {
     for (const auto& [key, n] : next_.vipAddresses) {
       if (auto* h = findIn(held_.vipAddresses, key); h && *h == n) continue;
-      if (!take(tables_.putVipAddress(key, n))) return false;
-      held_.vipAddresses[key] = n;
+      if (!took(tables_.putVipAddress(key, n), [&] { held_.vipAddresses[key] = n; })) return false;
     }
     return true;
   }
@@ -152,10 +160,8 @@ class Pass {
     std::vector<typename Map::key_type> gone;
     for (const auto& [key, value] : held)
       if (!next.count(key)) gone.push_back(key);
-    for (const auto& key : gone) {
-      if (!take(erase(key))) return false;
-      held.erase(key);
-    }
+    for (const auto& key : gone)
+      if (!took(erase(key), [&] { held.erase(key); })) return false;
     return true;
   }
 

@@ -197,6 +197,24 @@ TEST_F(ApplyTest, ARollbackNeverRepeatsAReset) {
   EXPECT_EQ(fake.realStates[3].active, 1u);
 }
 
+// A rollback goes on past a write that fails, and does not count it as done: the next apply
+// makes it.
+TEST_F(ApplyTest, AWriteThatFailsInARollbackIsLeftToTheNextApply) {
+  fake.failOn = "clearReal";
+  EXPECT_FALSE(fake.apply(snapshot(2, {3, 1})));  // real 3 in, real 2 out: fails clearing 2
+  EXPECT_EQ(count(op("clearReal", 3)), 1);        // the rollback's, which fails too
+  EXPECT_EQ(fake.services.at(serviceKey()).generation, 1u);
+  fake.failOn.clear();
+  EXPECT_EQ(fake.reals.at(3).flags, VIPD_REAL_F_LIVE);
+  EXPECT_EQ(fake.record.reals.count(3), 1u);
+  fake.log.clear();
+  ASSERT_TRUE(fake.apply(snapshot(1, {2, 1})));
+  EXPECT_EQ(fake.log, (std::vector<std::string>{op("clearReal", 3)}));
+  Snapshot expected = readBack(snapshot(1, {2, 1}));
+  expected.realLives[3] = 1;  // a cleared real's life stays held
+  EXPECT_TRUE(*fake.held() == expected);
+}
+
 TEST_F(ApplyTest, AFailedGenerationTakesItsMhTableAway) {
   Snapshot s = snapshot(1, {2, 1});
   s.services[serviceKey()] = generation(1, {2, 1}, 251);

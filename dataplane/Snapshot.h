@@ -2,6 +2,15 @@
 // settings, the services' generations, mh tables, virtual addresses, reals, next hops, and the
 // lives of the ids whose live state the fast path keeps. Live state itself (counts, cursors,
 // lblc/lblcr tables, connections) is not in it: the fast path owns that.
+//
+// What a fast path does to live state next to a change is derived from the change of what it
+// holds, so that no snapshot carries a command to repeat: an id's reset from a change of its
+// life; wrr's dest_changed rebase from a new generation of a service within one life (keyed by
+// the generation, so doing it twice changes nothing); clearing a real's overload flag from a
+// raised or removed -x of a real it holds (a rollback that raises it back clears it too, as IPVS
+// would). lblcr's leaving members (the kernel's trash) are not here either: their weights and
+// counts are frozen from live state when a generation drops them, so the fast path derives them
+// from the generation it replaces (XDP: vipd_lbgone_v1), and DPDK may keep them otherwise.
 #pragma once
 
 #include <cstdint>

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "abi/vipd_conn_state.h"
 #include "base/Log.h"
@@ -17,8 +18,7 @@
 namespace vipd {
 namespace {
 
-// How long a change that adds reals waits for their next hops to resolve, so that the first
-// connections are not dropped for an unresolved neighbour.
+// How long a change that adds reals waits for their next hops to resolve.
 constexpr std::chrono::milliseconds kResolveBudget{1000};
 
 Error missing(const char* what) {
@@ -107,8 +107,22 @@ Result<void> Director::mutate(DesiredState& next, const admin::Request& req) con
   }
 }
 
+Snapshot Director::snapshot(const DesiredState& state, const admin::Timeouts& timeouts) const {
+  Snapshot s = buildSnapshot(state, settings_.mhTableSize, &state_, &published_);
+  s.config = fastPathConfig(timeouts);
+  if (neighbours_) s.nextHops = neighbours_->nextHops();
+  return s;
+}
+
+Result<void> Director::apply(const DesiredState& state, const admin::Timeouts& timeouts) {
+  Snapshot next = snapshot(state, timeouts);
+  if (auto r = dp_.apply(next); !r) return r;
+  published_ = std::move(next);
+  return {};
+}
+
 Result<void> Director::commit(DesiredState next) {
-  if (auto r = publish(dp_, state_, next, settings_.mhTableSize); !r) return r;
+  if (auto r = apply(next, timeouts_); !r) return r;
   bool newReals = false;
   auto before = realAddresses(state_);
   for (const auto& a : realAddresses(next)) newReals = newReals || !before.count(a);
@@ -117,10 +131,30 @@ Result<void> Director::commit(DesiredState next) {
   if (deleted) expireDeletedReals();
   if (neighbours_) {
     neighbours_->setTargets(realAddresses(state_));
-    if (newReals && neighbours_->waitResolved(kResolveBudget) > 0)
-      log::warning("some real servers' next hops are not resolved yet");
+    if (newReals)
+      waitResolved(kResolveBudget);
+    else
+      (void)syncNextHops();
   }
   return {};
+}
+
+std::size_t Director::syncNextHops() {
+  std::size_t unresolved = neighbours_->sync();
+  if (auto r = apply(state_, timeouts_); !r) log::warning(r.error().message);
+  return unresolved;
+}
+
+// How long a change that adds reals waits for their next hops, so that the first connections are
+// not dropped for an unresolved neighbour.
+void Director::waitResolved(std::chrono::milliseconds budget) {
+  auto deadline = std::chrono::steady_clock::now() + budget;
+  std::size_t unresolved = syncNextHops();
+  while (unresolved > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    unresolved = syncNextHops();
+  }
+  if (unresolved > 0) log::warning("some real servers' next hops are not resolved yet");
 }
 
 // expire_nodest_conn: where IPVS queues ip_vs_expire_nodest_conn_flush when a real is deleted,
@@ -213,7 +247,7 @@ admin::Response Director::list(const std::optional<admin::ServiceKey>& key) {
 }
 
 Result<void> Director::start() {
-  return dp_.putConfig(fastPathConfig(timeouts_));
+  return apply(state_, timeouts_);
 }
 
 vipd_config Director::fastPathConfig(const admin::Timeouts& timeouts) const {
@@ -234,7 +268,7 @@ admin::Response Director::setTimeouts(const admin::Timeouts& requested) {
   if (requested.tcp) next.tcp = requested.tcp;
   if (requested.tcpfin) next.tcpfin = requested.tcpfin;
   if (requested.udp) next.udp = requested.udp;
-  if (auto r = dp_.putConfig(fastPathConfig(next)); !r) {
+  if (auto r = apply(state_, next); !r) {
     resp.error = r.error().code;
     resp.message = r.error().message;
     return resp;
@@ -278,15 +312,15 @@ admin::Response Director::listConnections() {
 }
 
 void Director::refresh() {
-  if (neighbours_) neighbours_->sync();
+  if (neighbours_) (void)syncNextHops();
   if (auto r = dp_.expireConnections(0); !r) log::warning(r.error().message);
 }
 
+// Everything goes, next hops included; the settings stay for the program that keeps running.
 void Director::shutdown() {
-  if (auto r = publish(dp_, state_, DesiredState{}, settings_.mhTableSize); !r)
-    log::warning(r.error().message);
-  state_ = DesiredState{};
   if (neighbours_) neighbours_->removeAll();
+  if (auto r = apply(DesiredState{}, timeouts_); !r) log::warning(r.error().message);
+  state_ = DesiredState{};
 }
 
 }  // namespace vipd

@@ -1,15 +1,17 @@
 // Director: owns the desired state and applies each admin request as one transaction: validate
-// on a copy, publish the difference to the fast path, then make the copy current. A rejected or
-// failed request leaves both the state and the fast path as they were.
+// on a copy, build the snapshot of what the fast path must then hold and have the fast path
+// apply it, then make the copy current. A rejected or failed request leaves both the state and
+// the fast path as they were.
 // Threading: single-threaded; called from the event loop only.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 
 #include "admin/Protocol.h"
+#include "dataplane/Dataplane.h"
 #include "director/ConfigFile.h"
-#include "director/Dataplane.h"
 #include "director/Neighbours.h"
 #include "director/State.h"
 
@@ -46,6 +48,13 @@ class Director {
  private:
   Result<void> mutate(DesiredState& next, const admin::Request& request) const;
   Result<void> commit(DesiredState next);
+  // What the fast path must hold for `state` and `timeouts`, with the next hops if this director
+  // keeps them.
+  Snapshot snapshot(const DesiredState& state, const admin::Timeouts& timeouts) const;
+  Result<void> apply(const DesiredState& state, const admin::Timeouts& timeouts);
+  // Copy the neighbour table's view into the fast path; returns the next hops still unresolved.
+  std::size_t syncNextHops();
+  void waitResolved(std::chrono::milliseconds budget);
   void expireDeletedReals();
   admin::Response list(const std::optional<admin::ServiceKey>& key);
   admin::ServiceStatus status(const ServiceEntry& svc);
@@ -58,6 +67,7 @@ class Director {
   DirectorSettings settings_;
   admin::Timeouts timeouts_;
   DesiredState state_;
+  Snapshot published_;  // the snapshot of state_ and timeouts_ the fast path took last
 };
 
 }  // namespace vipd

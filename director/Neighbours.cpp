@@ -1,11 +1,10 @@
-// Neighbours: route lookup once per real, kernel-managed neighbour entries, periodic copy.
+// Neighbours: route lookup once per real, kernel-managed neighbour entries, periodic reads.
 #include "director/Neighbours.h"
 
 #include <linux/neighbour.h>
 #include <sys/socket.h>
 
 #include <cstring>
-#include <thread>
 
 #include "base/Log.h"
 #include "director/Publisher.h"
@@ -49,7 +48,7 @@ void Neighbours::setTargets(const std::set<admin::Address>& reals) {
 }
 
 void Neighbours::ensureInterface(std::uint32_t ifindex) {
-  if (interfaces_.count(ifindex)) return;
+  if (table_.interfaces.count(ifindex)) return;
   auto mac = interfaceMac(ifindex);
   if (!mac) {
     log::warning(mac.error().message);
@@ -57,11 +56,7 @@ void Neighbours::ensureInterface(std::uint32_t ifindex) {
   }
   vipd_iface iface{};
   std::memcpy(iface.mac, mac->data(), 6);
-  if (auto r = dp_.putInterface(ifindex, iface); !r) {
-    log::warning(r.error().message);
-    return;
-  }
-  interfaces_.insert(ifindex);
+  table_.interfaces[ifindex] = iface;
 }
 
 std::size_t Neighbours::sync() {
@@ -76,30 +71,17 @@ std::size_t Neighbours::sync() {
       vipd_neigh n{};
       std::memcpy(n.mac, mac->data(), 6);
       n.ifindex = hop.route.ifindex;
-      if (auto r = dp_.putNeighbour(neighKey(real), n); !r) {
-        log::warning(r.error().message);
-        continue;
-      }
+      table_.neighbours[neighKey(real)] = n;
     } else {
-      (void)dp_.deleteNeighbour(neighKey(real));
+      table_.neighbours.erase(neighKey(real));
     }
     hop.mac = mac;
   }
   return unresolved;
 }
 
-std::size_t Neighbours::waitResolved(std::chrono::milliseconds budget) {
-  auto deadline = std::chrono::steady_clock::now() + budget;
-  std::size_t unresolved = sync();
-  while (unresolved > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    unresolved = sync();
-  }
-  return unresolved;
-}
-
 void Neighbours::forget(const admin::Address& real, const Hop& hop) {
-  if (hop.mac) (void)dp_.deleteNeighbour(neighKey(real));
+  table_.neighbours.erase(neighKey(real));
   bool nextHopShared = false;
   for (const auto& [other, h] : hops_)
     if (other != real && h.route.nextHop == hop.route.nextHop) nextHopShared = true;
@@ -108,15 +90,11 @@ void Neighbours::forget(const admin::Address& real, const Hop& hop) {
 
 void Neighbours::removeAll() {
   std::set<std::pair<std::uint32_t, admin::Address>> kernelEntries;
-  for (const auto& [real, hop] : hops_) {
-    if (hop.mac) (void)dp_.deleteNeighbour(neighKey(real));
-    kernelEntries.emplace(hop.route.ifindex, hop.route.nextHop);
-  }
+  for (const auto& [real, hop] : hops_) kernelEntries.emplace(hop.route.ifindex, hop.route.nextHop);
   for (const auto& [ifindex, nextHop] : kernelEntries)
     (void)rtnl_.deleteNeighbour(ifindex, nextHop);
   hops_.clear();
-  for (auto ifindex : interfaces_) (void)dp_.deleteInterface(ifindex);
-  interfaces_.clear();
+  table_ = NextHops{};
 }
 
 }  // namespace vipd

@@ -1,5 +1,4 @@
-// Publisher: diff and ordered writes. Service ids and real ids are stable across generations, so
-// a diff by id tells what was created, replaced or removed.
+// Publisher: generations, mh tables and the snapshot of a desired state.
 #include "director/Publisher.h"
 
 #include <netinet/in.h>
@@ -7,10 +6,8 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
-#include <memory>
 #include <numeric>
 #include <optional>
-#include <set>
 #include <span>
 #include <vector>
 
@@ -46,169 +43,9 @@ vipd_real toReal(const RealEntry& r, std::uint32_t svcId) {
   return out;
 }
 
-// Real id -> (service id, entry) over a whole state.
-std::map<std::uint32_t, std::pair<std::uint32_t, const RealEntry*>> realsById(
-    const DesiredState& s) {
-  std::map<std::uint32_t, std::pair<std::uint32_t, const RealEntry*>> out;
-  for (const auto& [key, svc] : s.services())
-    for (const auto& r : svc.reals) out[r.realId] = {svc.svcId, &r};
-  return out;
-}
-
-std::map<vipd_vip_key, std::uint32_t, bool (*)(const vipd_vip_key&, const vipd_vip_key&)>
-vipAddressCounts(const DesiredState& s) {
-  auto less = [](const vipd_vip_key& a, const vipd_vip_key& b) {
-    return std::memcmp(&a, &b, sizeof(a)) < 0;
-  };
-  std::map<vipd_vip_key, std::uint32_t, bool (*)(const vipd_vip_key&, const vipd_vip_key&)> out(
-      less);
-  for (const auto& [key, svc] : s.services()) {
-    vipd_vip_key vk{};
-    vk.addr = toAddr(key.address);
-    vk.af = toAf(key.address);
-    out[vk] += 1;
-  }
-  return out;
-}
-
-// Collects the first failure. A publication stops at it; a rollback keeps going, so that one
-// failing write does not keep the rest of the old state from coming back.
-class Outcome {
- public:
-  explicit Outcome(bool keepGoing) : keepGoing_(keepGoing) {}
-  // Whether to go on after `r`.
-  bool take(Result<void> r) {
-    if (r) return true;
-    if (first_) first_ = std::move(r);
-    return keepGoing_;
-  }
-  Result<void> result() const { return first_; }
-
- private:
-  bool keepGoing_;
-  Result<void> first_;
-};
-
-// __ip_vs_update_dest: a threshold raised or removed clears the overload flag.
-bool clearsOverload(const admin::RealConfig& before, const admin::RealConfig& after) {
-  return after.upperThreshold == 0 || after.upperThreshold > before.upperThreshold;
-}
-
-bool createReals(Dataplane& dp, const DesiredState& from, const DesiredState& to, Outcome& out) {
-  auto before = realsById(from);
-  for (const auto& [id, owner] : realsById(to)) {
-    auto old = before.find(id);
-    if (old != before.end()) {
-      const auto& was = old->second.second->config;
-      const auto& now = owner.second->config;
-      if (was.upperThreshold == now.upperThreshold && was.lowerThreshold == now.lowerThreshold)
-        continue;
-      if (!out.take(dp.putReal(id, toReal(*owner.second, owner.first)))) return false;
-      if (clearsOverload(was, now) && !out.take(dp.clearOverload(id))) return false;
-      continue;
-    }
-    if (!out.take(dp.resetRealState(id))) return false;
-    if (!out.take(dp.putReal(id, toReal(*owner.second, owner.first)))) return false;
-  }
-  return true;
-}
-
-Result<void> ignoreMissing(Result<void> r) {
-  if (!r && r.error().code == ENOENT) return {};
-  return r;
-}
-
 bool usesMhTable(const ServiceEntry& svc) {
   const auto* info = sched::findScheduler(svc.config.scheduler);
   return info && info->fastPath == VIPD_SCHED_MH;
-}
-
-// The mh table a generation of `svc` reads (service id, generation), if its scheduler is mh.
-using MhTableId = std::pair<std::uint32_t, std::uint32_t>;
-std::optional<MhTableId> mhTableOf(const ServiceEntry* svc) {
-  if (!svc || !usesMhTable(*svc)) return std::nullopt;
-  return MhTableId{svc->svcId, svc->realsEpoch};
-}
-
-// mh tables: the new generation's table goes in before the generation (put), and the table
-// the old generation read goes once no service of `to` reads it (retire; a service id freed
-// and given again in one transaction may name the same table).
-bool putMhTable(Dataplane& dp, const ServiceEntry& svc, const ServiceEntry* old,
-                std::uint32_t mhTableSize, Outcome& out) {
-  auto id = mhTableOf(&svc);
-  if (!id || id == mhTableOf(old)) return true;
-  return out.take(dp.putMhTable(id->first, id->second, buildMhTable(svc, mhTableSize)));
-}
-
-bool retireMhTable(Dataplane& dp, const DesiredState& to, const ServiceEntry* old, Outcome& out) {
-  auto id = mhTableOf(old);
-  if (!id) return true;
-  for (const auto& [key, svc] : to.services())
-    if (mhTableOf(&svc) == id) return true;
-  return out.take(ignoreMissing(dp.deleteMhTable(id->first, id->second)));
-}
-
-bool publishServices(Dataplane& dp, const DesiredState& from, const DesiredState& to,
-                     std::uint32_t mhTableSize, Outcome& out) {
-  for (const auto& [key, svc] : to.services()) {
-    const ServiceEntry* old = from.find(key);
-    if (old && *old == svc) continue;
-    bool freshCursor =
-        !old || old->svcId != svc.svcId || old->config.scheduler != svc.config.scheduler;
-    // IPVS binds a new scheduler with its cursor at the head of the list.
-    if (freshCursor && !out.take(dp.resetServiceState(svc.svcId))) return false;
-    if (!putMhTable(dp, svc, old, mhTableSize, out)) return false;
-    vipd_svc generation = buildGeneration(svc, mhTableSize);
-    if (!out.take(dp.putService(toSvcKey(key), generation))) return false;
-    // The fast path's form of the schedulers' dest_changed hooks (wrr rebases its cursor).
-    bool realsChanged = !freshCursor && old->realsEpoch != svc.realsEpoch;
-    if (realsChanged && !out.take(dp.realsChanged(generation))) return false;
-    if (!retireMhTable(dp, to, old, out)) return false;
-  }
-  return true;
-}
-
-bool publishVipAddresses(Dataplane& dp, const DesiredState& from, const DesiredState& to,
-                         Outcome& out) {
-  auto before = vipAddressCounts(from);
-  auto after = vipAddressCounts(to);
-  for (const auto& [vk, n] : after) {
-    auto it = before.find(vk);
-    if (it != before.end() && it->second == n) continue;
-    if (!out.take(dp.putVipAddress(vk, n))) return false;
-  }
-  for (const auto& [vk, n] : before)
-    if (!after.count(vk) && !out.take(ignoreMissing(dp.deleteVipAddress(vk)))) return false;
-  return true;
-}
-
-bool usedBy(const DesiredState& state, std::uint32_t svcId) {
-  for (const auto& [key, svc] : state.services())
-    if (svc.svcId == svcId) return true;
-  return false;
-}
-
-bool removeStale(Dataplane& dp, const DesiredState& from, const DesiredState& to, Outcome& out) {
-  for (const auto& [key, svc] : from.services()) {
-    if (to.find(key)) continue;
-    if (!out.take(ignoreMissing(dp.deleteService(toSvcKey(key))))) return false;
-    if (!retireMhTable(dp, to, &svc, out)) return false;
-    // Its live state goes with it (lblc/lblcr entries, as the kernel frees the service's
-    // table), unless the id already serves another service of `to`.
-    if (!usedBy(to, svc.svcId) && !out.take(dp.resetServiceState(svc.svcId))) return false;
-  }
-  auto after = realsById(to);
-  for (const auto& [id, owner] : realsById(from))
-    if (!after.count(id) && !out.take(dp.clearReal(id))) return false;
-  return true;
-}
-
-Result<void> publishSteps(Dataplane& dp, const DesiredState& from, const DesiredState& to,
-                          std::uint32_t mhTableSize, bool keepGoing) {
-  Outcome out(keepGoing);
-  (void)(createReals(dp, from, to, out) && publishServices(dp, from, to, mhTableSize, out) &&
-         publishVipAddresses(dp, from, to, out) && removeStale(dp, from, to, out));
-  return out.result();
 }
 
 }  // namespace
@@ -366,12 +203,32 @@ vipd_svc buildGeneration(const ServiceEntry& entry, std::uint32_t mhTableSize) {
   return s;
 }
 
-Result<void> publish(Dataplane& dp, const DesiredState& from, const DesiredState& to,
-                     std::uint32_t mhTableSize) {
-  auto result = publishSteps(dp, from, to, mhTableSize, false);
-  // Every step is an idempotent write.
-  if (!result) (void)publishSteps(dp, to, from, mhTableSize, true);
-  return result;
+Snapshot buildSnapshot(const DesiredState& state, std::uint32_t mhTableSize,
+                       const DesiredState* beforeState, const Snapshot* before) {
+  Snapshot out;
+  for (const auto& [key, svc] : state.services()) {
+    vipd_svc_key sk = toSvcKey(key);
+    MhTableId table{svc.svcId, svc.realsEpoch};
+    const ServiceEntry* was = beforeState && before ? beforeState->find(key) : nullptr;
+    if (was && *was == svc && before->services.count(sk)) {
+      out.services[sk] = before->services.at(sk);
+      auto cached = before->mhTables.find(table);
+      if (usesMhTable(svc))
+        out.mhTables[table] =
+            cached != before->mhTables.end() ? cached->second : buildMhTable(svc, mhTableSize);
+    } else {
+      out.services[sk] = buildGeneration(svc, mhTableSize);
+      if (usesMhTable(svc)) out.mhTables[table] = buildMhTable(svc, mhTableSize);
+    }
+    vipd_vip_key vk{};
+    vk.addr = toAddr(key.address);
+    vk.af = toAf(key.address);
+    out.vipAddresses[vk] += 1;
+    for (const auto& r : svc.reals) out.reals[r.realId] = toReal(r, svc.svcId);
+    out.serviceLives[svc.svcId] = svc.life;
+  }
+  out.realLives = state.realLives();
+  return out;
 }
 
 }  // namespace vipd

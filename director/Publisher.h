@@ -1,11 +1,11 @@
-// Publisher: turns a change of DesiredState into fast-path writes, in an order that never lets a
-// packet see a half-made change: reals before the generations naming them, generations before
-// the removal of what they no longer name. If a write fails, the old state is published again.
+// Publisher: the fast path's form of a DesiredState, as a Snapshot (generations, mh tables,
+// virtual addresses, reals, lives). Pure: how and in which order a fast path takes a snapshot is
+// the fast path's business (dataplane/), and the settings and next hops are the Director's.
 #pragma once
 
 #include <vector>
 
-#include "director/Dataplane.h"
+#include "dataplane/Snapshot.h"
 #include "director/State.h"
 
 namespace vipd {
@@ -24,10 +24,11 @@ vipd_svc_key toSvcKey(const admin::ServiceKey& key);
 vipd_addr toAddr(const admin::Address& address);
 vipd_addr persistenceMask(const admin::ServiceConfig& config);
 
-// Writes what differs between `from` (what the fast path holds) and `to`. On failure, restores
-// `from` as well as it can and returns the first error.
-// mh tables have `mhTableSize` slots (IPVS's CONFIG_IP_VS_MH_TAB_INDEX, fixed for the process).
-Result<void> publish(Dataplane& dp, const DesiredState& from, const DesiredState& to,
-                     std::uint32_t mhTableSize = VIPD_MH_DEFAULT_SLOTS);
+// Everything of `state` the fast path must hold, but the settings and next hops. mh tables have
+// `mhTableSize` slots (IPVS's CONFIG_IP_VS_MH_TAB_INDEX, fixed for the process). Given the
+// snapshot `before` built from `beforeState` with the same size, the generations and mh tables
+// of the services that did not change are taken from it instead of being built again.
+Snapshot buildSnapshot(const DesiredState& state, std::uint32_t mhTableSize = VIPD_MH_DEFAULT_SLOTS,
+                       const DesiredState* beforeState = nullptr, const Snapshot* before = nullptr);
 
 }  // namespace vipd

@@ -67,7 +67,7 @@ Result<void> DesiredState::addService(const admin::ServiceConfig& config) {
   if (auto r = validateService(config); !r) return r;
   auto id = svcIds_.allocate();
   if (!id) return makeError(ENOMEM, "all service ids are in use");
-  services_.emplace(config.key, ServiceEntry{config, *id, {}, {}});
+  services_.emplace(config.key, ServiceEntry{config, *id, {}, {}, 0, ++serviceLives_[*id]});
   return {};
 }
 
@@ -75,6 +75,8 @@ Result<void> DesiredState::editService(const admin::ServiceConfig& config) {
   auto svc = lookup(config.key);
   if (!svc) return svc.error();
   if (auto r = validateService(config); !r) return r;
+  // IPVS binds a new scheduler with its own state, its cursor at the head of the list.
+  if (config.scheduler != (*svc)->config.scheduler) (*svc)->life = ++serviceLives_[(*svc)->svcId];
   (*svc)->config = config;
   return {};
 }
@@ -115,6 +117,7 @@ Result<void> DesiredState::addReal(const admin::ServiceKey& key, const admin::Re
                      "a service holds at most " + std::to_string(VIPD_MAX_REALS) + " reals");
   auto id = realIds_.allocate();
   if (!id) return makeError(ENOMEM, "all real ids are in use");
+  ++realLives_[*id];
   reals.insert(reals.begin(), RealEntry{real, *id, real.weight});  // list_add_rcu: at the head
   ++(*svc)->realsEpoch;
   return {};

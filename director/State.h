@@ -37,6 +37,9 @@ struct ServiceEntry {
   std::vector<RealEntry> reals;     // IPVS list order: a newly added real goes to the head
   std::deque<CursorAlias> aliases;  // newest first, at most VIPD_MAX_CURSOR_ALIASES
   std::uint32_t realsEpoch = 0;     // changes with every add, edit or delete of a real
+  // The life of the service id's live state (dataplane/Snapshot.h): new when the id is given to
+  // this service and when its scheduler changes.
+  std::uint32_t life = 0;
   bool operator==(const ServiceEntry&) const = default;
 };
 
@@ -52,6 +55,9 @@ class DesiredState {
 
   const std::map<admin::ServiceKey, ServiceEntry>& services() const { return services_; }
   const ServiceEntry* find(const admin::ServiceKey& key) const;
+  // The life of every real id ever given out (dataplane/Snapshot.h), kept when the id is freed:
+  // the next real to get it starts a new one.
+  const std::map<std::uint32_t, std::uint32_t>& realLives() const { return realLives_; }
 
  private:
   Result<ServiceEntry*> lookup(const admin::ServiceKey& key);
@@ -62,6 +68,8 @@ class DesiredState {
   // Id 0 means "none" in the fast paths' maps; the rest of each array is ours.
   IdAllocator svcIds_{1, VIPD_MAX_SERVICES - 1};
   IdAllocator realIds_{1, VIPD_MAX_REAL_IDS - 1};
+  std::map<std::uint32_t, std::uint32_t> serviceLives_;  // the latest life of every service id
+  std::map<std::uint32_t, std::uint32_t> realLives_;
 };
 
 }  // namespace vipd

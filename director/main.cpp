@@ -70,7 +70,7 @@ int run(const Options& o) {
   if (!dp) return fail(dp.error());
   auto rtnl = Rtnl::open();
   if (!rtnl) return fail(rtnl.error());
-  Neighbours neighbours(**dp, **rtnl);
+  Neighbours neighbours(**rtnl);
   Director director(**dp, &neighbours,
                     {o.connTableSize, o.sloppyTcp, 1, o.expireNodestConn, o.mhTableSize});
   if (auto r = director.start(); !r) return fail(r.error());

@@ -1,7 +1,10 @@
-// XdpDataplane: the XDP fast path. The only C++ class that talks to libbpf: it loads the
-// program, pins (or adopts already pinned) maps under a directory on a bpffs, attaches the
-// program through a pinned bpf_link that outlives the process, and writes the maps.
-// Threading: not thread-safe; the director calls it from its control thread only.
+// XdpDataplane: the XDP fast path. With XdpMaps the only C++ that talks to libbpf: it loads the
+// program, pins (or adopts already pinned) maps under a directory on a bpffs and attaches the
+// program through a pinned bpf_link that outlives the process; the seam itself is
+// TableDataplane's, over the maps.
+// Threading: the writer side (apply, expireConnections, the TableWriter primitives, attach and
+// detach) from one control thread; the reader side from any thread (map reads are syscalls, and
+// the record of what apply() wrote is behind a mutex).
 #pragma once
 
 #include <cstdint>
@@ -10,7 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "director/Dataplane.h"
+#include "dataplane/TableDataplane.h"
+#include "xdp/XdpMaps.h"
 
 struct vipd_xdp;  // the generated skeleton
 
@@ -35,10 +39,12 @@ struct XdpRunResult {
   std::vector<std::uint8_t> frame;
 };
 
-class XdpDataplane final : public Dataplane {
+// The maps come first (a private base), so that they exist before the TableDataplane over them.
+class XdpDataplane final : private XdpMaps, public TableDataplane {
  public:
   // Opens and loads the program, adopting maps already pinned in options.pinDir when their
-  // layout matches this binary's ABI, and refusing when it does not.
+  // layout matches this binary's ABI, and refusing when it does not. What adopted maps hold is
+  // read back as the starting point of apply(), their ids with kAdoptedLife.
   static Result<std::unique_ptr<XdpDataplane>> open(const XdpOptions& options);
   ~XdpDataplane() override;
   XdpDataplane(const XdpDataplane&) = delete;
@@ -61,47 +67,13 @@ class XdpDataplane final : public Dataplane {
 
   const std::string& pinDir() const { return options_.pinDir; }
 
-  // Also records, for an lblcr service, the reals the new generation drops (vipd_lbgone_v1).
-  Result<void> putService(const vipd_svc_key& key, const vipd_svc& svc) override;
-  Result<void> deleteService(const vipd_svc_key& key) override;
-  Result<void> putMhTable(std::uint32_t svcId, std::uint32_t generation,
-                          std::span<const std::uint16_t> slots) override;
-  Result<void> deleteMhTable(std::uint32_t svcId, std::uint32_t generation) override;
-  Result<void> putVipAddress(const vipd_vip_key& key, std::uint32_t services) override;
-  Result<void> deleteVipAddress(const vipd_vip_key& key) override;
-  Result<void> putReal(std::uint32_t realId, const vipd_real& real) override;
-  Result<void> clearReal(std::uint32_t realId) override;
-  Result<void> putNeighbour(const vipd_neigh_key& key, const vipd_neigh& neigh) override;
-  Result<void> deleteNeighbour(const vipd_neigh_key& key) override;
-  Result<void> putInterface(std::uint32_t ifindex, const vipd_iface& iface) override;
-  Result<void> deleteInterface(std::uint32_t ifindex) override;
-  Result<void> putConfig(const vipd_config& config) override;
-  // Cursors and the lblc/lblcr table of the service id (emptied, its collection restarted).
-  Result<void> resetServiceState(std::uint32_t svcId) override;
-  Result<void> resetRealState(std::uint32_t realId) override;
-  Result<void> clearOverload(std::uint32_t realId) override;
-  Result<void> realsChanged(const vipd_svc& svc) override;
-  Result<vipd_svc_state> serviceState(std::uint32_t svcId) override;
-  Result<vipd_real_state> realState(std::uint32_t realId) override;
-  Result<vipd_stats> serviceStats(std::uint32_t svcId) override;
-  Result<vipd_stats> realStats(std::uint32_t realId) override;
-  Result<std::vector<std::uint64_t>> counters() override;
-  Result<Expiry> expireConnections(std::uint64_t nowNs) override;
-  Result<std::vector<ConnEntry>> connections() override;
-
  private:
-  struct SkelDeleter {
-    void operator()(vipd_xdp* skel) const noexcept;
-  };
   XdpDataplane(XdpOptions options, vipd_xdp* skel);
-  Result<void> checkLayout();
+  Result<void> checkLayout() const;
   Result<void> checkAbiInfo();
   std::string linkPath(const std::string& ifname) const;
-  Result<void> runControl(vipd_ctl& ctl);
-  Result<void> keepLeavingReals(const vipd_svc_key& key, const vipd_svc& next);
 
   XdpOptions options_;
-  std::unique_ptr<vipd_xdp, SkelDeleter> skel_;
 };
 
 // Whether `dir` is on a bpffs (statfs magic), which pinning requires.

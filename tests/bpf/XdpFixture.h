@@ -191,7 +191,7 @@ class XdpTest : public ::testing::Test {
 
   std::optional<TempBpffs> pins_;  // XDP only
   std::unique_ptr<FastPathUnderTest> fp_;
-  Dataplane* dp_ = nullptr;
+  TableDataplane* dp_ = nullptr;
   std::uint32_t lo_ = 0;
 };
 

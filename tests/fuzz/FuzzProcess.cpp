@@ -18,12 +18,12 @@
 
 #include "abi/vipd_conn_state.h"
 #include "director/Publisher.h"
+#include "fastpath/host/HostDataplane.h"
 #include "fastpath/verdict.h"
-#include "tests/support/HostDataplane.h"
 
 namespace {
 
-using vipd::test::HostDataplane;
+using vipd::host::HostDataplane;
 
 constexpr std::uint32_t kIfindex = 1;
 constexpr std::uint8_t kScheds[] = {

@@ -12,8 +12,8 @@
 #include <cstring>
 #include <map>
 
+#include "fastpath/host/HostDataplane.h"
 #include "fastpath/verdict.h"
-#include "tests/support/HostDataplane.h"
 #include "xdp/XdpDataplane.h"
 
 namespace vipd::test {
@@ -42,7 +42,7 @@ class XdpUnderTest final : public FastPathUnderTest {
  public:
   explicit XdpUnderTest(std::unique_ptr<XdpDataplane> dp) : dp_(std::move(dp)) {}
 
-  Dataplane& dataplane() override { return *dp_; }
+  TableDataplane& dataplane() override { return *dp_; }
 
   Result<FrameOut> run(std::span<const std::uint8_t> frame, std::uint32_t ingress) override {
     auto before = redirects();
@@ -102,7 +102,7 @@ class HostUnderTest final : public FastPathUnderTest {
  public:
   explicit HostUnderTest(FastPathSizes sizes) : dp_(sizes.connTableSize, sizes.halfOpenSize) {}
 
-  Dataplane& dataplane() override { return dp_; }
+  TableDataplane& dataplane() override { return dp_; }
 
   Result<FrameOut> run(std::span<const std::uint8_t> frame, std::uint32_t ingress) override {
     if (frame.size() > host::HostCore::kBuffer - host::HostCore::kHeadroom)
@@ -127,7 +127,7 @@ class HostUnderTest final : public FastPathUnderTest {
   Result<void> release() override { return {}; }
 
  private:
-  HostDataplane dp_;
+  host::HostDataplane dp_;
 };
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "director/Dataplane.h"
+#include "dataplane/TableDataplane.h"
 
 namespace vipd::test {
 
@@ -30,7 +30,7 @@ struct FrameOut {
 class FastPathUnderTest {
  public:
   virtual ~FastPathUnderTest() = default;
-  virtual Dataplane& dataplane() = 0;
+  virtual TableDataplane& dataplane() = 0;
   // Ingress 0: the loopback interface, where BPF_PROG_TEST_RUN receives frames.
   virtual Result<FrameOut> run(std::span<const std::uint8_t> frame, std::uint32_t ingress = 0) = 0;
   // A table by its pinned name, for tests that set up or inspect what Dataplane does not show.

@@ -451,8 +451,8 @@ TEST(MhTables, ATableNamedAgainByTheNewStateIsNotRetired) {
   };
   DesiredState a = state("198.18.1.100"), b = state("198.18.1.200");
   FakeDataplane fake;
-  ASSERT_TRUE(publish(fake, DesiredState{}, a, 251));
-  ASSERT_TRUE(publish(fake, a, b, 251));
+  ASSERT_TRUE(fake.apply(buildSnapshot(a, 251)));
+  ASSERT_TRUE(fake.apply(buildSnapshot(b, 251)));
   ASSERT_EQ(fake.mhTables.size(), 1u);
   EXPECT_EQ(fake.mhTables.begin()->second.size(), 251u);
 }
@@ -462,6 +462,32 @@ TEST_F(MhTableTest, AnotherSchedulerHasNoTable) {
   edit.command = admin::Command::editService;
   ASSERT_EQ(director.handle(edit).error, 0);
   EXPECT_TRUE(fake.mhTables.empty());
+}
+
+}  // namespace
+}  // namespace vipd::test
+
+namespace vipd::test {
+namespace {
+
+// The rollback of a deletion that failed at any of its writes leaves the live state of the real
+// it keeps alone: its connection counts stay as they were (a reset would make them wrap as its
+// entries end, and skew the least-connection schedulers), then and in the next transaction.
+TEST_F(DirectorTest, ARolledBackDeletionKeepsTheRealsCounts) {
+  for (const char* failing : {"putService", "realsChanged", "clearReal"}) {
+    std::uint32_t id = director.state().find(vip())->reals[1].realId;  // 198.18.1.12
+    fake.realStates[id] = vipd_real_state{3, 2, 1, 0};
+    fake.failOn = failing;
+    EXPECT_EQ(director.handle(realRequest(admin::Command::deleteReal, "198.18.1.12")).error,
+              ENOSPC);
+    fake.failOn.clear();
+    EXPECT_EQ(fake.reals.at(id).flags, VIPD_REAL_F_LIVE) << failing;
+    EXPECT_EQ(fake.realStates[id].active, 3u) << failing;
+    EXPECT_EQ(fake.realStates[id].inactive, 2u) << failing;
+    EXPECT_EQ(fake.realStates[id].persistent, 1u) << failing;
+    ASSERT_EQ(director.handle(realRequest(admin::Command::editReal, "198.18.1.12", 2)).error, 0);
+    EXPECT_EQ(fake.realStates[id].active, 3u) << failing;
+  }
 }
 
 }  // namespace

@@ -71,12 +71,14 @@ class Pass {
     auto& held = *held_.nextHops;
     for (const auto& [ifindex, iface] : next_.nextHops->interfaces) {
       if (auto* h = findIn(held.interfaces, ifindex); h && same(*h, iface)) continue;
-      if (!took(tables_.putInterface(ifindex, iface), [&] { held.interfaces[ifindex] = iface; }))
+      if (!took(tables_.putInterface(ifindex, iface),
+                [&, &ifindex = ifindex, &iface = iface] { held.interfaces[ifindex] = iface; }))
         return false;
     }
     for (const auto& [key, neigh] : next_.nextHops->neighbours) {
       if (auto* h = findIn(held.neighbours, key); h && same(*h, neigh)) continue;
-      if (!took(tables_.putNeighbour(key, neigh), [&] { held.neighbours[key] = neigh; }))
+      if (!took(tables_.putNeighbour(key, neigh),
+                [&, &key = key, &neigh = neigh] { held.neighbours[key] = neigh; }))
         return false;
     }
     return true;
@@ -91,7 +93,7 @@ class Pass {
       auto it = held.find(id);
       if (it != held.end() && it->second == life) continue;
       auto r = it == held.end() || it->second != kAdoptedLife ? reset(id) : Result<void>{};
-      if (!took(std::move(r), [&] {
+      if (!took(std::move(r), [&, &id = id, &life = life] {
             held[id] = life;
             changed.insert(id);
           }))
@@ -114,7 +116,8 @@ class Pass {
       bool clear = before && !newReals_.count(id) && clearsOverload(*before, real);
       auto r = tables_.putReal(id, real);
       clear = clear && r;
-      if (!took(std::move(r), [&] { held_.reals[id] = real; })) return false;
+      if (!took(std::move(r), [&, &id = id, &real = real] { held_.reals[id] = real; }))
+        return false;
       if (clear && !take(tables_.clearOverload(id))) return false;
     }
     return true;
@@ -140,7 +143,8 @@ class Pass {
                           held->generation != svc.generation && !newServices_.count(svc.svc_id);
       auto r = tables_.putService(key, svc);
       realsChanged = realsChanged && r;
-      if (!took(std::move(r), [&] { held_.services[key] = svc; })) return false;
+      if (!took(std::move(r), [&, &key = key, &svc = svc] { held_.services[key] = svc; }))
+        return false;
       if (realsChanged && !take(tables_.realsChanged(svc))) return false;
     }
     return true;
@@ -149,7 +153,9 @@ class Pass {
   bool vipAddresses() {
     for (const auto& [key, n] : next_.vipAddresses) {
       if (auto* h = findIn(held_.vipAddresses, key); h && *h == n) continue;
-      if (!took(tables_.putVipAddress(key, n), [&] { held_.vipAddresses[key] = n; })) return false;
+      if (!took(tables_.putVipAddress(key, n),
+                [&, &key = key, &n = n] { held_.vipAddresses[key] = n; }))
+        return false;
     }
     return true;
   }

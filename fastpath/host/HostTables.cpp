@@ -5,6 +5,8 @@
 #include <time.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <new>
 #include <cstring>
 #include <stdexcept>
 
@@ -31,7 +33,14 @@ Table::Table(const char* name, Kind kind, std::size_t keySize, std::size_t value
              std::uint32_t capacity)
     : name_(name), kind_(kind), keySize_(keySize), valueSize_(valueSize), capacity_(capacity) {
   if (keySize_ > kMaxKey) throw std::logic_error("key of " + name_ + " is too long");
-  if (isArray()) array_.assign(std::size_t{capacity_} * valueSize_, 0);
+  if (isArray()) {
+    array_.reset(static_cast<unsigned char*>(std::calloc(capacity_, valueSize_)));
+    if (!array_) throw std::bad_alloc();
+  }
+}
+
+void Table::Free::operator()(unsigned char* p) const noexcept {
+  std::free(p);
 }
 
 std::size_t Table::KeyHash::operator()(const Key& k) const noexcept {
@@ -50,7 +59,7 @@ void* Table::arrayValue(const void* key) {
   std::uint32_t i;
   std::memcpy(&i, key, sizeof(i));
   if (i >= capacity_) return nullptr;
-  return array_.data() + std::size_t{i} * valueSize_;
+  return array_.get() + std::size_t{i} * valueSize_;
 }
 
 void* Table::lookup(const void* key) {

@@ -75,7 +75,12 @@ class Table {
   std::size_t keySize_;
   std::size_t valueSize_;
   std::uint32_t capacity_;
-  std::vector<unsigned char> array_;  // arrays: capacity_ values
+  // Arrays: capacity_ values, zeroed by the allocator (calloc: untouched pages cost nothing, so
+  // a fresh set of tables is cheap even with 65536-entry arrays).
+  struct Free {
+    void operator()(unsigned char* p) const noexcept;
+  };
+  std::unique_ptr<unsigned char[], Free> array_;
   std::vector<Slot> slots_;           // hashes: every value ever made, live or not
   std::unordered_map<Key, std::uint32_t, KeyHash> index_;
   std::vector<std::uint32_t> free_;     // reusable now
@@ -88,7 +93,7 @@ long Table::forEach(F visit) {
     Key index;  // a whole key's bytes, whatever the visitor reads
     for (std::uint32_t i = 0; i < capacity_; ++i) {
       std::memcpy(index.bytes.data(), &i, sizeof(i));
-      if (visit(index.bytes.data(), array_.data() + std::size_t{i} * valueSize_)) return i + 1;
+      if (visit(index.bytes.data(), array_.get() + std::size_t{i} * valueSize_)) return i + 1;
     }
     return capacity_;
   }

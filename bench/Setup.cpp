@@ -80,8 +80,8 @@ void publish(XdpDataplane& dp, const sched::SchedulerInfo& info, int n, std::uin
 std::uint32_t expireAll(XdpDataplane& dp) {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  std::uint64_t now = static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ull;
-  return check(dp.expireConnections(now + 86400ull * 1000000000ull)).expired;
+  std::uint64_t now = static_cast<std::uint64_t>(ts.tv_sec) * VIPD_NS_PER_S;
+  return check(dp.expireConnections(now + 86400ull * VIPD_NS_PER_S)).expired;
 }
 
 void pinToLastCpu() {

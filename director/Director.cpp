@@ -58,7 +58,7 @@ std::string stateName(std::uint8_t state) {
 std::uint64_t monotonicNs() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);  // the clock of bpf_ktime_get_ns()
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ull +
+  return static_cast<std::uint64_t>(ts.tv_sec) * VIPD_NS_PER_S +
          static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
@@ -296,7 +296,7 @@ admin::Response Director::listConnections() {
     c.protocol = e.key.proto == VIPD_IPPROTO_UDP ? admin::Protocol::udp : admin::Protocol::tcp;
     c.state = stateName(static_cast<std::uint8_t>(e.conn.st & 0xff));
     c.expiresSeconds = e.conn.expires_ns > now
-                           ? static_cast<std::uint32_t>((e.conn.expires_ns - now) / 1000000000ull)
+                           ? static_cast<std::uint32_t>((e.conn.expires_ns - now) / VIPD_NS_PER_S)
                            : 0;
     c.client = fromAddr(e.key.saddr, e.key.af);
     c.clientPort = ntohs(e.key.sport);

@@ -22,9 +22,13 @@ struct vipd_cost_walk {
   __u32 weight;
 };
 
-/* ip_vs_dest_conn_overhead in the kernel's int arithmetic. */
+/* ip_vs_dest_conn_overhead in the kernel's int arithmetic, of counts and of a real's live state. */
+static __always_inline __s64 vipd_overhead(__u32 active, __u32 inactive) {
+  return (__s32)(active * 256 + inactive);
+}
+
 static __always_inline __s64 vipd_conn_overhead(const struct vipd_real_state* rs) {
-  return (__s32)(rs->active * 256 + rs->inactive);
+  return vipd_overhead(rs->active, rs->inactive);
 }
 
 /* One step of the weighted comparison: does (doh, dw) beat the current pick (loh, lw)? */
@@ -46,7 +50,7 @@ static __always_inline int vipd_cost_visit(struct vipd_cost_walk* w, __u32 i, co
   /* wlc and sed skip a weight of 0 only as the first; after that it cannot win anyway */
   if (wt == 0 && (w->pick == 0 || (kind != VIPD_SCHED_WLC && kind != VIPD_SCHED_SED))) return 0;
   struct vipd_real_state* rs = vipd_real_state_of(id);
-  if (!rs || (rs->flags & VIPD_REAL_ST_OVERLOAD)) return 0;
+  if (!rs || vipd_overloaded(rs)) return 0;
   if (kind == VIPD_SCHED_LC) {
     __s64 doh = vipd_conn_overhead(rs);
     if (!w->pick || doh < w->cost) vipd_take(w, id, doh, wt);

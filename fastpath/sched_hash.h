@@ -30,7 +30,7 @@ static __always_inline __u32 vipd_pos_real(const struct vipd_svc* svc, __u32 pos
   if (d->weight == 0) return 0;
   __u32 id = d->real_id;
   struct vipd_real_state* rs = vipd_real_state_of(id);
-  if (rs && (rs->flags & VIPD_REAL_ST_OVERLOAD)) return 0;
+  if (vipd_overloaded(rs)) return 0;
   return id;
 }
 

@@ -97,7 +97,7 @@ static __always_inline void vipd_set_min_visit(struct vipd_set_walk* w, __u32 id
   __u32 weight;
   if (!vipd_dest_weight(w->svc, id, &weight)) return;
   struct vipd_real_state* rs = vipd_real_state_of(id);
-  if (!rs || (rs->flags & VIPD_REAL_ST_OVERLOAD)) return;
+  if (!rs || vipd_overloaded(rs)) return;
   __s64 doh = vipd_conn_overhead(rs);
   if (!w->pick) {
     if (weight > 0) vipd_set_take(w, id, weight, doh);
@@ -135,7 +135,7 @@ static __always_inline int vipd_set_member_load(const struct vipd_svc* svc, __u3
       (struct vipd_locality_gone*)vipd_table_lookup(VIPD_TABLE(lbgone), &id);
   if (!gone || gone->svc_id != svc->svc_id) return 0;
   *weight = gone->weight;
-  *cost = (__s32)(gone->active * 256 + gone->inactive);
+  *cost = vipd_overhead(gone->active, gone->inactive);
   return 1;
 }
 

@@ -43,7 +43,7 @@ static long vipd_rr_find_next(__u32 i, void* arg) {
   if (w->svc->dests[idx].weight == 0) return 0;
   __u32 id = w->svc->dests[idx].real_id;
   struct vipd_real_state* rs = vipd_real_state_of(id);
-  if (rs && (rs->flags & VIPD_REAL_ST_OVERLOAD)) return 0;
+  if (vipd_overloaded(rs)) return 0;
   w->pick = id;
   w->at = idx;
   return 1;

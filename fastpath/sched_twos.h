@@ -27,7 +27,7 @@ static __always_inline __u32 vipd_twos_real(const struct vipd_svc* svc, __u32 i,
   const struct vipd_dest* d = &svc->dests[i];
   __u32 id = d->real_id;
   *rs = vipd_real_state_of(id);
-  if (!*rs || ((*rs)->flags & VIPD_REAL_ST_OVERLOAD) || d->weight == 0) return 0;
+  if (!*rs || vipd_overloaded(*rs) || d->weight == 0) return 0;
   return id;
 }
 

@@ -32,7 +32,7 @@ static __always_inline int vipd_wrr_takes(const struct vipd_svc* svc, int pos, i
   if ((int)d->weight < cw) return 0;
   __u32 id = d->real_id;
   struct vipd_real_state* rs = vipd_real_state_of(id);
-  return !(rs && (rs->flags & VIPD_REAL_ST_OVERLOAD));
+  return !vipd_overloaded(rs);
 }
 
 /* One step: look at the next real, or, at the end of the list, step cw down past the head. */

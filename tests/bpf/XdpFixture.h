@@ -26,7 +26,7 @@
 
 namespace vipd::test {
 
-inline constexpr std::uint64_t kSecond = 1000000000ull;
+inline constexpr std::uint64_t kSecond = VIPD_NS_PER_S;
 
 // CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns(), against which entries expire.
 inline std::uint64_t monotonicNs() {

@@ -176,7 +176,16 @@ def main(cpp_json, xdp_tsv, machine_file, commands_file, out):
           "- Virtual machines are noisy, and this one may be shared with other builds (see the",
           "  load average above): compare cells of one run, not runs of different days.",
           ""]
-    open(out, "w").write("\n".join(L))
+    # Sections other scripts own (bench/core-before-after's) stay as they are.
+    kept = ""
+    try:
+        old = open(out).read()
+        begin = "<!-- begin core-compare"
+        if begin in old:
+            kept = "\n" + old[old.index(begin):]
+    except FileNotFoundError:
+        pass
+    open(out, "w").write("\n".join(L) + kept)
 
 
 if __name__ == "__main__":

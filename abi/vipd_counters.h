@@ -47,7 +47,9 @@
   X(INFO_LOCALITY_TABLE_FULL, "locality_table_full", info)            \
   X(INFO_LOCALITY_SET_FULL, "locality_set_full", info)                \
   X(INFO_LOCALITY_EXPIRED, "locality_entry_expired", info)            \
-  X(INFO_LOCALITY_BUSY, "locality_entry_busy", info)
+  X(INFO_LOCALITY_BUSY, "locality_entry_busy", info)                  \
+  X(DROP_IP_BAD_CHECKSUM, "ip_bad_checksum", drop)                    \
+  X(DROP_VLAN_NOT_CONFIGURED, "vlan_not_configured", drop)
 
 enum vipd_counter {
 #define VIPD_COUNTER_ENUM(name, label, outcome) VIPD_CNT_##name,

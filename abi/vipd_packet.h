@@ -202,6 +202,16 @@ static __always_inline __u16 vipd_csum_fold(__u32 sum) {
   return (__u16)~sum;
 }
 
+/* Whether an IPv4 header (ihl bytes, 20 to 60, already checked to lie before `end`) carries a
+ * correct checksum, as the kernel's ip_rcv_core requires before it hands a packet to IPVS. The
+ * one's-complement sum of a correct header, its checksum field included, is 0xFFFF. */
+static __always_inline int vipd_ip4_checksum_ok(const __u8* ip, const __u8* end, __u32 ihl) {
+  if (ihl < 20 || ihl > 60) return 0;
+  __u32 sum = vipd_csum_add(ip, end, ihl, 0);
+  if (sum == 0xFFFFFFFFu) return 0;
+  return vipd_csum_fold(sum) == 0;
+}
+
 /* Bytes an ICMPv4 error adds in front of the offending datagram. */
 #define VIPD_ICMP4_ERR_HDRS (sizeof(struct vipd_ip4hdr) + sizeof(struct vipd_icmphdr))
 /* Bytes of the offending datagram's payload an ICMPv4 error quotes (RFC 792). */

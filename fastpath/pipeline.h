@@ -174,6 +174,20 @@ static __always_inline int vipd_nodest(const struct vipd_pkt* pkt, const struct 
   return -1;
 }
 
+/* What a frame for a service must be besides parseable: an IPv4 header with a correct checksum
+ * (the kernel drops any other before IPVS sees it), and untagged — vipd's next hops have no VLAN
+ * yet, so a tagged frame would leave with its tag onto an untagged segment. */
+static __always_inline int vipd_service_frame_check(const __u8* data, const __u8* end,
+                                                    const struct vipd_pkt* pkt) {
+  if (pkt->l3_off != sizeof(struct vipd_ethhdr)) return VIPD_CNT_DROP_VLAN_NOT_CONFIGURED;
+  if (pkt->key.af != VIPD_AF_INET) return VIPD_PARSE_OK;
+  __u32 ihl = (__u32)(pkt->l4_off - pkt->l3_off);
+  VIPD_OPAQUE(ihl);
+  if (!vipd_ip4_checksum_ok(data + sizeof(struct vipd_ethhdr), end, ihl))
+    return VIPD_CNT_DROP_IP_BAD_CHECKSUM;
+  return VIPD_PARSE_OK;
+}
+
 /* One frame: its verdict, every outcome counted. */
 static __always_inline int vipd_process(vipd_frame_t* f) {
   const __u8* data = vipd_frame_data(f);
@@ -186,6 +200,7 @@ static __always_inline int vipd_process(vipd_frame_t* f) {
   __be16 svc_port;
   const struct vipd_svc* svc = vipd_svc_of(&pkt.key, &svc_port);
   if (!svc) return vipd_finish(VIPD_CNT_PASS_NOT_SERVICE);
+  if ((rc = vipd_service_frame_check(data, end, &pkt)) != VIPD_PARSE_OK) return vipd_finish(rc);
   const struct vipd_config* cfg = vipd_config_get();
   if (!cfg) return vipd_finish(VIPD_CNT_DROP_INTERNAL);
 

@@ -141,6 +141,38 @@ std::vector<Row> refusals() {
                   0,
                   {},
                   {{VIPD_CNT_DROP_REAL_GONE, 1}}});
+  Bytes badChecksum = XdpTest::syn(40000);
+  badChecksum[14 + 10] ^= 0x01;  // the IPv4 header checksum, one bit off
+  rows.push_back({"AnIpv4HeaderWithABadChecksumIsDroppedAsTheKernelDropsIt",
+                  oneReal,
+                  badChecksum,
+                  0,
+                  XDP_DROP,
+                  0,
+                  {},
+                  {{VIPD_CNT_DROP_IP_BAD_CHECKSUM, 1}}});
+  const auto tagged = [](std::vector<std::uint16_t> tpids) {
+    PacketBuilder b;
+    b.eth(kClientMac, kDirectorMac);
+    for (auto tpid : tpids) b.vlan(7, tpid);
+    return b.ipv4(kClient, kVip).tcp(40000, kPort, kSyn).build();
+  };
+  rows.push_back({"ATaggedFrameForAServiceIsNotForwardedOntoAnUntaggedSegment",
+                  oneReal,
+                  tagged({0x8100}),
+                  0,
+                  XDP_DROP,
+                  0,
+                  {},
+                  {{VIPD_CNT_DROP_VLAN_NOT_CONFIGURED, 1}}});
+  rows.push_back({"AQinQFrameForAServiceIsNotForwardedOntoAnUntaggedSegment",
+                  oneReal,
+                  tagged({0x88a8, 0x8100}),
+                  0,
+                  XDP_DROP,
+                  0,
+                  {},
+                  {{VIPD_CNT_DROP_VLAN_NOT_CONFIGURED, 1}}});
   Bytes syn = XdpTest::syn(40000);
   rows.push_back({"AServiceWithoutAvailableRealsAnswersIcmpPortUnreachable",
                   [](XdpTest& t) {
@@ -195,6 +227,19 @@ std::vector<Row> notForUs() {
                   0,
                   {},
                   {{VIPD_CNT_PASS_NOT_IP, 1}}});
+  rows.push_back({"ATaggedFrameForAnotherHostGoesToTheKernel",
+                  oneReal,
+                  PacketBuilder()
+                      .eth(kClientMac, kDirectorMac)
+                      .vlan(7)
+                      .ipv4(kClient, "198.18.1.200")
+                      .tcp(40000, kPort, kSyn)
+                      .build(),
+                  0,
+                  XDP_PASS,
+                  0,
+                  {},
+                  {{VIPD_CNT_PASS_NOT_SERVICE, 1}}});
   rows.push_back({"AnIcmpEchoGoesToTheKernel",
                   oneReal,
                   toVip().icmp(8, 0).build(),

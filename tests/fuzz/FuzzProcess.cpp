@@ -5,7 +5,9 @@
 // sent out that still fits its buffer. The sanitizers check the rest.
 //
 // Input: byte 0 picks the scheduler of the TCP service (and its flags), byte 1 the settings
-// (sloppy_tcp, expire_nodest_conn); then records of a 2-byte big-endian length and that many
+// (sloppy_tcp, expire_nodest_conn, and with 0x10 IPv4 header checksums left as they come:
+// otherwise the driver makes each untagged IPv4 header's checksum right, so that mutations get
+// past the check); then records of a 2-byte big-endian length and that many
 // bytes of frame; the length 0xffff instead moves the clock 10 s on and runs the sweeper.
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -133,6 +135,21 @@ int outcomeOf(int counter) {
   return VIPD_OUTCOME_info;
 }
 
+// The frame with its IPv4 header checksum made right, when it has an untagged IPv4 header.
+std::vector<std::uint8_t> withIpChecksum(std::span<const std::uint8_t> frame) {
+  std::vector<std::uint8_t> f(frame.begin(), frame.end());
+  if (f.size() < 34 || f[12] != 0x08 || f[13] != 0x00) return f;
+  std::size_t ihl = std::size_t{f[14] & 0x0fu} * 4;
+  if (ihl < 20 || 14 + ihl > f.size()) return f;
+  f[24] = f[25] = 0;
+  std::uint32_t sum = 0;
+  for (std::size_t i = 0; i < ihl; i += 2) sum += std::uint32_t{f[14 + i]} << 8 | f[15 + i];
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  f[24] = static_cast<std::uint8_t>(~sum >> 8);
+  f[25] = static_cast<std::uint8_t>(~sum);
+  return f;
+}
+
 void runFrame(HostDataplane& dp, std::span<const std::uint8_t> frame) {
   auto before = dp.counters();
   auto out = dp.core().process(frame, kIfindex);
@@ -185,7 +202,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     len = std::min(len, size - at);
     if (len > vipd::host::HostCore::kBuffer - vipd::host::HostCore::kHeadroom) return 0;
-    runFrame(dp, std::span<const std::uint8_t>(data + at, len));
+    std::span<const std::uint8_t> frame(data + at, len);
+    if (data[1] & 0x10)
+      runFrame(dp, frame);
+    else
+      runFrame(dp, withIpChecksum(frame));
     at += len;
   }
   return 0;

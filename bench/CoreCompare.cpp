@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include <net/if.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -25,20 +26,36 @@ namespace {
 
 constexpr int kDefaultRounds = 11;  // at least 9 runs of each cell
 
-// A vipd_xdp object loaded onto the maps pinned in a directory (never pinning its own).
+// Whether the map pinned at `path` has the shape `map` declares (an earlier build's counter
+// table, say, may be shorter).
+bool sameShape(const std::string& path, const bpf_map* map) {
+  int fd = bpf_obj_get(path.c_str());
+  if (fd < 0) return false;
+  bpf_map_info info{};
+  std::uint32_t len = sizeof(info);
+  bool same =
+      bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.key_size == bpf_map__key_size(map) &&
+      info.value_size == bpf_map__value_size(map) && info.max_entries == bpf_map__max_entries(map);
+  close(fd);
+  return same;
+}
+
+// A vipd_xdp object loaded onto the maps pinned in a directory (never pinning its own). A map
+// whose shape differs from the pinned one (an earlier build's counters) stays its own.
 class LoadedProgram {
  public:
   LoadedProgram(const std::string& path, const std::string& pinDir, std::uint32_t halfOpen) {
     obj_ = bpf_object__open_file(path.c_str(), nullptr);
     if (!obj_) fail("opening " + path);
+    bpf_map__set_max_entries(bpf_object__find_map_by_name(obj_, "vipd_conns_v1"), 4096);
+    bpf_map__set_max_entries(bpf_object__find_map_by_name(obj_, "vipd_syns_v1"), halfOpen);
     bpf_map* map = nullptr;
     bpf_object__for_each_map(map, obj_) {
       if (bpf_map__is_internal(map)) continue;
       std::string pin = pinDir + "/" + bpf_map__name(map);
+      if (!sameShape(pin, map)) continue;
       if (bpf_map__set_pin_path(map, pin.c_str())) fail("pin path " + pin);
     }
-    bpf_map__set_max_entries(bpf_object__find_map_by_name(obj_, "vipd_conns_v1"), 4096);
-    bpf_map__set_max_entries(bpf_object__find_map_by_name(obj_, "vipd_syns_v1"), halfOpen);
     if (bpf_object__load(obj_)) fail("loading " + path + " onto the maps in " + pinDir);
     fd_ = bpf_program__fd(bpf_object__find_program_by_name(obj_, "vipd_xdp"));
   }

@@ -6,8 +6,8 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <new>
 #include <cstring>
+#include <new>
 #include <stdexcept>
 
 #include "fastpath/verdict.h"

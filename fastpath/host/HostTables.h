@@ -81,7 +81,7 @@ class Table {
     void operator()(unsigned char* p) const noexcept;
   };
   std::unique_ptr<unsigned char[], Free> array_;
-  std::vector<Slot> slots_;           // hashes: every value ever made, live or not
+  std::vector<Slot> slots_;  // hashes: every value ever made, live or not
   std::unordered_map<Key, std::uint32_t, KeyHash> index_;
   std::vector<std::uint32_t> free_;     // reusable now
   std::vector<std::uint32_t> retired_;  // reusable once the run ends

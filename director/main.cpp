@@ -2,6 +2,7 @@
 // interfaces, admin socket), then the event loop; teardown in reverse on SIGTERM or SIGINT.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -82,6 +83,36 @@ int importRules(const std::string& path) {
   return 0;
 }
 
+// The command-line option of a [vipd] key: it outranks the file, so a change there is moot.
+std::string optionOf(std::string key) {
+  if (key == "interfaces") return "interface";
+  std::replace(key.begin(), key.end(), '_', '-');
+  return key;
+}
+
+// SIGHUP: the file read and checked again, applied as one transaction, the outcome logged.
+void reloadOnHangup(boost::asio::signal_set& hup, Director& director, const Options& o,
+                    DaemonSection& running) {
+  hup.async_wait([&hup, &director, &o, &running](boost::system::error_code ec, int) {
+    if (ec) return;
+    auto path = configPath(o);
+    ConfigLoad load = path ? readConfig(*path) : ConfigLoad{};
+    for (const auto& d : load.diagnostics)
+      if (d.warning) log::warning(d.toString());
+    if (auto r = director.reload(load); !r) {
+      log::error("reload refused, the running table stays: " + r.error().message);
+    } else {
+      for (const auto& key : restartKeysChanged(running, load.config.daemon))
+        if (!o.given.count(optionOf(key)))
+          log::warning("reload: [vipd] " + key + " changed in " + *path +
+                       "; it needs a restart, the running value stays");
+      log::notice("reloaded " + (path ? *path : std::string("(no configuration file)")) + ": " +
+                  std::to_string(load.config.services.size()) + " services");
+    }
+    reloadOnHangup(hup, director, o, running);
+  });
+}
+
 void teardown(XdpDataplane& dp, Director& director, const Options& o) {
   for (const auto& ifname : o.interfaces)
     if (auto r = dp.detach(ifname); !r) log::warning(r.error().message);
@@ -118,6 +149,9 @@ int run(const Options& o, const Config& config) {
     log::notice(std::string("stopping on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
     io.stop();
   });
+  DaemonSection running = config.daemon;
+  boost::asio::signal_set hup(io, SIGHUP);
+  reloadOnHangup(hup, director, o, running);
   boost::asio::steady_timer refresh(io);
   scheduleRefresh(refresh, director);
   log::notice("vipd " VIPD_VERSION " running; admin socket " + o.socketPath);

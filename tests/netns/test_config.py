@@ -7,8 +7,10 @@ table keeps serving.
 Needs root, network namespaces and BPF. Without them it prints SKIPPED and exits 77, except
 under CI=true, where that is a failure."""
 
+import grp
 import os
 import re
+import stat
 import subprocess
 import sys
 import tempfile
@@ -78,6 +80,27 @@ class CheckConfig(unittest.TestCase):
         self.assertIn('scheduler = "wrr"', res.stdout)
         _, checked = self.check(res.stdout, '--interface', 'eth0')
         self.assertEqual(checked.returncode, 0, checked.stderr)
+
+
+class AdminGroup(unittest.TestCase):
+    """admin_group: the admin socket is the group's, mode 0660; without it root's alone, 0600."""
+
+    def test_the_socket_belongs_to_the_admin_group(self):
+        with Farm() as farm:
+            conf = os.path.join(farm.tempdir, 'vipd.conf')
+            with open(conf, 'w') as f:
+                f.write('[vipd]\nadmin_group = "adm"\n')
+            vipd = Vipd(farm, extra_args=['--config', conf]).start()
+            st = os.stat(vipd.socket)
+            self.assertEqual(stat.S_IMODE(st.st_mode), 0o660)
+            self.assertEqual(st.st_gid, grp.getgrnam('adm').gr_gid)
+            self.assertEqual(vipd.stop(), 0, vipd.log())
+
+    def test_without_it_the_socket_is_roots_alone(self):
+        with Farm() as farm:
+            vipd = Vipd(farm).start()
+            self.assertEqual(stat.S_IMODE(os.stat(vipd.socket).st_mode), 0o600)
+            self.assertEqual(vipd.stop(), 0, vipd.log())
 
 
 class Reload(HeldConnections, unittest.TestCase):

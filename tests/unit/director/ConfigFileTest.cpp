@@ -206,6 +206,14 @@ TEST(ConfigFile, AServiceNeedsProtocolAndAddress) {
             "[IPV6-ADDRESS]:PORT\n");
 }
 
+TEST(ConfigFile, TheAdminGroupMustExist) {
+  EXPECT_EQ(diagnose("[vipd]\nadmin_group = \"vipd-no-such-group\"\n"),
+            "vipd.conf:2:15: no group named 'vipd-no-such-group'\n");
+  auto load = parseConfig("vipd.conf", "[vipd]\nadmin_group = \"root\"\n");
+  ASSERT_TRUE(load.ok()) << load.report();
+  EXPECT_EQ(load.config.daemon.adminGroup, "root");
+}
+
 TEST(ConfigFile, ReportsAnUnreadableFile) {
   auto load = readConfig("/nonexistent/vipd.conf");
   EXPECT_FALSE(load.ok());

@@ -59,7 +59,11 @@ std::optional<Config> loadConfig(Options& o) {
   auto path = configPath(o);
   if (!path) return none;
   ConfigLoad load = readConfig(*path);
-  for (const auto& d : load.diagnostics) (d.warning ? log::warning : log::error)(d.toString());
+  for (const auto& d : load.diagnostics)
+    if (o.checkConfig)
+      std::cerr << "vipd: " << d.toString() << "\n";  // for a terminal, as nginx -t
+    else
+      (d.warning ? log::warning : log::error)(d.toString());
   if (!load.ok()) return std::nullopt;
   applyDaemonSection(load.config.daemon, o);
   return load.config;
@@ -70,7 +74,7 @@ int checkConfig(const std::optional<Config>& config, const Options& o) {
   auto path = configPath(o);
   bool good = config && !o.interfaces.empty();
   if (config && o.interfaces.empty())
-    log::error("no interface: give --interface or 'interfaces' in [vipd]");
+    std::cerr << "vipd: no interface: give --interface or 'interfaces' in [vipd]\n";
   std::cerr << "vipd: configuration " << (path ? *path : std::string("(none: no file)"))
             << (good ? " is valid\n" : " is not valid\n");
   return good ? 0 : 1;

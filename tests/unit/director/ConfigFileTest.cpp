@@ -77,6 +77,13 @@ TEST(ConfigFile, ReadsTheExampleCompletely) {
   EXPECT_EQ(reals[1].weight, 3u);
 }
 
+TEST(ConfigFile, TheExampleInConfigsIsValid) {
+  auto load = readConfig(VIPD_EXAMPLE_CONF);
+  ASSERT_TRUE(load.ok()) << load.report();
+  EXPECT_EQ(load.report(), "");
+  EXPECT_EQ(load.config.services.size(), 2u);
+}
+
 TEST(ConfigFile, IPv6ServicesTakeAPrefixLengthAsNetmask) {
   auto load = parseConfig("vipd.conf",
                           "[[service]]\nprotocol = \"udp\"\naddress = \"[2001:db8::50]:53\"\n"

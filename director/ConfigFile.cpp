@@ -363,8 +363,10 @@ ReadService readService(Reader& rd, const toml::table& t) {
   return out;
 }
 
+// A [[service.real]]; what depends on the service is checked only when its key could be read.
 std::optional<admin::RealConfig> readReal(Reader& rd, const toml::table& t,
-                                          const admin::ServiceConfig& svc) {
+                                          const ReadService& service) {
+  const admin::ServiceConfig& svc = service.config;
   rd.onlyKeys(t, {"address", "method", "weight", "upper_threshold", "lower_threshold", "check"},
               "[[service.real]]");
   std::size_t before = rd.errors();
@@ -387,7 +389,7 @@ std::optional<admin::RealConfig> readReal(Reader& rd, const toml::table& t,
   if (auto x = rd.integer(t, "upper_threshold", 0, kIntMax)) r.upperThreshold = *x;
   if (auto y = rd.integer(t, "lower_threshold", 0, kIntMax)) r.lowerThreshold = *y;
   refuseChecks(rd, t);
-  if (rd.errors() != before || !hp) return std::nullopt;
+  if (rd.errors() != before || !hp || !service.keyRead) return std::nullopt;
   r.address = hp->address;
   r.port = hp->port.value_or(svc.key.port);
   // ipvsadm: direct routing and tunnelling cannot change the port; the service's is used.
@@ -422,7 +424,7 @@ void readServices(Reader& rd, const toml::table& root, Config& config) {
     }
     ConfigService out{svc.config, {}};
     for (const toml::table* rt : rd.tables(*st, "real")) {
-      auto real = readReal(rd, *rt, svc.config);
+      auto real = readReal(rd, *rt, svc);
       if (!real || !good) continue;  // the reals of a bad service are checked all the same
       if (auto r = scratch.addReal(svc.config.key, *real); !r) {
         rd.error(at(*rt, "address"), r.error().code == EEXIST

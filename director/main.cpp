@@ -101,10 +101,10 @@ void reloadOnHangup(boost::asio::signal_set& hup, Director& director, const Opti
     if (ec) return;
     auto path = configPath(o);
     ConfigLoad load = path ? readConfig(*path) : ConfigLoad{};
-    for (const auto& d : load.diagnostics)
-      if (d.warning) log::warning(d.toString());
+    for (const auto& d : load.diagnostics) (d.warning ? log::warning : log::error)(d.toString());
     if (auto r = director.reload(load); !r) {
-      log::error("reload refused, the running table stays: " + r.error().message);
+      log::error("reload refused, the running table stays: " +
+                 (load.ok() ? r.error().message : "errors in " + *path));
     } else {
       for (const auto& key : restartKeysChanged(running, load.config.daemon))
         if (!o.given.count(optionOf(key)))

@@ -158,8 +158,9 @@ class Reload(HeldConnections, unittest.TestCase):
         self.write(None, service_toml(self.farm.vip, [(self.farm.ip('real3'), 1)]) +
                    '  wieght = 2\n')
         outcome = self.vipd.reload()
-        self.assertTrue(outcome.startswith('reload refused, the running table stays: '), outcome)
-        self.assertIn(f"{self.conf}:12:3: unknown key 'wieght' in [[service.real]]", outcome)
+        self.assertEqual(outcome, f'reload refused, the running table stays: errors in {self.conf}')
+        self.assertIn(f"<3>vipd: {self.conf}:12:3: unknown key 'wieght' in [[service.real]]\n",
+                      self.vipd.log())
         self.assertEqual(self.vipd.vipadm('-S', '-n').stdout, table)
         self.assertEqual(self.answers(holder, 2), before)
         fresh = {self.farm.http_get(f'http://{self.service}/').strip() for _ in range(4)}

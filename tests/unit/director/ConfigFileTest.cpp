@@ -203,6 +203,15 @@ TEST(ConfigFile, EveryErrorIsReportedInTheFilesOrder) {
       "vipd.conf:12:11: duplicate service TCP 198.18.0.50:80\n");
 }
 
+TEST(ConfigFile, TheRealsOfAServiceWithoutAnAddressAreCheckedOnlyForThemselves) {
+  // No warning about a port that differs from a service port that is unknown.
+  EXPECT_EQ(diagnose("[[service]]\nprotocol = \"tcp\"\n[[service.real]]\n"
+                     "address = \"198.18.0.11:8080\"\n[[service.real]]\nweight = -1\n"),
+            "vipd.conf:1:1: [[service]] lacks 'address'\n"
+            "vipd.conf:5:1: [[service.real]] lacks 'address'\n"
+            "vipd.conf:6:10: 'weight' = -1 is out of range 0..65535\n");
+}
+
 TEST(ConfigFile, AServiceNeedsProtocolAndAddress) {
   EXPECT_EQ(diagnose("[[service]]\nscheduler = \"rr\"\n"),
             "vipd.conf:1:1: [[service]] lacks 'protocol' (tcp or udp)\n"

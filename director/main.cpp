@@ -58,6 +58,7 @@ std::optional<Config> loadConfig(Options& o) {
   Config none;
   auto path = configPath(o);
   if (!path) return none;
+  o.configFile = path;  // what a reload reads, also once it is gone (an error then)
   ConfigLoad load = readConfig(*path);
   for (const auto& d : load.diagnostics)
     if (o.checkConfig)

@@ -165,6 +165,12 @@ class Reload(HeldConnections, unittest.TestCase):
         self.assertEqual(self.answers(holder, 2), before)
         fresh = {self.farm.http_get(f'http://{self.service}/').strip() for _ in range(4)}
         self.assertEqual(fresh, {'real1', 'real2'})
+        # A file that is gone is an error too, not an empty table.
+        os.rename(self.conf, self.conf + '.moved')
+        self.assertEqual(self.vipd.reload(),
+                         f'reload refused, the running table stays: errors in {self.conf}')
+        self.assertEqual(self.vipd.vipadm('-S', '-n').stdout, table)
+        os.rename(self.conf + '.moved', self.conf)
         # A good file afterwards is applied.
         self.write([('real3', 1)])
         self.assertTrue(self.vipd.reload().startswith('reloaded'))

@@ -179,6 +179,9 @@ TEST(ConfigFile, WhatTheFastPathCannotHonourIsAnError) {
             "vipd.conf:4:14: one-packet scheduling is not supported yet\n");
   EXPECT_EQ(diagnose(std::string(kService) + "[[service.check]]\ntype = \"tcp\"\n"),
             "vipd.conf:4:1: health checks ('check' tables) are not implemented yet\n");
+  EXPECT_EQ(diagnose(std::string(kService) + "[[service.real]]\naddress = \"198.18.0.11\"\n" +
+                     "[[service.real.check]]\ntype = \"tcp\"\n"),
+            "vipd.conf:6:1: health checks ('check' tables) are not implemented yet\n");
 }
 
 TEST(ConfigFile, ARealPortUnderRouteIsTheServicesWithAWarning) {

@@ -158,7 +158,7 @@ class Reader {
   std::vector<Diagnostic> diagnostics_;
 };
 
-// "198.18.0.50:80", "[2001:db8::50]:80"; the port may be left out when `portOptional`.
+// "198.18.0.50:80", "[2001:db8::50]:80", numeric; without a port, port is empty.
 struct HostPort {
   admin::Address address;
   std::optional<std::uint16_t> port;

@@ -62,6 +62,30 @@ class CheckConfig(unittest.TestCase):
         self.assertIn(f"{path}:7:1: unknown key 'weigth' in [[service.real]]", res.stderr)
         self.assertIn(f'vipd: configuration {path} is not valid', res.stderr)
 
+    def test_one_bad_file_per_class_of_error(self):
+        svc = '[[service]]\nprotocol = "tcp"\naddress = "198.18.0.50:80"\n'
+        real = '[[service.real]]\naddress = "198.18.0.11"\n'
+        cases = {
+            'syntax': ('[vipd]\ninterfaces = ["eth0"\n',
+                       '2:22: Error while parsing array: encountered end-of-file'),
+            'unknown key': (svc + 'sheduler = "rr"\n', "4:1: unknown key 'sheduler' in [[service]]"),
+            'wrong type': (svc + real + 'weight = "2"\n',
+                           "6:10: 'weight' must be an integer, not a string"),
+            'range': (svc + real + 'weight = 65536\n',
+                      "6:10: 'weight' = 65536 is out of range 0..65535"),
+            'duplicate': (svc + svc, '6:11: duplicate service TCP 198.18.0.50:80'),
+            'unknown scheduler': (svc + 'scheduler = "wlcc"\n',
+                                  '4:13: scheduler wlcc is not available'),
+            'illegal flag': (svc + 'scheduler = "rr"\nflags = ["sh-port"]\n',
+                             "5:9: incompatible scheduler flag `sh-port'"),
+        }
+        for name, (text, message) in cases.items():
+            with self.subTest(name):
+                path, res = self.check(text, '--interface', 'eth0')
+                self.assertEqual(res.returncode, 1, res.stderr)
+                self.assertEqual(res.stderr, f'vipd: {path}:{message}\n'
+                                             f'vipd: configuration {path} is not valid\n')
+
     def test_a_file_without_an_interface_fails_unless_the_command_line_gives_one(self):
         _, res = self.check(service_toml('198.18.0.50', []))
         self.assertEqual(res.returncode, 1, res.stderr)

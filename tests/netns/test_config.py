@@ -68,7 +68,8 @@ class CheckConfig(unittest.TestCase):
         cases = {
             'syntax': ('[vipd]\ninterfaces = ["eth0"\n',
                        '2:22: Error while parsing array: encountered end-of-file'),
-            'unknown key': (svc + 'sheduler = "rr"\n', "4:1: unknown key 'sheduler' in [[service]]"),
+            'unknown key': (svc + 'sheduler = "rr"\n',
+                            "4:1: unknown key 'sheduler' in [[service]]"),
             'wrong type': (svc + real + 'weight = "2"\n',
                            "6:10: 'weight' must be an integer, not a string"),
             'range': (svc + real + 'weight = 65536\n',

@@ -93,6 +93,14 @@ class CheckConfig(unittest.TestCase):
         self.assertIn("no interface: give --interface or 'interfaces' in [vipd]", res.stderr)
         _, res = self.check(service_toml('198.18.0.50', []), '--interface', 'eth0')
         self.assertEqual(res.returncode, 0, res.stderr)
+        # vipd itself refuses to start without one, before it touches anything.
+        with tempfile.NamedTemporaryFile('w', suffix='.conf') as f:
+            f.write(service_toml('198.18.0.50', []))
+            f.flush()
+            res = subprocess.run([os.environ['VIPD_BIN'], '--config', f.name, '--foreground'],
+                                 capture_output=True, text=True, timeout=30)
+        self.assertEqual(res.returncode, 2, res.stderr)
+        self.assertIn("no interface: give --interface or 'interfaces' in [vipd]", res.stderr)
 
     def test_import_ipvsadm_writes_a_file_that_passes(self):
         with tempfile.NamedTemporaryFile('w', suffix='.rules', delete=False) as f:

@@ -1,11 +1,13 @@
 // AdminServer: one short-lived session per connection, bounded in size and time.
 #include "director/AdminServer.h"
 
+#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 
@@ -91,7 +93,7 @@ AdminServer::~AdminServer() {
   if (bound_) unlink(path_.c_str());
 }
 
-Result<void> AdminServer::start() {
+Result<void> AdminServer::start(const std::string& group) {
   std::error_code fsErr;
   auto dir = std::filesystem::path(path_).parent_path();
   if (!dir.empty()) std::filesystem::create_directories(dir, fsErr);
@@ -109,6 +111,14 @@ Result<void> AdminServer::start() {
   if (!ec) acceptor_.listen(64, ec);
   if (ec) return makeError(ec.value(), "admin socket " + path_ + ": " + ec.message());
   bound_ = true;
+  if (!group.empty()) {
+    const struct group* g = getgrnam(group.c_str());
+    if (!g) return makeError(ENOENT, "admin socket " + path_ + ": no group named " + group);
+    if (chown(path_.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0 ||
+        chmod(path_.c_str(), 0660) != 0)
+      return makeError(errno, "admin socket " + path_ + ": giving it to group " + group + ": " +
+                                  std::strerror(errno));
+  }
   accept();
   return {};
 }

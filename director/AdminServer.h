@@ -22,8 +22,9 @@ class AdminServer {
   AdminServer& operator=(const AdminServer&) = delete;
 
   // Bind and listen. Refuses when another process already listens on the path; removes a stale
-  // socket file left by a process that died.
-  Result<void> start();
+  // socket file left by a process that died. With `group`, the socket is mode 0660 and that
+  // group's, so that its members may administer vipd too.
+  Result<void> start(const std::string& group = "");
 
  private:
   void accept();

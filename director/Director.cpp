@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -122,7 +123,12 @@ Result<void> Director::apply(const DesiredState& state, const admin::Timeouts& t
 }
 
 Result<void> Director::commit(DesiredState next) {
-  if (auto r = apply(next, timeouts_); !r) return r;
+  return commit(std::move(next), timeouts_);
+}
+
+Result<void> Director::commit(DesiredState next, const admin::Timeouts& timeouts) {
+  if (auto r = apply(next, timeouts); !r) return r;
+  timeouts_ = timeouts;
   bool newReals = false;
   auto before = realAddresses(state_);
   for (const auto& a : realAddresses(next)) newReals = newReals || !before.count(a);
@@ -167,12 +173,104 @@ void Director::expireDeletedReals() {
   if (auto r = dp_.expireConnections(0); !r) log::warning(r.error().message);
 }
 
-Result<void> Director::applyAll(const std::vector<ConfigRule>& rules) {
+namespace {
+
+// A service the file names, made what the file says on `next`; reals are matched by address and
+// port, as IPVS identifies a destination.
+Result<void> mergeService(DesiredState& next, const ConfigService& file) {
+  const admin::ServiceKey& key = file.config.key;
+  const ServiceEntry* have = next.find(key);
+  if (!have) {
+    if (auto r = next.addService(file.config); !r) return r;
+  } else if (have->config != file.config) {
+    if (auto r = next.editService(file.config); !r) return r;
+  }
+  auto named = [&file](const admin::RealConfig& real) {
+    return std::any_of(file.reals.begin(), file.reals.end(), [&](const admin::RealConfig& r) {
+      return r.address == real.address && r.port == real.port;
+    });
+  };
+  std::vector<admin::RealConfig> gone;
+  for (const auto& r : next.find(key)->reals)
+    if (!named(r.config)) gone.push_back(r.config);
+  for (const auto& r : gone)
+    if (auto d = next.deleteReal(key, r); !d) return d;
+  for (const auto& real : file.reals) {
+    const auto& reals = next.find(key)->reals;
+    auto it = std::find_if(reals.begin(), reals.end(), [&](const RealEntry& e) {
+      return e.config.address == real.address && e.config.port == real.port;
+    });
+    Result<void> r;
+    if (it == reals.end())
+      r = next.addReal(key, real);
+    else if (it->config != real)
+      r = next.editReal(key, real);
+    if (!r) return r;
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> Director::mergeFile(DesiredState& next, const Config& config) const {
+  std::set<admin::ServiceKey> named;
+  for (const auto& svc : config.services) named.insert(svc.config.key);
+  for (const auto& key : fileServices_)
+    if (!named.count(key) && next.find(key))
+      if (auto r = next.deleteService(key); !r) return r;
+  for (const auto& svc : config.services)
+    if (auto r = mergeService(next, svc); !r)
+      return makeError(r.error().code, admin::describe(svc.config.key) + ": " + r.error().message);
+  return {};
+}
+
+// A timeout the file sets is set; one the previous file set and this one does not goes back to
+// IPVS's default; the others stay as vipadm --set left them.
+admin::Timeouts Director::fileTimeouts(const TimeoutsSection& file) const {
+  const admin::Timeouts defaults;
+  admin::Timeouts t = timeouts_;
+  auto pick = [](std::uint32_t& out, const std::optional<std::uint32_t>& now,
+                 const std::optional<std::uint32_t>& before, std::uint32_t dflt) {
+    if (now)
+      out = *now;
+    else if (before)
+      out = dflt;
+  };
+  pick(t.tcp, file.tcp, fileTimeouts_.tcp, defaults.tcp);
+  pick(t.tcpfin, file.tcpfin, fileTimeouts_.tcpfin, defaults.tcpfin);
+  pick(t.udp, file.udp, fileTimeouts_.udp, defaults.udp);
+  return t;
+}
+
+Result<void> Director::applyFile(const Config& config) {
   DesiredState next = state_;
-  for (const auto& rule : rules)
-    if (auto r = mutate(next, rule.request); !r)
-      return makeError(r.error().code, rule.origin + ": " + r.error().message);
-  return commit(std::move(next));
+  if (auto r = mergeFile(next, config); !r)
+    return makeError(r.error().code, config.path + ": " + r.error().message);
+  if (auto r = commit(std::move(next), fileTimeouts(config.timeouts)); !r) return r;
+  fileServices_.clear();
+  for (const auto& svc : config.services) fileServices_.insert(svc.config.key);
+  fileTimeouts_ = config.timeouts;
+  return {};
+}
+
+Result<void> Director::reload(const ConfigLoad& load) {
+  Result<void> r;
+  if (!load.ok()) {
+    std::string report = load.report();
+    if (!report.empty() && report.back() == '\n') report.pop_back();
+    r = makeError(EINVAL, report);
+  } else {
+    r = applyFile(load.config);
+  }
+  if (r) {
+    ++reloads_.succeeded;
+    reloads_.lastSuccess = std::chrono::system_clock::now();
+    reloads_.lastError.clear();
+  } else {
+    ++reloads_.failed;
+    reloads_.lastError = r.error().message;
+  }
+  return r;
 }
 
 admin::Response Director::handle(const admin::Request& req) {

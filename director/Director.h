@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
+#include <string>
 
 #include "admin/Protocol.h"
 #include "dataplane/Dataplane.h"
@@ -26,6 +28,14 @@ struct DirectorSettings {
   std::uint32_t mhTableSize = VIPD_MH_DEFAULT_SLOTS;
 };
 
+// The outcome of every reload (SIGHUP), kept for metrics.
+struct ReloadStats {
+  std::uint64_t succeeded = 0;
+  std::uint64_t failed = 0;
+  std::optional<std::chrono::system_clock::time_point> lastSuccess;
+  std::string lastError;  // the latest failure's reason; empty once a reload succeeds
+};
+
 class Director {
  public:
   // `neighbours` may be null (unit tests): next hops are then someone else's business.
@@ -36,8 +46,15 @@ class Director {
   Result<void> start();
 
   admin::Response handle(const admin::Request& request);
-  // Apply a whole list of rules as one transaction; an error names the rule's origin.
-  Result<void> applyAll(const std::vector<ConfigRule>& rules);
+  // Make the services the file names, and its timeouts, what the file says, as one
+  // transaction: services the previous file named and this one does not are deleted; those it
+  // names are added or edited to match, their reals added, edited or deleted, so that a real
+  // that stays keeps its id and its connections. Services the file never named are left alone.
+  // Precondition: `config` comes from a ConfigLoad that is ok().
+  Result<void> applyFile(const Config& config);
+  // A reload: applyFile when `load` is ok(), counted in reloads() either way.
+  Result<void> reload(const ConfigLoad& load);
+  const ReloadStats& reloads() const { return reloads_; }
   // Periodic work: copy neighbour changes into the fast path, expire connections.
   void refresh();
   // Remove everything this director published.
@@ -48,6 +65,9 @@ class Director {
  private:
   Result<void> mutate(DesiredState& next, const admin::Request& request) const;
   Result<void> commit(DesiredState next);
+  Result<void> commit(DesiredState next, const admin::Timeouts& timeouts);
+  Result<void> mergeFile(DesiredState& next, const Config& config) const;
+  admin::Timeouts fileTimeouts(const TimeoutsSection& file) const;
   // What the fast path must hold for `state` and `timeouts`, with the next hops if this director
   // keeps them.
   Snapshot snapshot(const DesiredState& state, const admin::Timeouts& timeouts) const;
@@ -68,6 +88,9 @@ class Director {
   admin::Timeouts timeouts_;
   DesiredState state_;
   Snapshot published_;  // the snapshot of state_ and timeouts_ the fast path took last
+  std::set<admin::ServiceKey> fileServices_;  // the services the file applied last names
+  TimeoutsSection fileTimeouts_;              // the timeouts it set
+  ReloadStats reloads_;
 };
 
 }  // namespace vipd

@@ -1,6 +1,8 @@
 // vipd's options. Usage errors go to stderr with exit code 2, as daemon(7) conventions expect.
 #include "director/Options.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <iostream>
@@ -19,8 +21,15 @@ ParsedOptions parseOptions(int argc, char** argv) {
                      "interface the fast path runs on (repeat for several)")(
       "dataplane", po::value(&o.dataplane)->default_value(o.dataplane), "fast path: xdp")(
       "socket", po::value(&o.socketPath)->default_value(o.socketPath),
-      "admin socket vipadm talks to (created mode 0600)")("config,f", po::value<std::string>(),
-                                                          "configuration file (ipvsadm rules)")(
+      "admin socket vipadm talks to (created mode 0600)")(
+      "admin-group", po::value(&o.adminGroup),
+      "group whose members may use the admin socket too (it is then mode 0660)")(
+      "config,f", po::value<std::string>(),
+      "configuration file, TOML (vipd.conf(5)); default /etc/vipd/vipd.conf when it exists")(
+      "check-config,t", po::bool_switch(&o.checkConfig),
+      "check the configuration file completely, print every error, and exit")(
+      "import-ipvsadm", po::value<std::string>(),
+      "print the ipvsadm rules of a file (ipvsadm-save -n) as vipd.conf TOML, and exit")(
       "bpf-pin-dir", po::value(&o.bpfPinDir)->default_value(o.bpfPinDir),
       "directory on a bpffs where maps and links are pinned")(
       "conn-table-size", po::value(&o.connTableSize)->default_value(o.connTableSize),
@@ -54,12 +63,11 @@ ParsedOptions parseOptions(int argc, char** argv) {
     return {std::nullopt, 0};
   }
   if (vm.count("config")) o.configFile = vm["config"].as<std::string>();
+  if (vm.count("import-ipvsadm")) o.importIpvsadm = vm["import-ipvsadm"].as<std::string>();
+  for (const auto& [name, value] : vm)
+    if (!value.defaulted()) o.given.insert(name);
   if (o.dataplane != "xdp") {
     std::cerr << "vipd: unknown --dataplane " << o.dataplane << " (this build offers: xdp)\n";
-    return {std::nullopt, 2};
-  }
-  if (o.interfaces.empty()) {
-    std::cerr << "vipd: at least one --interface is required\n";
     return {std::nullopt, 2};
   }
   if (o.connTableSize == 0 || o.halfOpenSize == 0) {
@@ -72,6 +80,28 @@ ParsedOptions parseOptions(int argc, char** argv) {
     return {std::nullopt, 2};
   }
   return {o, 0};
+}
+
+std::optional<std::string> configPath(const Options& o) {
+  if (o.configFile) return o.configFile;
+  if (access(kDefaultConfigFile, F_OK) == 0) return std::string(kDefaultConfigFile);
+  return std::nullopt;
+}
+
+void applyDaemonSection(const DaemonSection& d, Options& o) {
+  auto take = [&o](const char* option, auto& field, const auto& value) {
+    if (value && !o.given.count(option)) field = *value;
+  };
+  take("interface", o.interfaces, d.interfaces);
+  take("dataplane", o.dataplane, d.dataplane);
+  take("socket", o.socketPath, d.socket);
+  take("admin-group", o.adminGroup, d.adminGroup);
+  take("bpf-pin-dir", o.bpfPinDir, d.bpfPinDir);
+  take("conn-table-size", o.connTableSize, d.connTableSize);
+  take("half-open-size", o.halfOpenSize, d.halfOpenSize);
+  take("mh-table-size", o.mhTableSize, d.mhTableSize);
+  take("sloppy-tcp", o.sloppyTcp, d.sloppyTcp);
+  take("expire-nodest-conn", o.expireNodestConn, d.expireNodestConn);
 }
 
 }  // namespace vipd

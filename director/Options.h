@@ -3,8 +3,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
+
+#include "director/ConfigFile.h"
 
 namespace vipd {
 
@@ -12,7 +15,8 @@ struct Options {
   std::vector<std::string> interfaces;
   std::string dataplane = "xdp";
   std::string socketPath = "/run/vipd/vipd.sock";
-  std::optional<std::string> configFile;
+  std::optional<std::string> configFile;  // --config; else kDefaultConfigFile if it exists
+  std::string adminGroup;                 // members may use the admin socket too (0660)
   std::string bpfPinDir = "/sys/fs/bpf/vipd";
   std::uint32_t connTableSize = 1048576;
   std::uint32_t halfOpenSize = 65536;
@@ -20,6 +24,9 @@ struct Options {
   bool expireNodestConn = false;
   std::uint32_t mhTableSize = 4093;  // one of IPVS's mh primes
   bool foreground = false;
+  bool checkConfig = false;                  // -t: validate the configuration file, then exit
+  std::optional<std::string> importIpvsadm;  // print an ipvsadm rules file as TOML, then exit
+  std::set<std::string> given;               // the options the command line set
 };
 
 struct ParsedOptions {
@@ -28,5 +35,11 @@ struct ParsedOptions {
 };
 
 ParsedOptions parseOptions(int argc, char** argv);
+
+// The configuration file vipd uses: --config, else kDefaultConfigFile when it exists, else none.
+std::optional<std::string> configPath(const Options& o);
+
+// The [vipd] section's settings, where the command line did not set them.
+void applyDaemonSection(const DaemonSection& d, Options& o);
 
 }  // namespace vipd

@@ -30,7 +30,51 @@ std::vector<RealEntry>::iterator findReal(std::vector<RealEntry>& reals,
                       [&](const RealEntry& e) { return sameReal(e.config, real); });
 }
 
+Result<void> firstOf(const std::vector<Violation>& violations) {
+  if (violations.empty()) return {};
+  return violations.front().error;
+}
+
 }  // namespace
+
+std::vector<Violation> serviceViolations(const admin::ServiceConfig& config) {
+  std::vector<Violation> out;
+  auto add = [&out](Field f, int code, std::string m) {
+    out.push_back({f, makeError(code, std::move(m))});
+  };
+  const auto* sched = sched::findScheduler(config.scheduler);
+  if (!sched && sched::findAnyScheduler(config.scheduler))
+    add(Field::scheduler, ENOSYS, "scheduler " + config.scheduler + " is not in the fast path yet");
+  else if (!sched)
+    add(Field::scheduler, ENOENT, "scheduler " + config.scheduler + " is not available");
+  for (const auto& flag : config.schedFlags)
+    if (sched && std::find(sched->flags.begin(), sched->flags.end(), flag) == sched->flags.end())
+      add(Field::schedFlags, EINVAL,
+          "scheduler flag " + flag + " does not apply to " + config.scheduler);
+  if (config.key.port == 0 && !config.persistence)
+    add(Field::port, EINVAL, "zero port for a non-persistent service");
+  if (config.persistence && (*config.persistence == 0 || *config.persistence > 2678400))
+    add(Field::persistence, EINVAL, "persistence timeout out of range 1..2678400");
+  if (config.netmask && config.key.address.family == AF_INET6 && *config.netmask > 128)
+    add(Field::netmask, EINVAL, "IPv6 persistence prefix out of range 1..128");
+  if (config.onePacket) add(Field::onePacket, ENOSYS, "one-packet scheduling is not supported yet");
+  return out;
+}
+
+std::vector<Violation> realViolations(const admin::ServiceConfig& service,
+                                      const admin::RealConfig& real) {
+  std::vector<Violation> out;
+  if (real.weight > 65535)
+    out.push_back({Field::weight, makeError(EINVAL, "weight out of range 0..65535")});
+  if (real.address.family != service.key.address.family && real.forward != admin::Forward::tunnel)
+    out.push_back({Field::family,
+                   makeError(EAFNOSUPPORT, "a real of another address family needs tunnelling")});
+  if (real.forward != admin::Forward::route)
+    out.push_back(
+        {Field::forward,
+         makeError(ENOSYS, "only direct routing (-g) is supported by the fast path yet")});
+  return out;
+}
 
 const ServiceEntry* DesiredState::find(const admin::ServiceKey& key) const {
   auto it = services_.find(key);
@@ -43,28 +87,10 @@ Result<ServiceEntry*> DesiredState::lookup(const admin::ServiceKey& key) {
   return &it->second;
 }
 
-Result<void> DesiredState::validateService(const admin::ServiceConfig& config) const {
-  const auto* sched = sched::findScheduler(config.scheduler);
-  if (!sched && sched::findAnyScheduler(config.scheduler))
-    return makeError(ENOSYS, "scheduler " + config.scheduler + " is not in the fast path yet");
-  if (!sched) return makeError(ENOENT, "scheduler " + config.scheduler + " is not available");
-  for (const auto& flag : config.schedFlags)
-    if (std::find(sched->flags.begin(), sched->flags.end(), flag) == sched->flags.end())
-      return makeError(EINVAL, "scheduler flag " + flag + " does not apply to " + config.scheduler);
-  if (config.key.port == 0 && !config.persistence)
-    return makeError(EINVAL, "zero port for a non-persistent service");
-  if (config.persistence && (*config.persistence == 0 || *config.persistence > 2678400))
-    return makeError(EINVAL, "persistence timeout out of range 1..2678400");
-  if (config.netmask && config.key.address.family == AF_INET6 && *config.netmask > 128)
-    return makeError(EINVAL, "IPv6 persistence prefix out of range 1..128");
-  if (config.onePacket) return makeError(ENOSYS, "one-packet scheduling is not supported yet");
-  return {};
-}
-
 Result<void> DesiredState::addService(const admin::ServiceConfig& config) {
   if (services_.count(config.key))
     return makeError(EEXIST, "service " + admin::describe(config.key) + " exists");
-  if (auto r = validateService(config); !r) return r;
+  if (auto r = firstOf(serviceViolations(config)); !r) return r;
   auto id = svcIds_.allocate();
   if (!id) return makeError(ENOMEM, "all service ids are in use");
   services_.emplace(config.key, ServiceEntry{config, *id, {}, {}, 0, ++serviceLives_[*id]});
@@ -74,7 +100,7 @@ Result<void> DesiredState::addService(const admin::ServiceConfig& config) {
 Result<void> DesiredState::editService(const admin::ServiceConfig& config) {
   auto svc = lookup(config.key);
   if (!svc) return svc.error();
-  if (auto r = validateService(config); !r) return r;
+  if (auto r = firstOf(serviceViolations(config)); !r) return r;
   // IPVS binds a new scheduler with its own state, its cursor at the head of the list.
   if (config.scheduler != (*svc)->config.scheduler) (*svc)->life = ++serviceLives_[(*svc)->svcId];
   (*svc)->config = config;
@@ -94,24 +120,13 @@ void DesiredState::clear() {
   while (!services_.empty()) (void)deleteService(services_.begin()->first);
 }
 
-Result<void> DesiredState::validateReal(const ServiceEntry& svc,
-                                        const admin::RealConfig& real) const {
-  if (real.weight > 65535) return makeError(EINVAL, "weight out of range 0..65535");
-  if (real.address.family != svc.config.key.address.family &&
-      real.forward != admin::Forward::tunnel)
-    return makeError(EAFNOSUPPORT, "a real of another address family needs tunnelling");
-  if (real.forward != admin::Forward::route)
-    return makeError(ENOSYS, "only direct routing (-g) is supported by the fast path yet");
-  return {};
-}
-
 Result<void> DesiredState::addReal(const admin::ServiceKey& key, const admin::RealConfig& real) {
   auto svc = lookup(key);
   if (!svc) return svc.error();
   auto& reals = (*svc)->reals;
   if (findReal(reals, real) != reals.end())
     return makeError(EEXIST, "real " + realName(real) + " exists in " + admin::describe(key));
-  if (auto r = validateReal(**svc, real); !r) return r;
+  if (auto r = firstOf(realViolations((*svc)->config, real)); !r) return r;
   if (reals.size() >= VIPD_MAX_REALS)
     return makeError(ENOSPC,
                      "a service holds at most " + std::to_string(VIPD_MAX_REALS) + " reals");
@@ -128,7 +143,7 @@ Result<void> DesiredState::editReal(const admin::ServiceKey& key, const admin::R
   if (!svc) return svc.error();
   auto it = findReal((*svc)->reals, real);
   if (it == (*svc)->reals.end()) return makeError(ENOENT, "no real " + realName(real));
-  if (auto r = validateReal(**svc, real); !r) return r;
+  if (auto r = firstOf(realViolations((*svc)->config, real)); !r) return r;
   it->config = real;
   if (real.weight != 0) it->lastWeight = real.weight;
   ++(*svc)->realsEpoch;

@@ -43,6 +43,32 @@ struct ServiceEntry {
   bool operator==(const ServiceEntry&) const = default;
 };
 
+// Which part of a service or real a validation error is about, so that the configuration file
+// can point at the key that holds it.
+enum class Field {
+  scheduler,
+  schedFlags,
+  port,
+  persistence,
+  netmask,
+  onePacket,
+  weight,
+  family,
+  forward
+};
+
+struct Violation {
+  Field field;
+  Error error;
+};
+
+// Every rule a service's or a real's configuration breaks, in the order the mutations check them.
+// addService/editService and addReal/editReal refuse with the first; nothing else decides what
+// a service or a real may be.
+std::vector<Violation> serviceViolations(const admin::ServiceConfig& config);
+std::vector<Violation> realViolations(const admin::ServiceConfig& service,
+                                      const admin::RealConfig& real);
+
 class DesiredState {
  public:
   Result<void> addService(const admin::ServiceConfig& config);
@@ -61,8 +87,6 @@ class DesiredState {
 
  private:
   Result<ServiceEntry*> lookup(const admin::ServiceKey& key);
-  Result<void> validateService(const admin::ServiceConfig& config) const;
-  Result<void> validateReal(const ServiceEntry& svc, const admin::RealConfig& real) const;
 
   std::map<admin::ServiceKey, ServiceEntry> services_;
   // Id 0 means "none" in the fast paths' maps; the rest of each array is ours.

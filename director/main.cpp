@@ -2,13 +2,17 @@
 // interfaces, admin socket), then the event loop; teardown in reverse on SIGTERM or SIGINT.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <iostream>
 
 #include "base/Log.h"
 #include "director/AdminServer.h"
 #include "director/Asio.h"
+#include "director/ConfigFile.h"
 #include "director/Director.h"
+#include "director/IpvsadmImport.h"
 #include "director/Neighbours.h"
 #include "director/Options.h"
 #include "director/Rtnl.h"
@@ -48,13 +52,70 @@ Result<void> attachAll(XdpDataplane& dp, const std::vector<std::string>& interfa
   return {};
 }
 
-Result<void> applyConfig(Director& director, const Options& o) {
-  if (!o.configFile) return {};
-  auto rules = readConfig(*o.configFile);
-  if (!rules) return rules.error();
-  if (auto r = director.applyAll(*rules); !r) return r;
-  log::notice("applied " + std::to_string(rules->size()) + " rules from " + *o.configFile);
-  return {};
+// The configuration file, if vipd uses one, with every diagnostic logged; its [vipd] section goes
+// into `o`. Empty on an error.
+std::optional<Config> loadConfig(Options& o) {
+  Config none;
+  auto path = configPath(o);
+  if (!path) return none;
+  o.configFile = path;  // what a reload reads, also once it is gone (an error then)
+  ConfigLoad load = readConfig(*path);
+  for (const auto& d : load.diagnostics)
+    if (o.checkConfig)
+      std::cerr << "vipd: " << d.toString() << "\n";  // for a terminal, as nginx -t
+    else
+      (d.warning ? log::warning : log::error)(d.toString());
+  if (!load.ok()) return std::nullopt;
+  applyDaemonSection(load.config.daemon, o);
+  return load.config;
+}
+
+// vipd -t: what vipd would start with, checked; nginx -t's last line.
+int checkConfig(const std::optional<Config>& config, const Options& o) {
+  auto path = configPath(o);
+  bool good = config && !o.interfaces.empty();
+  if (config && o.interfaces.empty())
+    std::cerr << "vipd: no interface: give --interface or 'interfaces' in [vipd]\n";
+  std::cerr << "vipd: configuration " << (path ? *path : std::string("(none: no file)"))
+            << (good ? " is valid\n" : " is not valid\n");
+  return good ? 0 : 1;
+}
+
+int importRules(const std::string& path) {
+  auto toml = importIpvsadmFile(path);
+  if (!toml) return fail(toml.error());
+  std::cout << *toml;
+  return 0;
+}
+
+// The command-line option of a [vipd] key: it outranks the file, so a change there is moot.
+std::string optionOf(std::string key) {
+  if (key == "interfaces") return "interface";
+  std::replace(key.begin(), key.end(), '_', '-');
+  return key;
+}
+
+// SIGHUP: the file read and checked again, applied as one transaction, the outcome logged.
+void reloadOnHangup(boost::asio::signal_set& hup, Director& director, const Options& o,
+                    DaemonSection& running) {
+  hup.async_wait([&hup, &director, &o, &running](boost::system::error_code ec, int) {
+    if (ec) return;
+    auto path = configPath(o);
+    ConfigLoad load = path ? readConfig(*path) : ConfigLoad{};
+    for (const auto& d : load.diagnostics) (d.warning ? log::warning : log::error)(d.toString());
+    if (auto r = director.reload(load); !r) {
+      log::error("reload refused, the running table stays: " +
+                 (load.ok() ? r.error().message : "errors in " + *path));
+    } else {
+      for (const auto& key : restartKeysChanged(running, load.config.daemon))
+        if (!o.given.count(optionOf(key)))
+          log::warning("reload: [vipd] " + key + " changed in " + *path +
+                       "; it needs a restart, the running value stays");
+      log::notice("reloaded " + (path ? *path : std::string("(no configuration file)")) + ": " +
+                  std::to_string(load.config.services.size()) + " services");
+    }
+    reloadOnHangup(hup, director, o, running);
+  });
 }
 
 void teardown(XdpDataplane& dp, Director& director, const Options& o) {
@@ -65,7 +126,7 @@ void teardown(XdpDataplane& dp, Director& director, const Options& o) {
   rmdir(o.bpfPinDir.c_str());  // only if empty: it may hold what others pinned
 }
 
-int run(const Options& o) {
+int run(const Options& o, const Config& config) {
   auto dp = XdpDataplane::open({o.bpfPinDir, o.connTableSize, o.halfOpenSize});
   if (!dp) return fail(dp.error());
   auto rtnl = Rtnl::open();
@@ -75,7 +136,7 @@ int run(const Options& o) {
                     {o.connTableSize, o.sloppyTcp, 1, o.expireNodestConn, o.mhTableSize});
   if (auto r = director.start(); !r) return fail(r.error());
   if (auto r = attachAll(**dp, o.interfaces); !r) return fail(r.error());
-  if (auto r = applyConfig(director, o); !r) {
+  if (auto r = director.applyFile(config); !r) {
     teardown(**dp, director, o);
     return fail(r.error());
   }
@@ -83,7 +144,7 @@ int run(const Options& o) {
   boost::asio::io_context io;
   AdminServer admin(io, o.socketPath,
                     [&director](const admin::Request& req) { return director.handle(req); });
-  if (auto r = admin.start(); !r) {
+  if (auto r = admin.start(o.adminGroup); !r) {
     teardown(**dp, director, o);
     return fail(r.error());
   }
@@ -93,6 +154,9 @@ int run(const Options& o) {
     log::notice(std::string("stopping on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
     io.stop();
   });
+  DaemonSection running = config.daemon;
+  boost::asio::signal_set hup(io, SIGHUP);
+  reloadOnHangup(hup, director, o, running);
   boost::asio::steady_timer refresh(io);
   scheduleRefresh(refresh, director);
   log::notice("vipd " VIPD_VERSION " running; admin socket " + o.socketPath);
@@ -106,5 +170,14 @@ int run(const Options& o) {
 int main(int argc, char** argv) {
   auto parsed = vipd::parseOptions(argc, argv);
   if (!parsed.options) return parsed.exitCode;
-  return run(*parsed.options);
+  vipd::Options& o = *parsed.options;
+  if (o.importIpvsadm) return importRules(*o.importIpvsadm);
+  auto config = loadConfig(o);
+  if (o.checkConfig) return checkConfig(config, o);
+  if (!config) return 1;
+  if (o.interfaces.empty()) {
+    vipd::log::error("no interface: give --interface or 'interfaces' in [vipd]");
+    return 2;
+  }
+  return run(o, *config);
 }

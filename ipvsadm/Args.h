@@ -1,4 +1,4 @@
-// The ipvsadm 1.31 command line that vipadm speaks and vipd's configuration file is written in
+// The ipvsadm 1.31 command line that vipadm speaks and vipd --import-ipvsadm reads rules in
 // (popt scanning, command x option table, address syntax, ranges, messages and exit codes).
 // Pure: argv in, ParsedCommand or ParseError.
 #pragma once

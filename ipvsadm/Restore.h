@@ -1,5 +1,5 @@
 // The lines of ipvsadm -R (what `ipvsadm-save` writes): how one line becomes an argv. Used by
-// vipadm -R and by vipd's configuration file, so that both read a rule the same way.
+// vipadm -R and by vipd --import-ipvsadm, so that both read a rule the same way.
 #pragma once
 
 #include <string>

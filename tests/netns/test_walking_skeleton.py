@@ -193,13 +193,15 @@ class Lifecycle(unittest.TestCase):
             neigh = farm.run('director', ['ip', 'neigh', 'show', farm.ip('real1')]).stdout
             self.assertNotIn('managed', neigh)
 
-    def test_the_rules_file_is_applied_at_start(self):
+    def test_the_configuration_file_is_applied_at_start(self):
         with Farm() as farm:
             rules = os.path.join(farm.tempdir, 'vipd.conf')
             with open(rules, 'w') as f:
-                f.write(f'# the web farm\n-A -t {farm.vip}:{PORT} -s rr\n')
+                f.write(f'# the web farm\n[[service]]\nprotocol = "tcp"\n'
+                        f'address = "{farm.vip}:{PORT}"\nscheduler = "rr"\n')
                 for real in ('real1', 'real2'):
-                    f.write(f'-a -t {farm.vip}:{PORT} -r {farm.ip(real)}:{PORT} -g -w 1\n')
+                    f.write(f'[[service.real]]\naddress = "{farm.ip(real)}:{PORT}"\n'
+                            f'method = "route"\nweight = 1\n')
             vipd = Vipd(farm, extra_args=['--config', rules]).start()
             self.assertEqual(vipd.vipadm('-S', '-n').stdout,
                              f'-A -t {farm.vip}:{PORT} -s rr\n'
@@ -208,16 +210,17 @@ class Lifecycle(unittest.TestCase):
             answers = [farm.http_get(f'http://{farm.vip}:{PORT}/').strip() for _ in range(4)]
             self.assertEqual(answers, ['real2', 'real1'] * 2)
 
-    def test_a_bad_rules_file_is_refused_with_file_and_line(self):
+    def test_a_bad_configuration_file_is_refused_with_file_line_and_column(self):
         with Farm() as farm:
             rules = os.path.join(farm.tempdir, 'vipd.conf')
             with open(rules, 'w') as f:
-                f.write(f'-A -t {farm.vip}:{PORT} -s rr\n-a -t {farm.vip}:{PORT} -r 198.18.1.300\n')
+                f.write(f'[[service]]\nprotocol = "tcp"\naddress = "{farm.vip}:{PORT}"\n'
+                        f'scheduler = "rr"\n[[service.real]]\naddress = "198.18.1.300"\n')
             vipd = Vipd(farm, extra_args=['--config', rules])
             with self.assertRaises(RuntimeError) as refused:
                 vipd.start(timeout=5)
-            self.assertIn(f'{rules}:2: illegal real server address[:port] specified',
-                          str(refused.exception))
+            self.assertIn(f'{rules}:6:11: \'address\' = "198.18.1.300" is not ADDRESS[:PORT] '
+                          'or [IPV6-ADDRESS][:PORT]', str(refused.exception))
             link = farm.run('director', ['ip', '-d', 'link', 'show', 'dev',
                                          farm.interface('director')]).stdout
             self.assertNotIn('prog/xdp', link)

@@ -8,6 +8,7 @@ abi/vipd_counters.h, the one definition of the counter enum."""
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -64,6 +65,22 @@ class Vipd:
             return None if self.proc is None else self.proc.returncode
         self.proc.terminate()
         return self.proc.wait(timeout)
+
+    def reload(self, timeout=10.0):
+        """SIGHUP, as systemctl reload sends it; returns the log line of the reload's outcome
+        ('reloaded ...' or 'reload refused ...')."""
+        outcomes = re.compile(r'^<\d>vipd: (reloaded .*|reload refused.*)$', re.M)
+        seen = len(outcomes.findall(self.log()))
+        self.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = outcomes.findall(self.log())
+            if len(found) > seen:
+                return found[seen]
+            if self.proc.poll() is not None:
+                raise RuntimeError(f'vipd exited with {self.proc.returncode}: {self.log()}')
+            time.sleep(0.05)
+        raise RuntimeError(f'vipd did not log the reload: {self.log()}')
 
     def log(self):
         try:

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <string>
 
 #include "abi/vipd_conn_state.h"
 #include "director/Director.h"
@@ -175,16 +177,22 @@ TEST_F(DirectorTest, ListingAnUnknownServiceFailsWithEsrch) {
   EXPECT_EQ(director.handle(list).error, ESRCH);
 }
 
-TEST_F(DirectorTest, ApplyAllIsOneTransaction) {
-  auto dup = realRequest(admin::Command::addReal, "198.18.1.11");
-  auto fresh = realRequest(admin::Command::addReal, "198.18.1.15");
+TEST_F(DirectorTest, AFileIsAppliedAsOneTransaction) {
+  Config file;
+  file.path = "vipd.conf";
+  ConfigService svc{addService("rr").service.value(), {}};
+  svc.config.key.port = 81;
+  svc.reals.push_back(*realRequest(admin::Command::addReal, "198.18.1.15").real);
+  svc.reals.back().forward = admin::Forward::masq;  // not in the fast path: refused
+  file.services.push_back(svc);
   fake.log.clear();
-  auto r = director.applyAll({{"vipd.conf:1", fresh}, {"vipd.conf:2", dup}});
+  auto r = director.applyFile(file);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, EEXIST);
-  EXPECT_EQ(r.error().message.rfind("vipd.conf:2: ", 0), 0u) << r.error().message;
+  EXPECT_EQ(r.error().code, ENOSYS);
+  EXPECT_EQ(r.error().message.rfind("vipd.conf: TCP 198.18.1.100:81: ", 0), 0u)
+      << r.error().message;
   EXPECT_TRUE(fake.log.empty());
-  EXPECT_EQ(director.state().find(vip())->reals.size(), 3u);
+  EXPECT_EQ(director.state().services().size(), 1u);
 }
 
 }  // namespace
@@ -488,6 +496,123 @@ TEST_F(DirectorTest, ARolledBackDeletionKeepsTheRealsCounts) {
     ASSERT_EQ(director.handle(realRequest(admin::Command::editReal, "198.18.1.12", 2)).error, 0);
     EXPECT_EQ(fake.realStates[id].active, 3u) << failing;
   }
+}
+
+}  // namespace
+}  // namespace vipd::test
+
+// Director::applyFile and reload: the file's services made what it says as one transaction,
+// reals that stay keeping their ids, what vipadm added elsewhere left alone.
+namespace vipd::test {
+namespace {
+
+class FileReloadTest : public ::testing::Test {
+ protected:
+  static ConfigLoad load(const std::string& reals, const std::string& extra = "") {
+    return parseConfig("vipd.conf",
+                       "[[service]]\nprotocol = \"tcp\"\n"
+                       "address = \"198.18.1.100:80\"\nscheduler = \"rr\"\n" +
+                           reals + extra);
+  }
+  static std::string real(const char* ip, int weight = 1) {
+    return std::string("[[service.real]]\naddress = \"") + ip +
+           "\"\nweight = " + std::to_string(weight) + "\n";
+  }
+  void SetUp() override {
+    ASSERT_TRUE(director.start());
+    auto first = load(real("198.18.1.11") + real("198.18.1.12"));
+    ASSERT_TRUE(first.ok()) << first.report();
+    ASSERT_TRUE(director.applyFile(first.config));
+  }
+  std::map<std::string, std::pair<std::uint32_t, std::uint32_t>> reals() {  // ip -> id, weight
+    std::map<std::string, std::pair<std::uint32_t, std::uint32_t>> out;
+    for (const auto& r : director.state().find(vip())->reals)
+      out[r.config.address.toString()] = {r.realId, r.config.weight};
+    return out;
+  }
+
+  FakeDataplane fake;
+  Director director{fake, nullptr, {4096, false, 1, true}};
+};
+
+TEST_F(FileReloadTest, RealsThatStayKeepTheirIdsThroughAddEditAndDelete) {
+  auto before = reals();
+  fake.sweeps.clear();
+  auto next = load(real("198.18.1.11", 5) + real("198.18.1.13"));
+  ASSERT_TRUE(director.reload(next));
+  auto after = reals();
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after["198.18.1.11"], std::make_pair(before["198.18.1.11"].first, 5u));
+  EXPECT_FALSE(after.count("198.18.1.12"));
+  EXPECT_NE(after["198.18.1.13"].first, before["198.18.1.12"].first);
+  // IPVS order: the real added by the reload is at the head.
+  EXPECT_EQ(director.state().find(vip())->reals.front().config.address.toString(), "198.18.1.13");
+  // expire_nodest_conn: the removed real's connections are swept with the change.
+  EXPECT_EQ(fake.sweeps, (std::vector<std::uint64_t>{0}));
+  EXPECT_EQ(director.reloads().succeeded, 1u);
+  EXPECT_TRUE(director.reloads().lastSuccess);
+}
+
+TEST_F(FileReloadTest, AnUnchangedFileWritesNothing) {
+  auto ids = reals();
+  fake.log.clear();
+  ASSERT_TRUE(director.reload(load(real("198.18.1.11") + real("198.18.1.12"))));
+  EXPECT_EQ(reals(), ids);
+  EXPECT_TRUE(fake.log.empty());
+}
+
+TEST_F(FileReloadTest, AnInvalidFileIsRefusedAndChangesNothing) {
+  auto ids = reals();
+  fake.log.clear();
+  auto bad =
+      load(real("198.18.1.11") + "[[service.real]]\naddress = \"198.18.1.14\"\nweigth = 2\n");
+  ASSERT_FALSE(bad.ok());
+  auto r = director.reload(bad);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "vipd.conf:10:1: unknown key 'weigth' in [[service.real]]");
+  EXPECT_EQ(reals(), ids);
+  EXPECT_TRUE(fake.log.empty());
+  EXPECT_EQ(director.reloads().failed, 1u);
+  EXPECT_EQ(director.reloads().succeeded, 0u);
+  EXPECT_FALSE(director.reloads().lastSuccess);
+  EXPECT_EQ(director.reloads().lastError, r.error().message);
+}
+
+TEST_F(FileReloadTest, ServicesTheFileNeverNamedAreLeftAlone) {
+  auto other = addService("wlc");
+  other.service->key.port = 8080;
+  ASSERT_EQ(director.handle(other).error, 0);
+  // The file drops its service: that one goes, vipadm's stays.
+  ASSERT_TRUE(director.reload(parseConfig("vipd.conf", "")));
+  EXPECT_FALSE(director.state().find(vip()));
+  EXPECT_TRUE(director.state().find(other.service->key));
+}
+
+TEST_F(FileReloadTest, ASchedulerChangeIsAnEditOfTheService) {
+  auto svcId = director.state().find(vip())->svcId;
+  auto ids = reals();
+  auto next = parseConfig("vipd.conf",
+                          "[[service]]\nprotocol = \"tcp\"\naddress = \"198.18.1.100:80\"\n"
+                          "scheduler = \"wlc\"\n" +
+                              real("198.18.1.11") + real("198.18.1.12"));
+  ASSERT_TRUE(director.reload(next));
+  EXPECT_EQ(director.state().find(vip())->svcId, svcId);
+  EXPECT_EQ(director.state().find(vip())->config.scheduler, "wlc");
+  EXPECT_EQ(reals(), ids);
+}
+
+TEST_F(FileReloadTest, TimeoutsTheFileNoLongerSetsGoBackToTheDefaults) {
+  ASSERT_TRUE(director.reload(load(real("198.18.1.11"), "[timeouts]\ntcpfin = 5\nudp = 30\n")));
+  EXPECT_EQ(fake.config.tcp_timeout[VIPD_TCP_FIN_WAIT], 5u);
+  EXPECT_EQ(fake.config.udp_timeout, 30u);
+  admin::Request set;
+  set.command = admin::Command::setTimeouts;
+  set.timeouts = admin::Timeouts{100, 0, 0};  // vipadm --set 100 0 0
+  ASSERT_EQ(director.handle(set).error, 0);
+  ASSERT_TRUE(director.reload(load(real("198.18.1.11"), "[timeouts]\nudp = 40\n")));
+  EXPECT_EQ(fake.config.tcp_timeout[VIPD_TCP_ESTABLISHED], 100u);  // vipadm's, never the file's
+  EXPECT_EQ(fake.config.tcp_timeout[VIPD_TCP_FIN_WAIT], 120u);
+  EXPECT_EQ(fake.config.udp_timeout, 40u);
 }
 
 }  // namespace

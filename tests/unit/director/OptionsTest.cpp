@@ -57,3 +57,46 @@ TEST(Options, HelpDocumentsEachIpvsSwitchWithItsSysctl) {
 
 }  // namespace
 }  // namespace vipd::test
+
+// The [vipd] section of vipd.conf fills in what the command line leaves out.
+namespace vipd::test {
+namespace {
+
+TEST(Options, TheCommandLineOverridesTheFilesDaemonSection) {
+  auto parsed = parse({"--interface", "eth1", "--conn-table-size", "100"});
+  ASSERT_TRUE(parsed.options);
+  DaemonSection d;
+  d.interfaces = {"eth0"};
+  d.connTableSize = 5000;
+  d.halfOpenSize = 77;
+  d.socket = "/run/other.sock";
+  d.expireNodestConn = true;
+  applyDaemonSection(d, *parsed.options);
+  EXPECT_EQ(parsed.options->interfaces, (std::vector<std::string>{"eth1"}));
+  EXPECT_EQ(parsed.options->connTableSize, 100u);
+  EXPECT_EQ(parsed.options->halfOpenSize, 77u);
+  EXPECT_EQ(parsed.options->socketPath, "/run/other.sock");
+  EXPECT_TRUE(parsed.options->expireNodestConn);
+}
+
+TEST(Options, TheInterfaceMayComeFromTheFile) {
+  auto parsed = parse({"--config", "/etc/vipd/test.conf"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_TRUE(parsed.options->interfaces.empty());
+  EXPECT_EQ(configPath(*parsed.options), "/etc/vipd/test.conf");
+}
+
+TEST(Options, CheckConfigAndImportAreModes) {
+  auto parsed = parse({"-t", "--config", "x.conf"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_TRUE(parsed.options->checkConfig);
+  parsed = parse({"--check-config"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_TRUE(parsed.options->checkConfig);
+  parsed = parse({"--import-ipvsadm", "/etc/ipvsadm.rules"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_EQ(parsed.options->importIpvsadm, "/etc/ipvsadm.rules");
+}
+
+}  // namespace
+}  // namespace vipd::test

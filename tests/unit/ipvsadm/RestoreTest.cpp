@@ -1,4 +1,4 @@
-// How a line of ipvsadm -R input (and of vipd's configuration file) becomes an argv.
+// How a line of ipvsadm -R input (and of vipd --import-ipvsadm) becomes an argv.
 #include <gtest/gtest.h>
 
 #include <string>

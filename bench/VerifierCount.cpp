@@ -1,7 +1,7 @@
 // verifier_count: loads BPF objects (without pinning anything) and prints, for each program,
 // the instructions the verifier processed to accept it (bpf_prog_info.verified_insns), global
-// subprograms included. bench/core-before-after uses it to set the packet core's BPF build beside an
-// earlier one: `verifier_count OBJECT...` prints "object<TAB>program<TAB>instructions".
+// subprograms included. bench/core-before-after uses it to set the packet core's BPF build beside
+// an earlier one: `verifier_count OBJECT...` prints "object<TAB>program<TAB>instructions".
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 

@@ -31,7 +31,7 @@ struct {
  * (RFC 1624's incremental update): vipd drops headers with a bad checksum, as the kernel does. */
 static __always_inline __u16 bench_csum_replace4(__u16 check, __u32 from, __u32 to) {
   __u32 sum = (__u16)~check;
-  sum += (__u16)~(from >> 16) + (__u16)~(from & 0xffff);
+  sum += (__u16) ~(from >> 16) + (__u16) ~(from & 0xffff);
   sum += (to >> 16) + (to & 0xffff);
   sum = (sum & 0xffff) + (sum >> 16);
   sum = (sum & 0xffff) + (sum >> 16);

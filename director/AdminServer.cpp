@@ -91,7 +91,7 @@ AdminServer::~AdminServer() {
   if (bound_) unlink(path_.c_str());
 }
 
-Result<void> AdminServer::start() {
+Result<void> AdminServer::claim() {
   std::error_code fsErr;
   auto dir = std::filesystem::path(path_).parent_path();
   if (!dir.empty()) std::filesystem::create_directories(dir, fsErr);
@@ -106,9 +106,17 @@ Result<void> AdminServer::start() {
   mode_t old = umask(0177);  // the socket is created 0600: only root administers vipd
   if (!ec) acceptor_.bind(stream_protocol::endpoint(path_), ec);
   umask(old);
-  if (!ec) acceptor_.listen(64, ec);
   if (ec) return makeError(ec.value(), "admin socket " + path_ + ": " + ec.message());
   bound_ = true;
+  return {};
+}
+
+Result<void> AdminServer::start() {
+  if (!bound_)
+    if (auto r = claim(); !r) return r;
+  boost::system::error_code ec;
+  acceptor_.listen(64, ec);
+  if (ec) return makeError(ec.value(), "admin socket " + path_ + ": " + ec.message());
   accept();
   return {};
 }

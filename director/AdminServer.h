@@ -21,8 +21,11 @@ class AdminServer {
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
 
-  // Bind and listen. Refuses when another process already listens on the path; removes a stale
-  // socket file left by a process that died.
+  // Bind without listening: the path is this process's, yet clients are refused until start().
+  // Refuses when another process listens on the path (its socket is left alone); removes a
+  // stale socket file left by a process that died.
+  Result<void> claim();
+  // Listen and accept (claiming the path first if claim() was not called).
   Result<void> start();
 
  private:

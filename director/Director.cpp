@@ -80,7 +80,7 @@ admin::Stats toStats(const Result<vipd_stats>& s) {
 
 }  // namespace
 
-Result<void> Director::mutate(DesiredState& next, const admin::Request& req) const {
+Result<void> Director::mutate(DesiredState& next, const admin::Request& req) {
   using admin::Command;
   switch (req.command) {
     case Command::addService:
@@ -173,6 +173,14 @@ Result<void> Director::applyAll(const std::vector<ConfigRule>& rules) {
     if (auto r = mutate(next, rule.request); !r)
       return makeError(r.error().code, rule.origin + ": " + r.error().message);
   return commit(std::move(next));
+}
+
+Result<void> Director::check(const std::vector<ConfigRule>& rules) {
+  DesiredState next;
+  for (const auto& rule : rules)
+    if (auto r = mutate(next, rule.request); !r)
+      return makeError(r.error().code, rule.origin + ": " + r.error().message);
+  return {};
 }
 
 admin::Response Director::handle(const admin::Request& req) {

@@ -38,6 +38,9 @@ class Director {
   admin::Response handle(const admin::Request& request);
   // Apply a whole list of rules as one transaction; an error names the rule's origin.
   Result<void> applyAll(const std::vector<ConfigRule>& rules);
+  // Whether applyAll(rules) would succeed on an empty table, touching nothing: vipd checks its
+  // configuration file before it touches any pin or link.
+  static Result<void> check(const std::vector<ConfigRule>& rules);
   // Periodic work: copy neighbour changes into the fast path, expire connections.
   void refresh();
   // Remove everything this director published.
@@ -46,7 +49,7 @@ class Director {
   const DesiredState& state() const { return state_; }
 
  private:
-  Result<void> mutate(DesiredState& next, const admin::Request& request) const;
+  static Result<void> mutate(DesiredState& next, const admin::Request& request);
   Result<void> commit(DesiredState next);
   // What the fast path must hold for `state` and `timeouts`, with the next hops if this director
   // keeps them.

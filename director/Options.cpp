@@ -36,6 +36,12 @@ ParsedOptions parseOptions(int argc, char** argv) {
       "slots of mh's Maglev tables: one of IPVS's primes 251, 509, 1021, 2039, 4093, 8191, "
       "16381, 32749, 65521, 131071 (the kernel's CONFIG_IP_VS_MH_TAB_INDEX)")(
       "foreground", po::bool_switch(&o.foreground), "do not detach from the terminal")(
+      "keep-forwarding-on-exit", po::bool_switch(&o.keepForwardingOnExit),
+      "on SIGTERM or SIGINT leave the XDP program forwarding with the last tables, for an "
+      "upgrade or a supervised restart (docs/RESTART.md)")(
+      "remove", po::bool_switch(&o.remove),
+      "stop balancing: detach every vipd program and remove every map pinned in "
+      "--bpf-pin-dir, then exit (refused while a vipd runs there)")(
       "help,h", "show this help and exit")("version,V", "show the version and exit");
   po::variables_map vm;
   try {
@@ -58,7 +64,7 @@ ParsedOptions parseOptions(int argc, char** argv) {
     std::cerr << "vipd: unknown --dataplane " << o.dataplane << " (this build offers: xdp)\n";
     return {std::nullopt, 2};
   }
-  if (o.interfaces.empty()) {
+  if (o.interfaces.empty() && !o.remove) {
     std::cerr << "vipd: at least one --interface is required\n";
     return {std::nullopt, 2};
   }

@@ -20,6 +20,8 @@ struct Options {
   bool expireNodestConn = false;
   std::uint32_t mhTableSize = 4093;  // one of IPVS's mh primes
   bool foreground = false;
+  bool keepForwardingOnExit = false;  // a stop leaves the program forwarding (docs/RESTART.md)
+  bool remove = false;                // vipd --remove: stop balancing, remove every pin, exit
 };
 
 struct ParsedOptions {

@@ -144,19 +144,23 @@ int run(const Options& o) {
                                       "directory under /sys/fs/bpf)"));
   auto lock = PinDirLock::acquire(o.bpfPinDir);
   if (!lock) return fail(lock.error());
+  auto failEarly = [&lock](const Error& e) {  // before there is anything to undo but the dir
+    if (lock->created()) rmdir(lock->dir().c_str());
+    return fail(e);
+  };
   boost::asio::io_context io;
   std::unique_ptr<Director> director;  // the handler runs only once the loop runs
   AdminServer admin(io, o.socketPath,
                     [&director](const admin::Request& req) { return director->handle(req); });
-  if (auto r = admin.claim(); !r) return fail(r.error());
+  if (auto r = admin.claim(); !r) return failEarly(r.error());
 
+  auto rtnl = Rtnl::open();
+  if (!rtnl) return failEarly(rtnl.error());
+  Neighbours neighbours(**rtnl);  // before the undo, which may remove its entries
   auto dp = XdpDataplane::open({o.bpfPinDir, o.connTableSize, o.halfOpenSize, o.mhTableSize});
-  if (!dp) return fail(dp.error());
+  if (!dp) return failEarly(dp.error());
   if ((*dp)->adopted()) log::notice("adopting the maps pinned in " + o.bpfPinDir);
   StartUndo undo(**dp, *lock);
-  auto rtnl = Rtnl::open();
-  if (!rtnl) return fail(rtnl.error());
-  Neighbours neighbours(**rtnl);
   if (auto r = attachAll(**dp, o.interfaces, undo); !r) return fail(r.error());
   director = std::make_unique<Director>(
       **dp, &neighbours,

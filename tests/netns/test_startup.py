@@ -103,6 +103,10 @@ class StartupSafety(unittest.TestCase):
             same_socket = Vipd(farm).run_to_exit()  # the same socket too: still the lock
             self.assertNotEqual(same_socket.returncode, 0, same_socket.stderr)
             self.assertIn('another vipd', same_socket.stderr)
+            other_dir = Vipd(farm, pin_dir=os.path.join(farm.bpffs, 'other')).run_to_exit()
+            self.assertNotEqual(other_dir.returncode, 0, other_dir.stderr)
+            self.assertIn(f'another vipd is listening on {first.socket}', other_dir.stderr)
+            self.assertFalse(os.path.exists(os.path.join(farm.bpffs, 'other')))
             refused = remove(farm, first)  # vipd --remove does not pull it from under vipd
             self.assertNotEqual(refused.returncode, 0, refused.stderr)
             self.assertIn(f'another vipd (pid {first.proc.pid})', refused.stderr)
@@ -130,7 +134,7 @@ class StartupSafety(unittest.TestCase):
             res = vipd.run_to_exit()
             self.assertNotEqual(res.returncode, 0)
             self.assertIn('attaching XDP to', res.stderr)
-            self.assertIsNone(pins(vipd), 'the 20 maps it pinned are gone again')
+            self.assertIsNone(pins(vipd), 'the maps it pinned are gone again')
             self.assertEqual(xdp_programs(farm), other)
             self.assertFalse(os.path.exists(vipd.socket))
 

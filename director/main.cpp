@@ -1,6 +1,6 @@
 // vipd's main: options, the configuration file, the interfaces, the pin directory's lock and the
 // admin socket are all checked before anything is touched; then the components in dependency
-// order (fast path, netlink, interfaces, director, admin socket), then the event loop. A failed
+// order (netlink, fast path, interfaces, director, admin socket), then the event loop. A failed
 // start undoes only what it created; SIGTERM or SIGINT tears down in reverse, unless
 // --keep-forwarding-on-exit. docs/RESTART.md says why.
 #include <net/if.h>

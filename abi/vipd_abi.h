@@ -48,5 +48,7 @@
  * within the kernel's 15-character limit. The tables themselves are listed in vipd_maps.h. */
 #define VIPD_MAP_NAME(name, version) "vipd_" #name "_v" VIPD_STR(version)
 #define VIPD_LINK_PREFIX "vipd_link_" /* + interface name: the pinned bpf_link */
+/* The anchor's pinned name: unversioned, so that a vipd of any version finds it (vipd_maps.h). */
+#define VIPD_ANCHOR_NAME "vipd_anchor"
 
 #endif /* VIPD_ABI_H */

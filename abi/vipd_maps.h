@@ -358,6 +358,31 @@ struct vipd_abi_info {
 };
 VIPD_ABI_ASSERT_SIZE(struct vipd_abi_info, 8);
 
+/* The anchor: a one-element array pinned as VIPD_ANCHOR_NAME beside the maps, outside the
+ * program and outside the list, unversioned, written once and then frozen. It names the layout
+ * version of every table the maps in its directory were created with, so that a vipd of any
+ * version can tell whether it may adopt them before it touches anything. Its layout only ever
+ * grows at the end and bumps `layout`: a reader checks magic and layout first. */
+#define VIPD_ANCHOR_MAGIC 0x56495041u /* 'VIPA' */
+#define VIPD_ANCHOR_LAYOUT 1
+#define VIPD_ANCHOR_MAX_TABLES 48
+#define VIPD_ANCHOR_NAME_LEN 12
+
+struct vipd_anchor_table {
+  char name[VIPD_ANCHOR_NAME_LEN]; /* the table's name in the list ("conns"), NUL-padded */
+  __u32 version;                   /* its layout version, host order */
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_anchor_table, 16);
+
+struct vipd_anchor {
+  __u32 magic;    /* VIPD_ANCHOR_MAGIC, host order */
+  __u32 layout;   /* VIPD_ANCHOR_LAYOUT: of this struct */
+  __u32 n_tables; /* entries of tables[] in use, the rest zero */
+  __u32 pad;
+  struct vipd_anchor_table tables[VIPD_ANCHOR_MAX_TABLES];
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_anchor, 16 + 16 * VIPD_ANCHOR_MAX_TABLES);
+
 /* Value of vipd_txif_v1 (per-CPU hash keyed by __u32 ifindex): frames redirected to another
  * interface than the one they came in on, by egress interface. (BPF_PROG_TEST_RUN reports a
  * redirect without its target; this is where a test reads it, and an operator too.) */

@@ -93,7 +93,7 @@ AdminServer::~AdminServer() {
   if (bound_) unlink(path_.c_str());
 }
 
-Result<void> AdminServer::start(const std::string& group) {
+Result<void> AdminServer::claim(const std::string& group) {
   std::error_code fsErr;
   auto dir = std::filesystem::path(path_).parent_path();
   if (!dir.empty()) std::filesystem::create_directories(dir, fsErr);
@@ -108,7 +108,6 @@ Result<void> AdminServer::start(const std::string& group) {
   mode_t old = umask(0177);  // the socket is created 0600: only root administers vipd
   if (!ec) acceptor_.bind(stream_protocol::endpoint(path_), ec);
   umask(old);
-  if (!ec) acceptor_.listen(64, ec);
   if (ec) return makeError(ec.value(), "admin socket " + path_ + ": " + ec.message());
   bound_ = true;
   if (!group.empty()) {
@@ -119,6 +118,15 @@ Result<void> AdminServer::start(const std::string& group) {
       return makeError(errno, "admin socket " + path_ + ": giving it to group " + group + ": " +
                                   std::strerror(errno));
   }
+  return {};
+}
+
+Result<void> AdminServer::start(const std::string& group) {
+  if (!bound_)
+    if (auto r = claim(group); !r) return r;
+  boost::system::error_code ec;
+  acceptor_.listen(64, ec);
+  if (ec) return makeError(ec.value(), "admin socket " + path_ + ": " + ec.message());
   accept();
   return {};
 }

@@ -21,9 +21,12 @@ class AdminServer {
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
 
-  // Bind and listen. Refuses when another process already listens on the path; removes a stale
-  // socket file left by a process that died. With `group`, the socket is mode 0660 and that
-  // group's, so that its members may administer vipd too.
+  // Bind without listening: the path is this process's, yet clients are refused until start().
+  // Refuses when another process listens on the path (its socket is left alone); removes a
+  // stale socket file left by a process that died. With `group`, the socket is mode 0660 and
+  // that group's, so that its members may administer vipd too.
+  Result<void> claim(const std::string& group = "");
+  // Listen and accept (claiming the path first, with `group`, if claim() was not called).
   Result<void> start(const std::string& group = "");
 
  private:

@@ -81,7 +81,7 @@ admin::Stats toStats(const Result<vipd_stats>& s) {
 
 }  // namespace
 
-Result<void> Director::mutate(DesiredState& next, const admin::Request& req) const {
+Result<void> Director::mutate(DesiredState& next, const admin::Request& req) {
   using admin::Command;
   switch (req.command) {
     case Command::addService:

@@ -63,7 +63,7 @@ class Director {
   const DesiredState& state() const { return state_; }
 
  private:
-  Result<void> mutate(DesiredState& next, const admin::Request& request) const;
+  static Result<void> mutate(DesiredState& next, const admin::Request& request);
   Result<void> commit(DesiredState next);
   Result<void> commit(DesiredState next, const admin::Timeouts& timeouts);
   Result<void> mergeFile(DesiredState& next, const Config& config) const;

@@ -45,6 +45,12 @@ ParsedOptions parseOptions(int argc, char** argv) {
       "slots of mh's Maglev tables: one of IPVS's primes 251, 509, 1021, 2039, 4093, 8191, "
       "16381, 32749, 65521, 131071 (the kernel's CONFIG_IP_VS_MH_TAB_INDEX)")(
       "foreground", po::bool_switch(&o.foreground), "do not detach from the terminal")(
+      "keep-forwarding-on-exit", po::bool_switch(&o.keepForwardingOnExit),
+      "on SIGTERM or SIGINT leave the XDP program forwarding with the last tables, for an "
+      "upgrade or a supervised restart (docs/RESTART.md)")(
+      "remove", po::bool_switch(&o.remove),
+      "stop balancing: detach every vipd program and remove every map pinned in "
+      "--bpf-pin-dir, then exit (refused while a vipd runs there)")(
       "help,h", "show this help and exit")("version,V", "show the version and exit");
   po::variables_map vm;
   try {

@@ -1,5 +1,9 @@
-// vipd's main: options, then the components in dependency order (fast path, netlink, director,
-// interfaces, admin socket), then the event loop; teardown in reverse on SIGTERM or SIGINT.
+// vipd's main: options, the configuration file, the interfaces, the pin directory's lock and the
+// admin socket are all checked before anything is touched; then the components in dependency
+// order (netlink, fast path, interfaces, director, admin socket), then the event loop. A failed
+// start undoes only what it created; SIGTERM or SIGINT tears down in reverse, unless
+// --keep-forwarding-on-exit. docs/RESTART.md says why.
+#include <net/if.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +20,7 @@
 #include "director/Neighbours.h"
 #include "director/Options.h"
 #include "director/Rtnl.h"
+#include "xdp/PinDir.h"
 #include "xdp/XdpDataplane.h"
 
 namespace {
@@ -37,15 +42,42 @@ void scheduleRefresh(boost::asio::steady_timer& timer, Director& director) {
   });
 }
 
-// Attach to every interface; on failure detach what was attached.
-Result<void> attachAll(XdpDataplane& dp, const std::vector<std::string>& interfaces) {
-  for (std::size_t i = 0; i < interfaces.size(); ++i) {
-    auto a = dp.attach(interfaces[i]);
-    if (!a) {
-      for (std::size_t j = 0; j < i; ++j) (void)dp.detach(interfaces[j]);
-      return a.error();
-    }
-    log::notice("XDP attached to " + interfaces[i] +
+// What a start created in the kernel, undone unless the start completes: the links it made, the
+// maps and anchor it pinned, the managed neighbours, the pin directory if it made it. What it
+// adopted from an earlier vipd stays as it was.
+class StartUndo {
+ public:
+  StartUndo(XdpDataplane& dp, const PinDirLock& lock) : dp_(dp), lock_(lock) {}
+  ~StartUndo() {
+    if (done_) return;
+    if (neighbours_) neighbours_->removeAll();
+    for (const auto& ifname : links_)
+      if (auto r = dp_.detach(ifname); !r) log::warning(r.error().message);
+    if (auto r = dp_.unpinCreated(); !r) log::warning(r.error().message);
+    if (lock_.created()) rmdir(lock_.dir().c_str());  // only if empty
+  }
+  StartUndo(const StartUndo&) = delete;
+  StartUndo& operator=(const StartUndo&) = delete;
+  void linkCreated(const std::string& ifname) { links_.push_back(ifname); }
+  void neighboursSet(Neighbours& n) { neighbours_ = &n; }
+  void done() { done_ = true; }
+
+ private:
+  XdpDataplane& dp_;
+  const PinDirLock& lock_;
+  std::vector<std::string> links_;
+  Neighbours* neighbours_ = nullptr;
+  bool done_ = false;
+};
+
+// Attach to every interface, recording the links this start created.
+Result<void> attachAll(XdpDataplane& dp, const std::vector<std::string>& interfaces,
+                       StartUndo& undo) {
+  for (const auto& ifname : interfaces) {
+    auto a = dp.attach(ifname);
+    if (!a) return a.error();
+    if (!a->adopted) undo.linkCreated(ifname);
+    log::notice("XDP attached to " + ifname +
                 (a->mode == XdpMode::native ? " (native)" : " (generic)") +
                 (a->adopted ? ", replacing the program of the pinned link" : ""));
   }
@@ -118,37 +150,79 @@ void reloadOnHangup(boost::asio::signal_set& hup, Director& director, const Opti
   });
 }
 
+Result<void> checkInterfaces(const std::vector<std::string>& interfaces) {
+  for (const auto& ifname : interfaces)
+    if (if_nametoindex(ifname.c_str()) == 0)
+      return makeError(ENODEV, "interface " + ifname + ": no such interface; nothing was changed");
+  return {};
+}
+
 void teardown(XdpDataplane& dp, Director& director, const Options& o) {
-  for (const auto& ifname : o.interfaces)
-    if (auto r = dp.detach(ifname); !r) log::warning(r.error().message);
+  if (o.keepForwardingOnExit) {
+    log::notice(
+        "the XDP program keeps forwarding with the last tables (--keep-forwarding-on-"
+        "exit); `vipd --remove --bpf-pin-dir " +
+        o.bpfPinDir + "` stops it and removes its maps");
+    return;
+  }
+  if (auto r = dp.detachAll(); !r) log::warning(r.error().message);
   director.shutdown();
   if (auto r = dp.unpinMaps(); !r) log::warning(r.error().message);
   rmdir(o.bpfPinDir.c_str());  // only if empty: it may hold what others pinned
 }
 
-int run(const Options& o, const Config& config) {
-  auto dp = XdpDataplane::open({o.bpfPinDir, o.connTableSize, o.halfOpenSize});
-  if (!dp) return fail(dp.error());
-  auto rtnl = Rtnl::open();
-  if (!rtnl) return fail(rtnl.error());
-  Neighbours neighbours(**rtnl);
-  Director director(**dp, &neighbours,
-                    {o.connTableSize, o.sloppyTcp, 1, o.expireNodestConn, o.mhTableSize});
-  if (auto r = director.start(); !r) return fail(r.error());
-  if (auto r = attachAll(**dp, o.interfaces); !r) return fail(r.error());
-  if (auto r = director.applyFile(config); !r) {
-    teardown(**dp, director, o);
-    return fail(r.error());
-  }
+// vipd --remove: what a clean stop removes, for a program left forwarding.
+int removeAll(const Options& o) {
+  if (!isOnBpffs(o.bpfPinDir))
+    return fail(makeError(EINVAL, "BPF pin directory " + o.bpfPinDir + " is not on a bpffs"));
+  auto lock = PinDirLock::acquire(o.bpfPinDir);
+  if (!lock) return fail(lock.error());
+  auto removed = removePinned(o.bpfPinDir);
+  if (!removed) return fail(removed.error());
+  std::string links;
+  for (const auto& ifname : removed->links) links += " " + ifname;
+  log::notice("removed from " + o.bpfPinDir + ": " + std::to_string(removed->links.size()) +
+              " links (XDP stopped on:" + (links.empty() ? " none" : links) + "), " +
+              std::to_string(removed->maps) + " maps");
+  return 0;
+}
 
+// `config` was read and checked completely before this: nothing is touched for a bad file.
+int run(const Options& o, const Config& config) {
+  if (auto r = checkInterfaces(o.interfaces); !r) return fail(r.error());
+  if (!isOnBpffs(o.bpfPinDir))
+    return fail(makeError(EINVAL, "BPF pin directory " + o.bpfPinDir +
+                                      " is not on a bpffs (mount -t bpf bpf DIR, or choose a "
+                                      "directory under /sys/fs/bpf)"));
+  auto lock = PinDirLock::acquire(o.bpfPinDir);
+  if (!lock) return fail(lock.error());
+  auto failEarly = [&lock](const Error& e) {  // before there is anything to undo but the dir
+    if (lock->created()) rmdir(lock->dir().c_str());
+    return fail(e);
+  };
   boost::asio::io_context io;
+  std::unique_ptr<Director> director;  // the handler runs only once the loop runs
   AdminServer admin(io, o.socketPath,
-                    [&director](const admin::Request& req) { return director.handle(req); });
-  if (auto r = admin.start(o.adminGroup); !r) {
-    teardown(**dp, director, o);
-    return fail(r.error());
-  }
+                    [&director](const admin::Request& req) { return director->handle(req); });
+  if (auto r = admin.claim(o.adminGroup); !r) return failEarly(r.error());
+
+  auto rtnl = Rtnl::open();
+  if (!rtnl) return failEarly(rtnl.error());
+  Neighbours neighbours(**rtnl);  // before the undo, which may remove its entries
+  auto dp = XdpDataplane::open({o.bpfPinDir, o.connTableSize, o.halfOpenSize, o.mhTableSize});
+  if (!dp) return failEarly(dp.error());
+  if ((*dp)->adopted()) log::notice("adopting the maps pinned in " + o.bpfPinDir);
+  StartUndo undo(**dp, *lock);
+  if (auto r = attachAll(**dp, o.interfaces, undo); !r) return fail(r.error());
+  director = std::make_unique<Director>(
+      **dp, &neighbours,
+      DirectorSettings{o.connTableSize, o.sloppyTcp, 1, o.expireNodestConn, o.mhTableSize});
+  if (auto r = director->start(); !r) return fail(r.error());
+  undo.neighboursSet(neighbours);
+  if (auto r = director->applyFile(config); !r) return fail(r.error());
+  if (auto r = admin.start(); !r) return fail(r.error());
   if (!o.foreground && daemon(0, 1) != 0) return fail(makeError(errno, "daemon() failed"));
+  undo.done();
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&io](boost::system::error_code, int sig) {
     log::notice(std::string("stopping on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
@@ -156,12 +230,12 @@ int run(const Options& o, const Config& config) {
   });
   DaemonSection running = config.daemon;
   boost::asio::signal_set hup(io, SIGHUP);
-  reloadOnHangup(hup, director, o, running);
+  reloadOnHangup(hup, *director, o, running);
   boost::asio::steady_timer refresh(io);
-  scheduleRefresh(refresh, director);
+  scheduleRefresh(refresh, *director);
   log::notice("vipd " VIPD_VERSION " running; admin socket " + o.socketPath);
   io.run();
-  teardown(**dp, director, o);
+  teardown(**dp, *director, o);
   return 0;
 }
 
@@ -171,6 +245,7 @@ int main(int argc, char** argv) {
   auto parsed = vipd::parseOptions(argc, argv);
   if (!parsed.options) return parsed.exitCode;
   vipd::Options& o = *parsed.options;
+  if (o.remove) return removeAll(o);
   if (o.importIpvsadm) return importRules(*o.importIpvsadm);
   auto config = loadConfig(o);
   if (o.checkConfig) return checkConfig(config, o);

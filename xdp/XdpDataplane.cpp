@@ -1,5 +1,6 @@
-// XdpDataplane: skeleton lifecycle, pinning and adoption, attachment through pinned bpf_links,
-// and typed map access. libbpf errors (-errno) become Error{errno, message naming the object}.
+// XdpDataplane: skeleton lifecycle, the anchor, pinning and adoption, attachment through pinned
+// bpf_links, and typed map access. libbpf errors (-errno) become Error{errno, message naming the
+// object}.
 #include "xdp/XdpDataplane.h"
 
 #include <bpf/bpf.h>
@@ -16,8 +17,11 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <vector>
 
 #include "abi/vipd_counters.h"
+#include "base/Log.h"
 // The generated skeleton is C; its casts are its own.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wold-style-cast"
@@ -36,6 +40,92 @@ std::string errnoText(int err) {
 int printLibbpf(enum libbpf_print_level level, const char* format, va_list args) {
   if (level == LIBBPF_DEBUG) return 0;
   return std::vfprintf(stderr, format, args);
+}
+
+// How a refusal of pinned maps ends: the operator must know nothing was changed.
+constexpr const char* kRefused = "; refused, nothing was changed (docs/RESTART.md)";
+
+static_assert(VIPD_TABLE__COUNT <= VIPD_ANCHOR_MAX_TABLES, "the anchor names every table");
+
+// The anchor this binary writes: every table of the list with its layout version.
+vipd_anchor ourAnchor() {
+  vipd_anchor a{};
+  a.magic = VIPD_ANCHOR_MAGIC;
+  a.layout = VIPD_ANCHOR_LAYOUT;
+#define VIPD_ANCHOR_ENTRY(table, layout, kind, key, value, capacity)                     \
+  static_assert(sizeof(#table) <= VIPD_ANCHOR_NAME_LEN, "table name too long: " #table); \
+  std::memcpy(a.tables[a.n_tables].name, #table, sizeof(#table));                        \
+  a.tables[a.n_tables++].version = layout;
+  VIPD_TABLE_LIST(VIPD_ANCHOR_ENTRY)
+#undef VIPD_ANCHOR_ENTRY
+  return a;
+}
+
+std::map<std::string, std::uint32_t> versionsOf(const vipd_anchor& a) {
+  std::map<std::string, std::uint32_t> out;
+  for (std::uint32_t i = 0; i < std::min(a.n_tables, std::uint32_t{VIPD_ANCHOR_MAX_TABLES}); ++i)
+    out[std::string(a.tables[i].name, strnlen(a.tables[i].name, VIPD_ANCHOR_NAME_LEN))] =
+        a.tables[i].version;
+  return out;
+}
+
+// The tables whose versions differ between a pinned anchor and this binary's; empty if none.
+std::string anchorDifference(const vipd_anchor& pinned, const vipd_anchor& ours) {
+  auto theirs = versionsOf(pinned), mine = versionsOf(ours);
+  std::string diff;
+  for (const auto& [name, version] : mine) {
+    auto it = theirs.find(name);
+    if (it == theirs.end())
+      diff += " " + name + " absent (this vipd: v" + std::to_string(version) + ")";
+    else if (it->second != version)
+      diff += " " + name + " v" + std::to_string(it->second) + " (this vipd: v" +
+              std::to_string(version) + ")";
+  }
+  for (const auto& [name, version] : theirs)
+    if (!mine.count(name))
+      diff += " " + name + " v" + std::to_string(version) + " (unknown to this vipd)";
+  return diff;
+}
+
+// The anchor pinned at `path`, or none. Anything else pinned there is refused.
+Result<std::optional<vipd_anchor>> readAnchor(const std::string& path) {
+  int fd = bpf_obj_get(path.c_str());
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<vipd_anchor>{};
+    return libbpfError(errno, "opening the anchor " + path);
+  }
+  bpf_map_info info{};
+  std::uint32_t len = sizeof(info);
+  int err = bpf_obj_get_info_by_fd(fd, &info, &len);
+  bool shaped = !err && info.type == BPF_MAP_TYPE_ARRAY && info.key_size == sizeof(std::uint32_t) &&
+                info.max_entries >= 1 && info.value_size >= 2 * sizeof(std::uint32_t);
+  std::vector<unsigned char> value(shaped ? info.value_size : 0);
+  const std::uint32_t zero = 0;
+  if (shaped) shaped = bpf_map_lookup_elem(fd, &zero, value.data()) == 0;
+  close(fd);
+  std::uint32_t header[2] = {};
+  if (shaped) std::memcpy(header, value.data(), sizeof(header));
+  if (!shaped || header[0] != VIPD_ANCHOR_MAGIC)
+    return makeError(EPROTO, path + " is not a vipd anchor" + kRefused);
+  if (header[1] != VIPD_ANCHOR_LAYOUT || value.size() != sizeof(vipd_anchor))
+    return makeError(EPROTO, "the anchor " + path + " has layout " + std::to_string(header[1]) +
+                                 " (" + std::to_string(value.size()) +
+                                 " bytes); this vipd reads layout " +
+                                 std::to_string(VIPD_ANCHOR_LAYOUT) + kRefused);
+  vipd_anchor a{};
+  std::memcpy(&a, value.data(), sizeof(a));
+  return std::optional<vipd_anchor>{a};
+}
+
+// The vipd objects pinned in `dir` (names starting "vipd_"), comma-separated.
+std::string vipdPinsIn(const std::string& dir) {
+  std::string names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind("vipd_", 0) == 0) names += (names.empty() ? "" : ", ") + name;
+  }
+  return names;
 }
 
 }  // namespace
@@ -80,12 +170,129 @@ Result<std::unique_ptr<XdpDataplane>> XdpDataplane::open(const XdpOptions& optio
   if (int err = bpf_map__set_max_entries(skel->maps.vipd_syns_v1, options.halfOpenSize))
     return libbpfError(err, "sizing the half-open table");
   if (auto r = dp->checkLayout(); !r) return r.error();
-  if (int err = vipd_xdp__load(skel))
-    return libbpfError(err, "loading the XDP program (maps pinned in " + options.pinDir +
-                                " with another layout are refused)");
-  if (auto r = dp->checkAbiInfo(); !r) return r.error();
-  if (auto r = dp->adoptTables(); !r) return r.error();
+  if (auto r = dp->checkAnchor(); !r) return r.error();
+  if (auto r = dp->checkPinnedMaps(); !r) return r.error();
+  if (auto r = dp->load(); !r) {
+    if (auto u = dp->unpinCreated(); !u) log::warning(u.error().message);
+    return r.error();
+  }
   return dp;
+}
+
+// A new anchor first, so that maps are never pinned without one; then the program, which pins
+// the maps it creates and reuses the pinned ones; then what adopted maps hold.
+Result<void> XdpDataplane::load() {
+  if (!adopted_)
+    if (auto r = createAnchor(); !r) return r;
+  if (int err = vipd_xdp__load(skel())) return libbpfError(err, "loading the XDP program");
+  if (auto r = checkAbiInfo(); !r) return r;
+  if (auto r = adoptTables(); !r) return r;
+  return checkMhTables();
+}
+
+std::string XdpDataplane::anchorPath() const {
+  return options_.pinDir + "/" + VIPD_ANCHOR_NAME;
+}
+
+// Adopt the maps when the anchor names this binary's versions; refuse when it names others, or
+// when vipd objects are pinned without an anchor (what they are is unknown).
+Result<void> XdpDataplane::checkAnchor() {
+  auto pinned = readAnchor(anchorPath());
+  if (!pinned) return pinned.error();
+  if (!*pinned) {
+    std::string strays = vipdPinsIn(options_.pinDir);
+    if (strays.empty()) return {};
+    return makeError(EPROTO, options_.pinDir + " holds vipd objects without an anchor (" + strays +
+                                 "), of a vipd older than the anchor or left by an "
+                                 "interrupted removal; vipd --remove --bpf-pin-dir " +
+                                 options_.pinDir + " removes them" + kRefused);
+  }
+  std::string diff = anchorDifference(**pinned, ourAnchor());
+  if (!diff.empty())
+    return makeError(EPROTO, "the maps pinned in " + options_.pinDir +
+                                 " have other layouts than this vipd's:" + diff +
+                                 "; the program running on them keeps forwarding" + kRefused);
+  adopted_ = true;
+  return {};
+}
+
+// Every map already pinned must be what this binary would create: libbpf would refuse it at
+// load anyway, but only after pinning the others, and without saying which option differs.
+Result<void> XdpDataplane::checkPinnedMaps() {
+  for (int t = 0; t < VIPD_TABLE__COUNT; ++t) {
+    auto table = static_cast<vipd_table_id>(t);
+    std::string path = options_.pinDir + "/" + vipd_table_name(table);
+    int fd = bpf_obj_get(path.c_str());
+    if (fd < 0) {
+      if (errno == ENOENT) continue;
+      return libbpfError(errno, "opening pinned map " + path);
+    }
+    pinnedBefore_[static_cast<std::size_t>(t)] = true;
+    bpf_map_info info{};
+    std::uint32_t len = sizeof(info);
+    int err = bpf_obj_get_info_by_fd(fd, &info, &len);
+    close(fd);
+    if (err) return libbpfError(err, "reading pinned map " + path);
+    const bpf_map* m = map(table);
+    if (info.type == bpf_map__type(m) && info.key_size == bpf_map__key_size(m) &&
+        info.value_size == bpf_map__value_size(m) && info.map_flags == bpf_map__map_flags(m) &&
+        info.max_entries == bpf_map__max_entries(m))
+      continue;
+    const char* option = table == VIPD_TABLE_conns  ? "--conn-table-size"
+                         : table == VIPD_TABLE_syns ? "--half-open-size"
+                                                    : nullptr;
+    if (option && info.max_entries != bpf_map__max_entries(m))
+      return makeError(EPROTO, "the map " + path + " holds " + std::to_string(info.max_entries) +
+                                   " entries, " + option + " is " +
+                                   std::to_string(bpf_map__max_entries(m)) +
+                                   ": a new size needs new maps, which drops every connection "
+                                   "(stop vipd, vipd --remove, start again)" +
+                                   kRefused);
+    return makeError(
+        EPROTO, "the map " + path + " is not this vipd's: type/key/value/entries/" + "flags " +
+                    std::to_string(info.type) + "/" + std::to_string(info.key_size) + "/" +
+                    std::to_string(info.value_size) + "/" + std::to_string(info.max_entries) + "/" +
+                    std::to_string(info.map_flags) + ", expected " +
+                    std::to_string(bpf_map__type(m)) + "/" + std::to_string(bpf_map__key_size(m)) +
+                    "/" + std::to_string(bpf_map__value_size(m)) + "/" +
+                    std::to_string(bpf_map__max_entries(m)) + "/" +
+                    std::to_string(bpf_map__map_flags(m)) + kRefused);
+  }
+  return {};
+}
+
+// Written once, frozen, then pinned: a pinned anchor is always complete and never changes.
+Result<void> XdpDataplane::createAnchor() {
+  LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_RDONLY_PROG);
+  int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, VIPD_ANCHOR_NAME, sizeof(std::uint32_t),
+                          sizeof(vipd_anchor), 1, &opts);
+  if (fd < 0) return libbpfError(fd, "creating the anchor");
+  const std::uint32_t zero = 0;
+  const vipd_anchor anchor = ourAnchor();
+  std::string path = anchorPath();
+  int err = bpf_map_update_elem(fd, &zero, &anchor, BPF_ANY);
+  if (!err) err = bpf_map_freeze(fd);
+  if (!err) err = bpf_obj_pin(fd, path.c_str());
+  close(fd);
+  if (err) return libbpfError(err, "pinning the anchor " + path);
+  createdAnchor_ = true;
+  return {};
+}
+
+// An adopted mh service's tables have the size they were built with; another --mh-table-size
+// would be a new layout of vipd_mh.
+Result<void> XdpDataplane::checkMhTables() const {
+  if (!adopted_) return {};
+  auto tables = held();
+  if (!tables) return tables.error();
+  for (const auto& [key, svc] : tables->services)
+    if (svc.sched == VIPD_SCHED_MH && svc.mh_size != options_.mhTableSize)
+      return makeError(EPROTO, "the maps pinned in " + options_.pinDir + " hold mh tables of " +
+                                   std::to_string(svc.mh_size) + " slots (service id " +
+                                   std::to_string(svc.svc_id) + "), --mh-table-size is " +
+                                   std::to_string(options_.mhTableSize) +
+                                   "; the program running on them keeps forwarding" + kRefused);
+  return {};
 }
 
 // Every map as abi/ declares its table: a binary whose maps differ from the list is refused.
@@ -162,6 +369,17 @@ Result<void> XdpDataplane::detach(const std::string& ifname) {
   return {};
 }
 
+Result<void> XdpDataplane::detachAll() {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(options_.pinDir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind(VIPD_LINK_PREFIX, 0) != 0) continue;
+    if (auto r = detach(name.substr(std::strlen(VIPD_LINK_PREFIX))); !r) return r;
+  }
+  if (ec) return makeError(ec.value(), "listing " + options_.pinDir + ": " + ec.message());
+  return {};
+}
+
 Result<void> XdpDataplane::unpinMaps() {
   bpf_map* map = nullptr;
   bpf_object__for_each_map(map, skel()->obj) {
@@ -169,6 +387,25 @@ Result<void> XdpDataplane::unpinMaps() {
     if (int err = bpf_map__unpin(map, nullptr); err && err != -ENOENT)
       return libbpfError(err, std::string("unpinning map ") + bpf_map__name(map));
   }
+  std::string anchor = anchorPath();  // last: maps still pinned keep their anchor
+  if (unlink(anchor.c_str()) != 0 && errno != ENOENT)
+    return libbpfError(errno, "removing the anchor " + anchor);
+  createdAnchor_ = false;
+  return {};
+}
+
+Result<void> XdpDataplane::unpinCreated() {
+  for (int t = 0; t < VIPD_TABLE__COUNT; ++t) {
+    if (pinnedBefore_[static_cast<std::size_t>(t)]) continue;
+    bpf_map* m = map(static_cast<vipd_table_id>(t));
+    if (int err = bpf_map__unpin(m, nullptr); err && err != -ENOENT)
+      return libbpfError(err, std::string("unpinning map ") + bpf_map__name(m));
+  }
+  if (!createdAnchor_) return {};
+  std::string anchor = anchorPath();
+  if (unlink(anchor.c_str()) != 0 && errno != ENOENT)
+    return libbpfError(errno, "removing the anchor " + anchor);
+  createdAnchor_ = false;
   return {};
 }
 

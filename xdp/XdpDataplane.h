@@ -7,6 +7,7 @@
 // the record of what apply() wrote is behind a mutex).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -24,6 +25,8 @@ struct XdpOptions {
   std::string pinDir = "/sys/fs/bpf/vipd";  // must be on a bpffs
   std::uint32_t connTableSize = VIPD_DEFAULT_CONNS;
   std::uint32_t halfOpenSize = VIPD_DEFAULT_HALF_OPEN;
+  // The director's mh table size: adopted mh services must have tables of this size.
+  std::uint32_t mhTableSize = VIPD_MH_DEFAULT_SLOTS;
 };
 
 enum class XdpMode { native, generic };
@@ -42,9 +45,12 @@ struct XdpRunResult {
 // The maps come first (a private base), so that they exist before the TableDataplane over them.
 class XdpDataplane final : private XdpMaps, public TableDataplane {
  public:
-  // Opens and loads the program, adopting maps already pinned in options.pinDir when their
-  // layout matches this binary's ABI, and refusing when it does not. What adopted maps hold is
-  // read back as the starting point of apply(), their ids with kAdoptedLife.
+  // Opens and loads the program, adopting the maps pinned in options.pinDir when their anchor
+  // (VIPD_ANCHOR_NAME) names this binary's table versions and their sizes are the options', and
+  // refusing with a message, before anything is created or changed, when they are not; with no
+  // anchor it pins a new one and new maps (and refuses a directory holding vipd pins without
+  // one). What adopted maps hold is read back as the starting point of apply(), their ids with
+  // kAdoptedLife. The caller holds the directory's PinDirLock.
   static Result<std::unique_ptr<XdpDataplane>> open(const XdpOptions& options);
   ~XdpDataplane() override;
   XdpDataplane(const XdpDataplane&) = delete;
@@ -55,8 +61,15 @@ class XdpDataplane final : private XdpMaps, public TableDataplane {
   Result<XdpAttachment> attach(const std::string& ifname);
   // Remove the pinned link: the program stops running on the interface.
   Result<void> detach(const std::string& ifname);
-  // Unpin every map this object pinned (after detaching): nothing of vipd stays in the kernel.
+  // Remove every vipd link pinned in the directory, this process's or an earlier one's.
+  Result<void> detachAll();
+  // Unpin every map of the program and the anchor (after detaching): nothing of vipd stays.
   Result<void> unpinMaps();
+  // Unpin only what open() created: the maps that were not pinned before it, and the anchor if
+  // it made it. A failed start's undo; adopted maps stay as they were.
+  Result<void> unpinCreated();
+  // Whether open() found an anchor: the maps are an earlier vipd's, adopted.
+  bool adopted() const { return adopted_; }
   // Whether the interface currently runs an XDP program, and in which mode.
   static Result<XdpMode> attachedMode(const std::string& ifname);
 
@@ -70,10 +83,19 @@ class XdpDataplane final : private XdpMaps, public TableDataplane {
  private:
   XdpDataplane(XdpOptions options, vipd_xdp* skel);
   Result<void> checkLayout() const;
+  Result<void> checkAnchor();
+  Result<void> checkPinnedMaps();
+  Result<void> load();
+  Result<void> createAnchor();
   Result<void> checkAbiInfo();
+  Result<void> checkMhTables() const;
   std::string linkPath(const std::string& ifname) const;
+  std::string anchorPath() const;
 
   XdpOptions options_;
+  bool adopted_ = false;                                // an anchor was found
+  bool createdAnchor_ = false;                          // this object pinned the anchor
+  std::array<bool, VIPD_TABLE__COUNT> pinnedBefore_{};  // by table: found pinned by open()
 };
 
 // Whether `dir` is on a bpffs (statfs magic), which pinning requires.

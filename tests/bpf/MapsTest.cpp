@@ -1,5 +1,6 @@
 // The XDP program's maps are abi/'s table list: what XdpDataplane pins under its directory is
-// exactly one object per list entry, named as the list names it, and no other vipd_ object.
+// exactly one object per list entry, named as the list names it, and the anchor; no other vipd_
+// object.
 #include <filesystem>
 #include <set>
 
@@ -22,6 +23,7 @@ TEST(XdpMaps, ThePinnedMapsAreExactlyTheTablesOfTheList) {
   }
   for (int t = 0; t < VIPD_TABLE__COUNT; ++t)
     listed.insert(vipd_table_name(static_cast<vipd_table_id>(t)));
+  listed.insert(VIPD_ANCHOR_NAME);  // beside the maps, not the program's
   EXPECT_EQ(pinned, listed);
   for (const auto& name : listed) EXPECT_LE(name.size(), 15u) << name << ": over BPF's limit";
   EXPECT_TRUE((*dp)->unpinMaps());

@@ -30,21 +30,31 @@ def counter_names():
 class Vipd:
     """A vipd process in the farm's director namespace, with its own socket and pin directory."""
 
-    def __init__(self, farm, vipd_bin=None, vipadm_bin=None, pin_dir=None, extra_args=()):
+    def __init__(self, farm, vipd_bin=None, vipadm_bin=None, pin_dir=None, extra_args=(),
+                 socket_path=None):
         self.farm = farm
         self.vipd_bin = vipd_bin or os.environ['VIPD_BIN']
         self.vipadm_bin = vipadm_bin or os.environ['VIPADM_BIN']
-        self.socket = os.path.join(farm.tempdir, 'vipd.sock')
+        self.socket = socket_path or os.path.join(farm.tempdir, 'vipd.sock')
         self.pin_dir = pin_dir or os.path.join(farm.bpffs, 'pins')
         self.log_path = os.path.join(farm.tempdir, 'vipd.log')
         self.extra_args = list(extra_args)
         self.proc = None
 
-    def start(self, timeout=10.0):
-        """Starts vipd and returns once its admin socket accepts connections."""
-        argv = [self.vipd_bin, '--interface', self.farm.interface('director'),
+    def argv(self):
+        """The command line start() runs."""
+        return [self.vipd_bin, '--interface', self.farm.interface('director'),
                 '--socket', self.socket, '--bpf-pin-dir', self.pin_dir,
                 '--conn-table-size', '65536', '--foreground'] + self.extra_args
+
+    def run_to_exit(self, timeout=30):
+        """Runs vipd in the foreground until it exits (a start that is refused); returns the
+        CompletedProcess, stderr included. A vipd that keeps running fails the caller."""
+        return self.farm.run('director', self.argv(), check=False, timeout=timeout)
+
+    def start(self, timeout=10.0):
+        """Starts vipd and returns once its admin socket accepts connections."""
+        argv = self.argv()
         with open(self.log_path, 'ab') as log:  # the child keeps its own descriptor
             self.proc = self.farm.popen('director', argv, stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
@@ -81,6 +91,11 @@ class Vipd:
                 raise RuntimeError(f'vipd exited with {self.proc.returncode}: {self.log()}')
             time.sleep(0.05)
         raise RuntimeError(f'vipd did not log the reload: {self.log()}')
+
+    def kill(self):
+        """SIGKILL, as a crash: vipd cleans nothing up."""
+        self.proc.kill()
+        return self.proc.wait(10)
 
     def log(self):
         try:

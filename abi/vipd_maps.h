@@ -383,44 +383,42 @@ struct vipd_anchor {
 };
 VIPD_ABI_ASSERT_SIZE(struct vipd_anchor, 16 + 16 * VIPD_ANCHOR_MAX_TABLES);
 
-/* Value of vipd_txif_v1 (per-CPU hash keyed by __u32 ifindex): frames redirected to another
- * interface than the one they came in on, by egress interface. (BPF_PROG_TEST_RUN reports a
- * redirect without its target; this is where a test reads it, and an operator too.) */
-
 /* Every table a fast path holds: X(name, layout version, kind, key type, value type, capacity).
  * The one list from which the BPF program's maps (xdp/bpf/maps.bpf.h), their pinned names
  * (VIPD_MAP_NAME), the host core's tables and the tests' comparison with the loaded program are
  * derived. A table whose key or value layout changes gets the next version. Kinds:
- *   HASH          keyed entries; a pointer to a value may be recycled for another key as soon as
- *                 the entry is deleted (BPF's preallocated hash)
- *   WHOLE         keyed entries replaced whole: an update makes a new value, and a reader still
- *                 holding the old one keeps a consistent copy until it is done (no prealloc)
+ *   HASH          keyed entries, preallocated; a value may be another key's as soon as its entry
+ *                 is deleted or replaced (fastpath/platform.h)
+ *   WHOLE         keyed entries allocated as needed (for tables mostly empty, or with large
+ *                 values); replaced whole by an update, with the same guarantee as HASH
  *   ARRAY         indexed by a __u32 below the capacity; every index always has a value
  *   PERCPU_ARRAY  as ARRAY, one copy per CPU (a lookup gives the caller's own; no atomics)
  *   PERCPU_HASH   as HASH, one copy per CPU
  * conns and syns are sized when the program is loaded (--conn-table-size, --half-open-size). */
-#define VIPD_TABLE_LIST(X)                                                              \
-  X(svcs, 1, WHOLE, struct vipd_svc_key, struct vipd_svc, VIPD_MAX_SERVICES)            \
-  X(mh, 1, WHOLE, struct vipd_mh_key, struct vipd_mh_chunk,                             \
-    VIPD_MAX_MH_TABLES* VIPD_MH_MAX_CHUNKS)                                             \
-  X(vips, 1, HASH, struct vipd_vip_key, __u32, VIPD_MAX_VIP_ADDRS)                      \
-  X(reals, 1, ARRAY, __u32, struct vipd_real, VIPD_MAX_REAL_IDS)                        \
-  X(svc_st, 1, ARRAY, __u32, struct vipd_svc_state, VIPD_MAX_SERVICES)                  \
-  X(real_st, 1, ARRAY, __u32, struct vipd_real_state, VIPD_MAX_REAL_IDS)                \
-  X(conns, 1, HASH, struct vipd_conn_key, struct vipd_conn, VIPD_DEFAULT_CONNS)         \
-  X(syns, 1, HASH, struct vipd_conn_key, struct vipd_conn, VIPD_DEFAULT_HALF_OPEN)      \
-  X(tmpl, 1, HASH, struct vipd_conn_key, struct vipd_tmpl, VIPD_DEFAULT_TEMPLATES)      \
-  X(config, 1, ARRAY, __u32, struct vipd_config, 1)                                     \
-  X(neigh, 1, HASH, struct vipd_neigh_key, struct vipd_neigh, VIPD_MAX_NEIGHBOURS)      \
-  X(ifaces, 1, HASH, __u32, struct vipd_iface, VIPD_MAX_IFACES)                         \
-  X(cnt, 1, PERCPU_ARRAY, __u32, __u64, VIPD_CNT__MAX)                                  \
-  X(svc_sx, 1, PERCPU_ARRAY, __u32, struct vipd_stats, VIPD_MAX_SERVICES)               \
-  X(real_sx, 1, PERCPU_ARRAY, __u32, struct vipd_stats, VIPD_MAX_REAL_IDS)              \
-  X(txif, 1, PERCPU_HASH, __u32, __u64, VIPD_MAX_IFACES)                                \
-  X(lbtab, 1, WHOLE, struct vipd_locality_key, struct vipd_locality, VIPD_MAX_LOCALITY) \
-  X(lbsvc, 1, ARRAY, __u32, struct vipd_locality_table, VIPD_MAX_SERVICES)              \
-  X(lbclock, 1, ARRAY, __u32, __u64, 1)                                                 \
-  X(lbgone, 1, ARRAY, __u32, struct vipd_locality_gone, VIPD_MAX_REAL_IDS)              \
+#define VIPD_TABLE_LIST(X)                                                                  \
+  X(svcs, 1, WHOLE, struct vipd_svc_key, struct vipd_svc, VIPD_MAX_SERVICES)                \
+  X(mh, 1, WHOLE, struct vipd_mh_key, struct vipd_mh_chunk,                                 \
+    VIPD_MAX_MH_TABLES* VIPD_MH_MAX_CHUNKS)                                                 \
+  X(vips, 1, HASH, struct vipd_vip_key, __u32, VIPD_MAX_VIP_ADDRS)                          \
+  X(reals, 1, ARRAY, __u32, struct vipd_real, VIPD_MAX_REAL_IDS)                            \
+  X(svc_st, 1, ARRAY, __u32, struct vipd_svc_state, VIPD_MAX_SERVICES)                      \
+  X(real_st, 1, ARRAY, __u32, struct vipd_real_state, VIPD_MAX_REAL_IDS)                    \
+  X(conns, 1, HASH, struct vipd_conn_key, struct vipd_conn, VIPD_DEFAULT_CONNS)             \
+  X(syns, 1, HASH, struct vipd_conn_key, struct vipd_conn, VIPD_DEFAULT_HALF_OPEN)          \
+  X(tmpl, 1, HASH, struct vipd_conn_key, struct vipd_tmpl, VIPD_DEFAULT_TEMPLATES)          \
+  X(config, 1, ARRAY, __u32, struct vipd_config, 1)                                         \
+  X(neigh, 1, HASH, struct vipd_neigh_key, struct vipd_neigh, VIPD_MAX_NEIGHBOURS)          \
+  X(ifaces, 1, HASH, __u32, struct vipd_iface, VIPD_MAX_IFACES)                             \
+  X(cnt, 1, PERCPU_ARRAY, __u32, __u64, VIPD_CNT__MAX)                                      \
+  X(svc_sx, 1, PERCPU_ARRAY, __u32, struct vipd_stats, VIPD_MAX_SERVICES)                   \
+  X(real_sx, 1, PERCPU_ARRAY, __u32, struct vipd_stats, VIPD_MAX_REAL_IDS)                  \
+  /* frames redirected to another interface than their ingress, by egress ifindex (the test \
+   * run reports a redirect without its target: a test reads it here, an operator too) */   \
+  X(txif, 1, PERCPU_HASH, __u32, __u64, VIPD_MAX_IFACES)                                    \
+  X(lbtab, 1, WHOLE, struct vipd_locality_key, struct vipd_locality, VIPD_MAX_LOCALITY)     \
+  X(lbsvc, 1, ARRAY, __u32, struct vipd_locality_table, VIPD_MAX_SERVICES)                  \
+  X(lbclock, 1, ARRAY, __u32, __u64, 1)                                                     \
+  X(lbgone, 1, ARRAY, __u32, struct vipd_locality_gone, VIPD_MAX_REAL_IDS)                  \
   X(abi, 1, ARRAY, __u32, struct vipd_abi_info, 1)
 
 /* The tables by number, in list order, and their pinned names. */

@@ -88,10 +88,6 @@ Snapshot adopt(Snapshot found) {
   return found;
 }
 
-Result<void> control(TableStore& s, vipd_ctl ctl) {
-  return s.control(ctl);
-}
-
 }  // namespace
 
 Result<void> TableDataplane::adoptTables() {
@@ -210,7 +206,7 @@ Result<void> TableDataplane::resetServiceState(std::uint32_t svcId) {
   vipd_ctl ctl{};
   ctl.op = VIPD_CTL_LOCALITY_RESET;  // and a fresh lblc/lblcr table, emptied of older entries
   ctl.svc_id = svcId;
-  return control(store_, ctl);
+  return store_.control(ctl);
 }
 Result<void> TableDataplane::resetRealState(std::uint32_t realId) {
   return update(store_, VIPD_TABLE_real_st, realId, vipd_real_state{});
@@ -219,7 +215,7 @@ Result<void> TableDataplane::clearOverload(std::uint32_t realId) {
   vipd_ctl ctl{};
   ctl.op = VIPD_CTL_CLEAR_OVERLOAD;
   ctl.real_id = realId;
-  return control(store_, ctl);
+  return store_.control(ctl);
 }
 Result<void> TableDataplane::realsChanged(const vipd_svc& svc) {
   vipd_ctl ctl{};
@@ -228,7 +224,7 @@ Result<void> TableDataplane::realsChanged(const vipd_svc& svc) {
   ctl.generation = svc.generation;
   ctl.mw = svc.wrr_mw;
   ctl.di = svc.wrr_di;
-  return control(store_, ctl);
+  return store_.control(ctl);
 }
 
 Result<vipd_svc_state> TableDataplane::serviceState(std::uint32_t svcId) const {
@@ -329,9 +325,6 @@ Result<void> TableDataplane::readNextHops(Snapshot& out) const {
 }
 
 // The list's facts about each table, one switch each.
-#define VIPD_CAPACITY_CASE(name, version, kind, key, value, capacity) \
-  case VIPD_TABLE_##name:                                             \
-    return capacity;
 #define VIPD_KEY_SIZE_CASE(name, version, kind, key, value, capacity) \
   case VIPD_TABLE_##name:                                             \
     return sizeof(key);
@@ -347,13 +340,13 @@ Result<void> TableDataplane::readNextHops(Snapshot& out) const {
 #define VIPD_PERCPU_PERCPU_ARRAY true
 #define VIPD_PERCPU_PERCPU_HASH true
 
-std::uint32_t declaredCapacity(vipd_table_id table) {
-  switch (table) {
-    VIPD_TABLE_LIST(VIPD_CAPACITY_CASE)
-    default:
-      return 0;
-  }
-}
+// libbpf reads and writes a per-CPU value as one 8-byte-aligned copy per CPU: the list's per-CPU
+// values are sized so that value size and copy size are the same.
+#define VIPD_PERCPU_SIZE_CHECK(name, version, kind, key, value, capacity) \
+  static_assert(!VIPD_PERCPU_##kind || sizeof(value) % 8 == 0,            \
+                "per-CPU value of " #name " is not a multiple of 8 bytes");
+VIPD_TABLE_LIST(VIPD_PERCPU_SIZE_CHECK)
+#undef VIPD_PERCPU_SIZE_CHECK
 
 std::size_t keySizeOf(vipd_table_id table) {
   switch (table) {

@@ -38,8 +38,6 @@ class TableStore {
   virtual Result<Expiry> sweep(std::uint64_t nowNs) = 0;
 };
 
-// The capacity of each table of the list, as abi/ declares it (conns and syns are sized at load).
-std::uint32_t declaredCapacity(vipd_table_id table);
 // The key and value sizes the list gives each table.
 std::size_t keySizeOf(vipd_table_id table);
 std::size_t valueSizeOf(vipd_table_id table);

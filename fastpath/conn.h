@@ -54,11 +54,15 @@ static __always_inline int vipd_conn_end(vipd_table_t map, const struct vipd_con
   return 1;
 }
 
-/* The entry's real while it is one of the service's, 0 once it was deleted (vipd clears a deleted
- * real's flags): IPVS's test of IP_VS_DEST_F_AVAILABLE on the connection's dest. */
-static __always_inline const struct vipd_real* vipd_conn_real(const struct vipd_conn* c) {
-  const struct vipd_real* real = vipd_real_of(c->real_id);
+/* A real while it is one of its service's, 0 once it was deleted (vipd clears a deleted real's
+ * flags): IPVS's test of IP_VS_DEST_F_AVAILABLE on a connection's dest. */
+static __always_inline const struct vipd_real* vipd_live_real(__u32 real_id) {
+  const struct vipd_real* real = vipd_real_of(real_id);
   return real && (real->flags & VIPD_REAL_F_LIVE) ? real : 0;
+}
+
+static __always_inline const struct vipd_real* vipd_conn_real(const struct vipd_conn* c) {
+  return vipd_live_real(c->real_id);
 }
 
 /* Whether the real is one of the service's with a weight of 0 (quiesced). */

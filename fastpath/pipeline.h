@@ -215,9 +215,12 @@ static __always_inline int vipd_process(vipd_frame_t* f) {
   }
   if (!vipd_conn_update(conn, &pkt, cfg, vipd_now_ns()))
     return vipd_finish(VIPD_CNT_DROP_NONSYN_MISS); /* it expired under this very packet */
-  if (half_open) vipd_conn_promote(&pkt.key, conn);
+  /* The entry's real, read before the handshake moves the entry to the established table: the
+   * half-open element is free then, and another CPU's SYN may take its memory at once (a
+   * preallocated hash recycles deleted elements). An entry's real never changes. */
   __u32 real_id = conn->real_id;
-  const struct vipd_real* real = vipd_conn_real(conn);
+  if (half_open) vipd_conn_promote(&pkt.key, conn);
+  const struct vipd_real* real = vipd_live_real(real_id);
   if (!real) return vipd_finish(VIPD_CNT_DROP_REAL_GONE); /* deleted under this very packet */
   vipd_account(VIPD_TABLE(svc_sx), svc->svc_id, pkt.ip_len, new_conn);
   vipd_account(VIPD_TABLE(real_sx), real_id, pkt.ip_len, new_conn);

@@ -19,10 +19,12 @@
  *                              returns non-zero; cb may delete the entry it is given.
  * What a looked-up value guarantees: its memory stays a value of the table's type until the run
  * (one frame, one sweep, one control call) ends, but it may be given to another key as soon as
- * its entry is deleted (HASH) — code that depends on the entry still being the same re-checks
- * its state word, as the connection table's compare-and-swap protocol does. WHOLE tables give
- * more: an insert over an existing key makes a new value and the old one stays as it was for
- * whoever holds it. A platform may give more than this, never less.
+ * its entry is deleted, or replaced by an insert over its key (which makes a new value) — code
+ * that depends on the entry still being the same re-checks its state word, as the connection
+ * table's compare-and-swap protocol does, and copies what it needs of an entry before deleting
+ * it. This holds for WHOLE tables too: since Linux 6.1 a non-preallocated BPF hash reuses freed
+ * elements at once. The host platform makes it visible: a deleted or replaced value's bytes are
+ * overwritten at once, so code that reads one after the fact fails its tests.
  *
  * Loops and time:
  *   vipd_loop(n, cb, ctx)      calls cb(i, ctx) for i = 0 .. n-1 until it returns non-zero;

@@ -42,7 +42,7 @@ RunResult HostCore::process(std::span<const std::uint8_t> frame, std::uint32_t i
   if (frame.size() > kBuffer - kHeadroom) throw std::invalid_argument("frame too long");
   std::vector<std::uint8_t> buffer(kBuffer, 0);
   std::copy(frame.begin(), frame.end(), buffer.begin() + kHeadroom);
-  vipd_host_frame f{buffer.data(),
+  vipd_host_frame f{buffer.data() + kReserved,
                     buffer.data() + kHeadroom,
                     buffer.data() + kHeadroom + frame.size(),
                     buffer.data() + buffer.size(),

@@ -22,8 +22,11 @@ struct RunResult {
 
 class HostCore {
  public:
-  // XDP's headroom (XDP_PACKET_HEADROOM) and the room a frame has to grow in a 4 KiB page.
+  // Where a frame starts in its buffer (XDP_PACKET_HEADROOM), the front of that headroom XDP
+  // keeps for itself (struct xdp_frame: a frame can grow its head by 216 bytes at most), and the
+  // room a frame has to grow in a 4 KiB page.
   static constexpr std::size_t kHeadroom = 256;
+  static constexpr std::size_t kReserved = 40;
   static constexpr std::size_t kBuffer = 4096 - 320;
 
   RunResult process(std::span<const std::uint8_t> frame, std::uint32_t ingress);

@@ -27,7 +27,7 @@ HostStore::HostStore(std::uint32_t connTableSize, std::uint32_t halfOpenSize) {
 }
 
 Table& HostStore::table(vipd_table_id id) const {
-  return *core_.tables().byName(vipd_table_name(id));
+  return core_.tables().byId(id);
 }
 
 Result<void> HostStore::lookup(vipd_table_id id, const void* key, void* value) const {

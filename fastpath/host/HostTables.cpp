@@ -78,8 +78,15 @@ std::uint32_t Table::takeSlot() {
   return static_cast<std::uint32_t>(slots_.size() - 1);
 }
 
+// A deleted or replaced value may be another key's at once in BPF (a preallocated hash recycles
+// its element; since Linux 6.1 a non-preallocated one reuses freed memory too). Here its memory
+// stays a value until the run ends, but its bytes are overwritten at once, so that code still
+// reading it after the delete fails its tests on the host as it could fail in the kernel.
+constexpr unsigned char kRecycled = 0xA5;
+
 void Table::retire(std::uint32_t slot) {
   slots_[slot].live = false;
+  std::memset(slots_[slot].value.get(), kRecycled, valueSize_);
   retired_.push_back(slot);
 }
 
@@ -88,15 +95,17 @@ long Table::insert(const void* key, const void* value, std::uint64_t flags) {
     void* v = arrayValue(key);
     if (!v) return -E2BIG;
     if (flags == VIPD_NOEXIST) return -EEXIST;
+    if (flags > VIPD_EXIST) return -EINVAL;
     std::memcpy(v, value, valueSize_);
     return 0;
   }
+  if (flags > VIPD_EXIST) return -EINVAL;
   Key k = keyOf(key);
   auto it = index_.find(k);
   if (it != index_.end() && flags == VIPD_NOEXIST) return -EEXIST;
   if (it == index_.end() && flags == VIPD_EXIST) return -ENOENT;
   if (it == index_.end() && index_.size() >= capacity_) return -E2BIG;
-  if (it != index_.end() && kind_ != Kind::whole) {  // updated in place, as BPF's hash does
+  if (it != index_.end() && kind_ == Kind::percpuHash) {  // in place, as BPF's per-CPU hash
     std::memcpy(slots_[it->second].value.get(), value, valueSize_);
     return 0;
   }
@@ -104,7 +113,7 @@ long Table::insert(const void* key, const void* value, std::uint64_t flags) {
   slots_[slot].key = k;
   slots_[slot].live = true;
   std::memcpy(slots_[slot].value.get(), value, valueSize_);
-  if (it != index_.end()) {  // WHOLE: a new value; whoever holds the old one keeps it
+  if (it != index_.end()) {  // a new value, as BPF links a new element; the old one is retired
     retire(it->second);
     it->second = slot;
   } else {
@@ -143,6 +152,18 @@ Table* Tables::byName(const std::string& pinnedName) {
   VIPD_TABLE_LIST(VIPD_HOST_TABLE_FIND)
 #undef VIPD_HOST_TABLE_FIND
   return nullptr;
+}
+
+Table& Tables::byId(vipd_table_id id) {
+#define VIPD_HOST_TABLE_CASE(name, version, kind, key, value, capacity) \
+  case VIPD_TABLE_##name:                                               \
+    return name;
+  switch (id) {
+    VIPD_TABLE_LIST(VIPD_HOST_TABLE_CASE)
+    default:
+      throw std::logic_error("no table " + std::to_string(id));
+  }
+#undef VIPD_HOST_TABLE_CASE
 }
 
 void Tables::endRun() {

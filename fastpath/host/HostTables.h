@@ -1,16 +1,19 @@
 // The packet core's tables on the host: one Table per entry of VIPD_TABLE_LIST, with the kinds,
-// key and value sizes and capacities of the BPF maps, and a guarantee at least as strong as
-// theirs (fastpath/platform.h): a value's memory is never reused for another key before the run
-// that deleted or replaced it has ended (endRun), so a reader holding a pointer always reads a
-// value of the table's type, and WHOLE replacements leave the old value as it was. The tables
+// key and value sizes and capacities of the BPF maps, and their guarantee (fastpath/platform.h):
+// a value's memory is never reused for another key before the run that deleted or replaced it
+// has ended (endRun), so a reader holding a pointer reads memory of the table's type; but its
+// bytes are overwritten at once, as BPF may hand the element to another key at once, so that
+// code reading a value after the fact fails on the host as it could in the kernel. The tables
 // are plain memory: the host core (tests, fuzzers, benchmarks) and DPDK's workers use them.
-// Threading: one run at a time (the host core is single-threaded).
+// Threading: one run at a time, and readers (HostDataplane's) on the same thread: the host core
+// is single-threaded; DPDK's workers will need tables of their own (rte_hash and RCU).
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,9 +26,19 @@ namespace vipd::host {
 
 enum class Kind { hash, whole, array, percpuArray, percpuHash };
 
+// The largest key size of VIPD_TABLE_LIST.
+constexpr std::size_t maxKeySize() {
+  std::size_t n = 0;
+#define VIPD_HOST_KEY_SIZE(name, version, kind, key, value, capacity) \
+  n = sizeof(key) > n ? sizeof(key) : n;
+  VIPD_TABLE_LIST(VIPD_HOST_KEY_SIZE)
+#undef VIPD_HOST_KEY_SIZE
+  return n;
+}
+
 class Table {
  public:
-  static constexpr std::size_t kMaxKey = 40;  // the largest key of the list (vipd_conn_key)
+  static constexpr std::size_t kMaxKey = maxKeySize();  // the largest key of the list
 
   Table(const char* name, Kind kind, std::size_t keySize, std::size_t valueSize,
         std::uint32_t capacity);
@@ -81,7 +94,9 @@ class Table {
     void operator()(unsigned char* p) const noexcept;
   };
   std::unique_ptr<unsigned char[], Free> array_;
-  std::vector<Slot> slots_;  // hashes: every value ever made, live or not
+  // Hashes: every value ever made, live or not. A deque, so that a slot (and the key a walk hands
+  // out) stays where it is when an insert adds another.
+  std::deque<Slot> slots_;
   std::unordered_map<Key, std::uint32_t, KeyHash> index_;
   std::vector<std::uint32_t> free_;     // reusable now
   std::vector<std::uint32_t> retired_;  // reusable once the run ends
@@ -90,7 +105,7 @@ class Table {
 template <class F>
 long Table::forEach(F visit) {
   if (isArray()) {
-    Key index;  // a whole key's bytes, whatever the visitor reads
+    alignas(8) Key index;  // a whole key's bytes, aligned as a key, whatever the visitor reads
     for (std::uint32_t i = 0; i < capacity_; ++i) {
       std::memcpy(index.bytes.data(), &i, sizeof(i));
       if (visit(index.bytes.data(), array_.get() + std::size_t{i} * valueSize_)) return i + 1;
@@ -114,6 +129,7 @@ long Table::forEach(F visit) {
 struct Tables {
   Tables();
   Table* byName(const std::string& pinnedName);
+  Table& byId(vipd_table_id id);
   void endRun();
 
 #define VIPD_HOST_TABLE_MEMBER(name, version, kind, key, value, capacity) Table name;

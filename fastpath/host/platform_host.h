@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "fastpath/host/HostTables.h"
 #include "fastpath/verdict.h"
@@ -61,16 +62,18 @@ static inline std::uint8_t* vipd_frame_end(vipd_frame_t* f) {
 static inline std::uint32_t vipd_frame_ingress(vipd_frame_t* f) {
   return f->ingress;
 }
+// Bounds are checked on offsets before any pointer moves, as bpf_xdp_adjust_head/_tail check them.
 static inline int vipd_frame_adjust_head(vipd_frame_t* f, int delta) {
-  std::uint8_t* data = f->data + delta;
-  if (data < f->head || f->end - data < kVipdHostMinFrame) return -1;
-  f->data = data;
+  long room = f->data - f->head, len = f->end - f->data;
+  if (-delta > room || len - delta < kVipdHostMinFrame) return -1;
+  f->data += delta;
   return 0;
 }
 static inline int vipd_frame_adjust_tail(vipd_frame_t* f, int delta) {
-  std::uint8_t* end = f->end + delta;
-  if (end > f->limit || end - f->data < kVipdHostMinFrame) return -1;
-  f->end = end;
+  long room = f->limit - f->end, len = f->end - f->data;
+  if (delta > room || len + delta < kVipdHostMinFrame) return -1;
+  if (delta > 0) std::memset(f->end, 0, static_cast<std::size_t>(delta));  // as XDP: zeroed
+  f->end += delta;
   return 0;
 }
 static inline int vipd_frame_redirect(vipd_frame_t* f, std::uint32_t ifindex) {

@@ -13,6 +13,7 @@
 #include <net/if.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <span>
@@ -34,8 +35,8 @@ constexpr std::uint8_t kScheds[] = {
     VIPD_SCHED_TWOS, VIPD_SCHED_MH,  VIPD_SCHED_LBLC, VIPD_SCHED_LBLCR};
 
 [[noreturn]] void broken(const char* what) {
-  __builtin_trap();
-  (void)what;
+  std::fprintf(stderr, "fuzz_process: %s\n", what);
+  std::abort();
 }
 
 vipd_addr v4(const char* text) {

@@ -9,8 +9,8 @@
 
 #include "abi/vipd_maps.h"
 
-/* The kinds of the list as BPF map types and flags. WHOLE tables are not preallocated, so that
- * a replaced value outlives the readers still using it (RCU). */
+/* The kinds of the list as BPF map types and flags. WHOLE tables are not preallocated: their
+ * memory is taken as entries come (mh tables, lblc/lblcr entries, services' generations). */
 #define VIPD_BPF_TYPE_HASH BPF_MAP_TYPE_HASH
 #define VIPD_BPF_FLAGS_HASH 0
 #define VIPD_BPF_TYPE_WHOLE BPF_MAP_TYPE_HASH

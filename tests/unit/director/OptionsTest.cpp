@@ -98,5 +98,20 @@ TEST(Options, CheckConfigAndImportAreModes) {
   EXPECT_EQ(parsed.options->importIpvsadm, "/etc/ipvsadm.rules");
 }
 
+TEST(Options, KeepForwardingOnExitAndRemoveAreSwitches) {
+  auto parsed = parse({"-i", "eth0"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_FALSE(parsed.options->keepForwardingOnExit);
+  EXPECT_FALSE(parsed.options->remove);
+  parsed = parse({"-i", "eth0", "--keep-forwarding-on-exit"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_TRUE(parsed.options->keepForwardingOnExit);
+  parsed = parse({"--remove", "--bpf-pin-dir", "/run/x"});  // needs no interface
+  ASSERT_TRUE(parsed.options) << parsed.exitCode;
+  EXPECT_TRUE(parsed.options->remove);
+  // Without --interface a daemon may still get its interfaces from vipd.conf: main() refuses
+  // one that has none after reading the file (tests/netns/test_config.py).
+}
+
 }  // namespace
 }  // namespace vipd::test

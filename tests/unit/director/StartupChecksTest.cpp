@@ -1,6 +1,5 @@
 // What vipd checks before it touches any pin or link (the configuration file is ConfigFileTest's):
-// the admin socket claimed without being served
-// (AdminServer::claim), and the options of a stop (--keep-forwarding-on-exit, --remove).
+// the admin socket claimed without being served (AdminServer::claim).
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -14,19 +13,9 @@
 #include <vector>
 
 #include "director/AdminServer.h"
-#include "director/Director.h"
-#include "director/Options.h"
 
 namespace vipd::test {
 namespace {
-
-ParsedOptions parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "vipd");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  return parseOptions(static_cast<int>(args.size()), argv.data());
-}
 
 // connect(2) to a Unix socket path: 0, or the errno.
 int connectTo(const std::string& path) {
@@ -77,21 +66,6 @@ TEST(StartupChecks, ALiveSocketIsNeverTakenOver) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, EADDRINUSE);
   EXPECT_EQ(connectTo(dir.path("vipd.sock")), 0) << "the running server still answers";
-}
-
-TEST(StartupChecks, KeepForwardingOnExitAndRemoveAreSwitches) {
-  auto parsed = parse({"-i", "eth0"});
-  ASSERT_TRUE(parsed.options);
-  EXPECT_FALSE(parsed.options->keepForwardingOnExit);
-  EXPECT_FALSE(parsed.options->remove);
-  parsed = parse({"-i", "eth0", "--keep-forwarding-on-exit"});
-  ASSERT_TRUE(parsed.options);
-  EXPECT_TRUE(parsed.options->keepForwardingOnExit);
-  parsed = parse({"--remove", "--bpf-pin-dir", "/run/x"});  // needs no interface
-  ASSERT_TRUE(parsed.options) << parsed.exitCode;
-  EXPECT_TRUE(parsed.options->remove);
-  // Without --interface a daemon may still get its interfaces from vipd.conf: main() refuses
-  // one that has none after reading the file (tests/netns/test_config.py).
 }
 
 }  // namespace

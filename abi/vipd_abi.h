@@ -5,16 +5,14 @@
 
 #include <linux/types.h>
 
-/* Bump VIPD_ABI_VERSION on ANY layout change in abi/; pinned map names carry it. */
-#define VIPD_ABI_MAGIC 0x56495044u /* 'VIPD' */
-#define VIPD_ABI_VERSION 1
-
+/* Layouts are versioned per table (VIPD_TABLE_LIST in vipd_maps.h): a change of a table's key or
+ * value bumps that table's version, which its pinned name and the anchor carry. */
 #ifdef __cplusplus
 #define VIPD_ABI_ASSERT_SIZE(type, size) \
-  static_assert(sizeof(type) == (size), "ABI size of " #type " changed: bump VIPD_ABI_VERSION")
+  static_assert(sizeof(type) == (size), "size of " #type " changed: bump its table's version")
 #else
 #define VIPD_ABI_ASSERT_SIZE(type, size) \
-  _Static_assert(sizeof(type) == (size), "ABI size of " #type " changed: bump VIPD_ABI_VERSION")
+  _Static_assert(sizeof(type) == (size), "size of " #type " changed: bump its table's version")
 #endif
 
 /* Nanoseconds in a second: the unit of every clock the fast paths keep (CLOCK_MONOTONIC). */

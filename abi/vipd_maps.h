@@ -351,13 +351,6 @@ struct vipd_locality_gone {
 };
 VIPD_ABI_ASSERT_SIZE(struct vipd_locality_gone, 16);
 
-/* Value of vipd_abi_v1 (one-element array): identifies the layout of the pinned maps. */
-struct vipd_abi_info {
-  __u32 magic;   /* VIPD_ABI_MAGIC */
-  __u32 version; /* VIPD_ABI_VERSION */
-};
-VIPD_ABI_ASSERT_SIZE(struct vipd_abi_info, 8);
-
 /* The anchor: a one-element array pinned as VIPD_ANCHOR_NAME beside the maps, outside the
  * program and outside the list, unversioned, written once and then frozen. It names the layout
  * version of every table the maps in its directory were created with, so that a vipd of any
@@ -418,8 +411,7 @@ VIPD_ABI_ASSERT_SIZE(struct vipd_anchor, 16 + 16 * VIPD_ANCHOR_MAX_TABLES);
   X(lbtab, 1, WHOLE, struct vipd_locality_key, struct vipd_locality, VIPD_MAX_LOCALITY)     \
   X(lbsvc, 1, ARRAY, __u32, struct vipd_locality_table, VIPD_MAX_SERVICES)                  \
   X(lbclock, 1, ARRAY, __u32, __u64, 1)                                                     \
-  X(lbgone, 1, ARRAY, __u32, struct vipd_locality_gone, VIPD_MAX_REAL_IDS)                  \
-  X(abi, 1, ARRAY, __u32, struct vipd_abi_info, 1)
+  X(lbgone, 1, ARRAY, __u32, struct vipd_locality_gone, VIPD_MAX_REAL_IDS)
 
 /* The tables by number, in list order, and their pinned names. */
 #define VIPD_TABLE_ID_ENUM(name, version, kind, key, value, capacity) VIPD_TABLE_##name,

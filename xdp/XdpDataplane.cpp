@@ -185,7 +185,6 @@ Result<void> XdpDataplane::load() {
   if (!adopted_)
     if (auto r = createAnchor(); !r) return r;
   if (int err = vipd_xdp__load(skel())) return libbpfError(err, "loading the XDP program");
-  if (auto r = checkAbiInfo(); !r) return r;
   if (auto r = adoptTables(); !r) return r;
   return checkMhTables();
 }
@@ -308,22 +307,6 @@ Result<void> XdpDataplane::checkLayout() const {
                                  std::to_string(keySizeOf(table)) + "/" +
                                  std::to_string(valueSizeOf(table)));
   }
-  return {};
-}
-
-// A fresh set of maps gets the ABI record; an adopted set must carry this binary's.
-Result<void> XdpDataplane::checkAbiInfo() {
-  const std::uint32_t zero = 0;
-  vipd_abi_info info{};
-  if (auto r = lookup(VIPD_TABLE_abi, &zero, &info); !r) return r;
-  if (info.magic == 0 && info.version == 0) {
-    const vipd_abi_info ours{VIPD_ABI_MAGIC, VIPD_ABI_VERSION};
-    return update(VIPD_TABLE_abi, &zero, &ours);
-  }
-  if (info.magic != VIPD_ABI_MAGIC || info.version != VIPD_ABI_VERSION)
-    return makeError(EPROTO, "maps pinned in " + options_.pinDir + " carry ABI version " +
-                                 std::to_string(info.version) + ", this vipd uses " +
-                                 std::to_string(VIPD_ABI_VERSION));
   return {};
 }
 

@@ -87,7 +87,6 @@ class XdpDataplane final : private XdpMaps, public TableDataplane {
   Result<void> checkPinnedMaps();
   Result<void> load();
   Result<void> createAnchor();
-  Result<void> checkAbiInfo();
   Result<void> checkMhTables() const;
   std::string linkPath(const std::string& ifname) const;
   std::string anchorPath() const;

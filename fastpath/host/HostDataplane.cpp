@@ -21,9 +21,6 @@ Result<void> checked(const Table& t, long rc, const char* what) {
 HostStore::HostStore(std::uint32_t connTableSize, std::uint32_t halfOpenSize) {
   core_.tables().conns.setCapacity(connTableSize);
   core_.tables().syns.setCapacity(halfOpenSize);
-  const std::uint32_t zero = 0;
-  const vipd_abi_info abi{VIPD_ABI_MAGIC, VIPD_ABI_VERSION};
-  core_.tables().abi.insert(&zero, &abi, VIPD_ANY);
 }
 
 Table& HostStore::table(vipd_table_id id) const {

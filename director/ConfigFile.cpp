@@ -234,7 +234,9 @@ void readTimeouts(Reader& rd, const toml::table& t, TimeoutsSection& s) {
 
 void refuseChecks(Reader& rd, const toml::table& t) {
   if (const toml::node* n = t.get("check"))
-    rd.error(n->source(), "health checks ('check' tables) are not implemented yet");
+    rd.error(
+        n->source(),
+        "health checks ('check' tables) need vipd's health checker, which this vipd does not have");
 }
 
 // Where each Field of a DesiredState violation is written in the file.

@@ -178,10 +178,12 @@ TEST(ConfigFile, WhatTheFastPathCannotHonourIsAnError) {
                      "one_packet = true\n"),
             "vipd.conf:4:14: one-packet scheduling is not supported yet\n");
   EXPECT_EQ(diagnose(std::string(kService) + "[[service.check]]\ntype = \"tcp\"\n"),
-            "vipd.conf:4:1: health checks ('check' tables) are not implemented yet\n");
+            "vipd.conf:4:1: health checks ('check' tables) need vipd's health checker, which this "
+            "vipd does not have\n");
   EXPECT_EQ(diagnose(std::string(kService) + "[[service.real]]\naddress = \"198.18.0.11\"\n" +
                      "[[service.real.check]]\ntype = \"tcp\"\n"),
-            "vipd.conf:6:1: health checks ('check' tables) are not implemented yet\n");
+            "vipd.conf:6:1: health checks ('check' tables) need vipd's health checker, which this "
+            "vipd does not have\n");
 }
 
 TEST(ConfigFile, ARealPortUnderRouteIsTheServicesWithAWarning) {

@@ -43,6 +43,16 @@ def map_ids(vipd):
     return ids
 
 
+def program_tags(farm):
+    """The tags (a hash of the instructions) of the XDP programs on the director's link."""
+    tags = []
+    for prog in xdp_programs(farm):
+        out = subprocess.run(['bpftool', '-j', 'prog', 'show', 'id', str(prog)],
+                             capture_output=True, text=True, check=True).stdout
+        tags.append(json.loads(out)['tag'])
+    return tags
+
+
 def per_real_active(listing):
     """ActiveConn of each real of a `vipadm -L -n` listing, by real address."""
     out = {}
@@ -122,6 +132,27 @@ class KilledAndRestarted(unittest.TestCase):
         self.assertEqual(len(xdp_programs(self.farm)), 1)  # the pinned link's, replaced in place
         self.assertEqual(map_ids(self.vipd), maps)
         self.assertNotIn('adopted fast path', self.vipd.log())  # nothing to repair
+
+    def test_an_upgrade_to_another_program_keeps_every_flow_and_map(self):
+        # The running vipd was started without the flag: restart it with it, as a unit would.
+        self.vipd.kill()
+        self.vipd = Vipd(self.farm, extra_args=['--keep-forwarding-on-exit']).start()
+        holder = Holder(self, self.farm, HELD)
+        before = holder.answers()
+        active = per_real_active(self.vipd.vipadm('-L', '-n').stdout)
+        tags, maps = program_tags(self.farm), map_ids(self.vipd)
+        self.assertEqual(self.vipd.stop(), 0, self.vipd.log())
+        self.assertEqual(holder.answers(), before)  # forwarding while no vipd runs
+        self.vipd = Vipd(self.farm, vipd_bin=os.environ['VIPD_VARIANT_BIN']).start()
+        self.addCleanup(self.vipd.stop)
+        self.assertEqual(len(tags), 1)
+        upgraded = program_tags(self.farm)
+        self.assertEqual(len(upgraded), 1)
+        self.assertNotEqual(upgraded, tags)  # another program runs now, on the same maps
+        self.assertEqual(map_ids(self.vipd), maps)
+        self.assertEqual(holder.answers(), before)
+        self.assertEqual(per_real_active(self.vipd.vipadm('-L', '-n').stdout), active)
+        self.assertEqual(self.farm.http_get(f'http://{self.service}/').strip(), before[HELD % 3])
 
     def test_drift_behind_vipds_back_is_repaired_and_logged(self):
         self.vipd.kill()

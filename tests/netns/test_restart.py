@@ -154,6 +154,26 @@ class KilledAndRestarted(unittest.TestCase):
         self.assertEqual(per_real_active(self.vipd.vipadm('-L', '-n').stdout), active)
         self.assertEqual(self.farm.http_get(f'http://{self.service}/').strip(), before[HELD % 3])
 
+    def test_without_its_state_file_a_restart_removes_the_old_table_and_keeps_its_ids(self):
+        holder = Holder(self, self.farm, 6)
+        holder.answers()
+        self.vipd.kill()
+        os.unlink(os.path.join(self.vipd.state_dir, 'table.json'))
+        self.vipd = Vipd(self.farm).start()
+        self.addCleanup(self.vipd.stop)
+        self.assertIn('no table says what its 1 services and 3 reals are', self.vipd.log())
+        self.assertEqual(self.vipd.vipadm('-L', '-n').stdout.count('->'), 1)  # the header only
+        self.vipd.vipadm('-A', '-t', self.service, '-s', 'rr')
+        for real in reversed(self.farm.reals):  # another order: other ids, were they reused
+            self.vipd.vipadm('-a', '-t', self.service, '-r', self.farm.ip(real), '-g')
+        # The held connections' entries name the old ids, not the new reals.
+        self.assertEqual(per_real_active(self.vipd.vipadm('-L', '-n').stdout),
+                         {f'{self.farm.ip(r)}:80': 0 for r in self.farm.reals})
+        got = {self.farm.http_get(f'http://{self.service}/').strip() for _ in range(6)}
+        self.assertEqual(sorted(got), ['real1', 'real2', 'real3'])
+        self.vipd.vipadm('-C')
+        self.assertEqual(self.vipd.vipadm('-L', '-n').stdout.count('->'), 1)
+
     def test_drift_behind_vipds_back_is_repaired_and_logged(self):
         self.vipd.kill()
         real_ids = [e['key'] for e in self._dump('vipd_reals_v1')

@@ -14,6 +14,7 @@
 
 #include "abi/vipd_conn_state.h"
 #include "base/Log.h"
+#include "dataplane/CountAudit.h"
 #include "dataplane/Drift.h"
 #include "director/Publisher.h"
 
@@ -355,9 +356,25 @@ Result<void> Director::start(bool adopted) {
     reserveHeldIds();
   }
   if (auto r = apply(state_, timeouts_); !r) return r;
+  if (adopted) auditAdoptedCounts();
   if (neighbours_) neighbours_->setTargets(realAddresses(state_));
   changed();
   return {};
+}
+
+// Counts that disagree with the adopted connection table (a predecessor that died between
+// moving an entry and its count) are corrected by a delta, logged and counted.
+void Director::auditAdoptedCounts() {
+  std::set<std::uint32_t> live = realIds(state_);
+  std::vector<std::uint32_t> ids(live.begin(), live.end());
+  for (const auto& [id, real] : state_.retiredReals()) ids.push_back(id);
+  auto repairs = auditCounts(dp_, ids);
+  if (!repairs) {
+    log::warning("adopted fast path: its counts could not be checked: " + repairs.error().message);
+    return;
+  }
+  for (const auto& line : *repairs) log::warning("adopted fast path: " + line);
+  tableStats_.repairs += repairs->size();
 }
 
 // The table restored, against what the adopted tables hold: each difference is repaired by the

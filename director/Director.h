@@ -100,6 +100,7 @@ class Director {
   void reclaimIds();
   Result<void> reportDrift();
   void reserveHeldIds();
+  void auditAdoptedCounts();
   // What the fast path must hold for `state` and `timeouts`, with the next hops if this director
   // keeps them.
   Snapshot snapshot(const DesiredState& state, const admin::Timeouts& timeouts) const;

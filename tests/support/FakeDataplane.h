@@ -126,6 +126,15 @@ class FakeDataplane final : public Dataplane, public TableWriter {
     return Expiry{};
   }
   Result<std::vector<ConnEntry>> connections() const override { return conns; }
+  Result<void> adjustCounts(std::uint32_t id, std::int32_t a, std::int32_t i,
+                            std::int32_t p) override {
+    if (auto r = note("adjustCounts", id); !r) return r;
+    auto& s = realStates[id];
+    s.active += static_cast<std::uint32_t>(a);
+    s.inactive += static_cast<std::uint32_t>(i);
+    s.persistent += static_cast<std::uint32_t>(p);
+    return {};
+  }
   Result<void> resetServiceState(std::uint32_t id) override {
     if (auto r = note("resetServiceState", id); !r) return r;
     serviceStates[id] = vipd_svc_state{};

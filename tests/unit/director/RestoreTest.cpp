@@ -2,6 +2,8 @@
 // entries name them, drift against an adopted fast path repaired and counted, every change kept.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "director/Director.h"
 #include "director/Publisher.h"
 #include "tests/support/FakeDataplane.h"
@@ -130,10 +132,40 @@ TEST_F(RestoreTest, DriftInAnAdoptedFastPathIsRepairedAndCounted) {
   EXPECT_TRUE(fake.reals.at(idOf(first, "198.18.1.11")).flags & VIPD_REAL_F_LIVE);
 }
 
+TEST_F(RestoreTest, CountsThatDisagreeWithTheConnectionTableAreCorrectedByADelta) {
+  std::uint32_t id = idOf(first, "198.18.1.11");
+  for (int i = 0; i < 2; ++i) {
+    ConnEntry e{};
+    e.key.sport = static_cast<std::uint16_t>(i + 1);
+    e.conn.real_id = id;
+    fake.conns.push_back(e);  // two established connections
+  }
+  ConnEntry t{};
+  t.conn.real_id = id;
+  t.isTemplate = true;
+  fake.conns.push_back(t);
+  fake.realStates[id] = vipd_real_state{4294967294u, 3, 1, 0};  // an underflow, a stray 3
+  fake.reopen();
+  Director second{fake, nullptr, {4096, false, 1}};
+  ASSERT_TRUE(second.restore(kept.back()));
+  ASSERT_TRUE(second.start(true));
+  EXPECT_EQ(fake.realStates[id].active, 2u);
+  EXPECT_EQ(fake.realStates[id].inactive, 0u);
+  EXPECT_EQ(fake.realStates[id].persistent, 1u);
+  EXPECT_EQ(second.tableStats().repairs, 1u);
+  EXPECT_EQ(std::count(fake.log.begin(), fake.log.end(), "adjustCounts " + std::to_string(id)), 1);
+}
+
 TEST_F(RestoreTest, WithoutAKeptTableTheAdoptedIdsAreKeptFromNewReals) {
   std::set<std::uint32_t> held;
   for (auto ip : {"198.18.1.11", "198.18.1.12", "198.18.1.13"}) held.insert(idOf(first, ip));
-  for (auto id : held) fake.realStates[id].active = 1;
+  for (auto id : held) {
+    fake.realStates[id].active = 1;
+    ConnEntry e{};
+    e.key.sport = static_cast<std::uint16_t>(id);
+    e.conn.real_id = id;
+    fake.conns.push_back(e);
+  }
   fake.reopen();
   Director second{fake, nullptr, {4096, false, 1}};
   ASSERT_TRUE(second.start(true));

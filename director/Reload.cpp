@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <iostream>
+#include <sstream>
 
+#include "admin/Client.h"
 #include "base/Log.h"
 #include "director/Notify.h"
 
@@ -21,7 +24,32 @@ std::string firstLine(const std::string& s) {
   return s.substr(0, s.find('\n'));
 }
 
+// The socket vipd --reload asks: --socket, else the configuration file's, else the default. The
+// file may be the one being refused: only its [vipd] socket is read, what else it says is the
+// running vipd's to judge.
+std::string reloadSocket(const Options& o) {
+  if (o.given.count("socket")) return o.socketPath;
+  if (auto path = configPath(o)) {
+    ConfigLoad load = readConfig(*path);
+    if (load.config.daemon.socket) return *load.config.daemon.socket;
+  }
+  return o.socketPath;
+}
+
 }  // namespace
+
+int requestReload(const Options& o) {
+  admin::Request request;
+  request.command = admin::Command::reload;
+  auto response = admin::call(reloadSocket(o), request);
+  if (!response) {
+    std::cerr << "vipd: " << response.error().message << "\n";
+    return 2;
+  }
+  std::istringstream lines(response->message);
+  for (std::string line; std::getline(lines, line);) std::cerr << "vipd: " << line << "\n";
+  return response->error ? 1 : 0;
+}
 
 std::string Reloader::restartWarnings(const ConfigLoad& load, const std::string& path) const {
   std::string lines;

@@ -33,6 +33,11 @@ class Reloader {
   DaemonSection running_;
 };
 
+// vipd --reload: asks the running vipd (on --socket, else the configuration file's socket, else
+// the default) to reload, and prints its outcome on stderr, a line at a time. Returns the exit
+// status: 0 applied, 1 refused, 2 when no vipd answered (as vipadm).
+int requestReload(const Options& options);
+
 // One line for the service manager's STATUS= and for SIGUSR1: what is served and how the last
 // reload went.
 std::string statusLine(const Director& director);

@@ -12,9 +12,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
-#include <sstream>
 
-#include "admin/Client.h"
 #include "base/Log.h"
 #include "director/AdminServer.h"
 #include "director/Asio.h"
@@ -172,33 +170,6 @@ void teardown(XdpDataplane& dp, Director& director, const Options& o, bool keepF
   director.shutdown();
   if (auto r = dp.unpinMaps(); !r) log::warning(r.error().message);
   rmdir(o.bpfPinDir.c_str());  // only if empty: it may hold what others pinned
-}
-
-// The socket vipd --reload asks: --socket, else the configuration file's, else the default. The
-// file may be the one being refused: only its [vipd] socket is read, what else it says is the
-// running vipd's to judge.
-std::string reloadSocket(const Options& o) {
-  if (o.given.count("socket")) return o.socketPath;
-  if (auto path = configPath(o)) {
-    ConfigLoad load = readConfig(*path);
-    if (load.config.daemon.socket) return *load.config.daemon.socket;
-  }
-  return o.socketPath;
-}
-
-// vipd --reload: the running vipd reloads; its outcome printed. Exit 0, 1 when the file was
-// refused, 2 when no vipd answered (as vipadm).
-int requestReload(const Options& o) {
-  admin::Request request;
-  request.command = admin::Command::reload;
-  auto response = admin::call(reloadSocket(o), request);
-  if (!response) {
-    std::cerr << "vipd: " << response.error().message << "\n";
-    return 2;
-  }
-  std::istringstream lines(response->message);
-  for (std::string line; std::getline(lines, line);) std::cerr << "vipd: " << line << "\n";
-  return response->error ? 1 : 0;
 }
 
 // The event loop, until a stop signal; returns whether the fast path is to keep forwarding.

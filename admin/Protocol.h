@@ -25,6 +25,7 @@ enum class Command {
   setTimeouts,  // timeouts; a zero field leaves that timeout unchanged
   getTimeouts,
   listConnections,  // the connection table (ipvsadm -L -c)
+  reload,           // reload the configuration file as SIGHUP does; message: the outcome
 };
 
 struct Request {

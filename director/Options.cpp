@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 
@@ -56,6 +57,9 @@ ParsedOptions parseOptions(int argc, char** argv) {
       "remove", po::bool_switch(&o.remove),
       "stop balancing: detach every vipd program and remove every map pinned in "
       "--bpf-pin-dir, then exit (refused while a vipd runs there)")(
+      "reload", po::bool_switch(&o.reload),
+      "ask the vipd listening on --socket (or the configuration file's socket) to reload its "
+      "configuration file, wait for the outcome and print it; exit 1 when the file is refused")(
       "help,h", "show this help and exit")("version,V", "show the version and exit");
   po::variables_map vm;
   try {
@@ -97,6 +101,18 @@ std::optional<std::string> configPath(const Options& o) {
   if (o.configFile) return o.configFile;
   if (access(kDefaultConfigFile, F_OK) == 0) return std::string(kDefaultConfigFile);
   return std::nullopt;
+}
+
+void makePathsAbsolute(Options& o) {
+  auto absolute = [](std::string& path) {
+    std::error_code ec;  // only when the working directory is gone: then the path stays
+    auto abs = std::filesystem::absolute(path, ec);
+    if (!ec) path = abs.lexically_normal().string();
+  };
+  if (o.configFile) absolute(*o.configFile);
+  absolute(o.socketPath);
+  absolute(o.bpfPinDir);
+  absolute(o.stateDir);
 }
 
 void applyDaemonSection(const DaemonSection& d, Options& o) {

@@ -31,6 +31,7 @@ struct Options {
   std::set<std::string> given;               // the options the command line set
   bool keepForwardingOnExit = false;  // a stop leaves the program forwarding (docs/RESTART.md)
   bool remove = false;                // vipd --remove: stop balancing, remove every pin, exit
+  bool reload = false;  // vipd --reload: ask the running vipd to reload, wait for the outcome
 };
 
 struct ParsedOptions {
@@ -42,6 +43,10 @@ ParsedOptions parseOptions(int argc, char** argv);
 
 // The configuration file vipd uses: --config, else kDefaultConfigFile when it exists, else none.
 std::optional<std::string> configPath(const Options& o);
+
+// --config, --socket and --bpf-pin-dir made absolute (against the working directory), so that
+// they name the same files after vipd detached and changed to /.
+void makePathsAbsolute(Options& o);
 
 // The [vipd] section's settings, where the command line did not set them.
 void applyDaemonSection(const DaemonSection& d, Options& o);

@@ -2,8 +2,10 @@
 // admin socket are all checked before anything is touched; then the components in dependency
 // order (netlink, fast path, interfaces, director, admin socket), then the event loop. A failed
 // start undoes only what it created; SIGTERM or SIGINT tears down in reverse, unless
-// --keep-forwarding-on-exit. docs/RESTART.md says why.
+// --keep-forwarding-on-exit (or SIGQUIT). docs/RESTART.md says why; vipd(8) SIGNALS lists every
+// signal's effect.
 #include <net/if.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,11 +16,15 @@
 #include "base/Log.h"
 #include "director/AdminServer.h"
 #include "director/Asio.h"
+#include "director/Capabilities.h"
 #include "director/ConfigFile.h"
+#include "director/Daemon.h"
 #include "director/Director.h"
 #include "director/IpvsadmImport.h"
 #include "director/Neighbours.h"
+#include "director/Notify.h"
 #include "director/Options.h"
+#include "director/Reload.h"
 #include "director/Rtnl.h"
 #include "director/StateFile.h"
 #include "xdp/PinDir.h"
@@ -29,9 +35,34 @@ namespace {
 using namespace vipd;
 constexpr std::chrono::seconds kRefreshInterval{1};
 
-int fail(const Error& e) {
+int fail(const Error& e, int status = 1) {
   log::error(e.message);
-  return 1;
+  return status;
+}
+
+std::string signalName(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
+}
+
+// The signals vipd defines, caught from the start of run(): one that arrives before the event
+// loop runs waits for it (asio queues it) instead of killing vipd halfway through a start.
+struct Signals {
+  explicit Signals(boost::asio::io_context& io)
+      : stop(io, SIGTERM, SIGINT, SIGQUIT), hup(io, SIGHUP), usr(io, SIGUSR1, SIGUSR2) {}
+  boost::asio::signal_set stop;
+  boost::asio::signal_set hup;
+  boost::asio::signal_set usr;
+};
+
+// Runs fn for every delivery of the set's signals.
+template <class Fn>
+void onEvery(boost::asio::signal_set& set, Fn fn) {
+  set.async_wait([&set, fn](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    fn(sig);
+    onEvery(set, fn);
+  });
 }
 
 void scheduleRefresh(boost::asio::steady_timer& timer, Director& director) {
@@ -121,36 +152,6 @@ int importRules(const std::string& path) {
   return 0;
 }
 
-// The command-line option of a [vipd] key: it outranks the file, so a change there is moot.
-std::string optionOf(std::string key) {
-  if (key == "interfaces") return "interface";
-  std::replace(key.begin(), key.end(), '_', '-');
-  return key;
-}
-
-// SIGHUP: the file read and checked again, applied as one transaction, the outcome logged.
-void reloadOnHangup(boost::asio::signal_set& hup, Director& director, const Options& o,
-                    DaemonSection& running) {
-  hup.async_wait([&hup, &director, &o, &running](boost::system::error_code ec, int) {
-    if (ec) return;
-    auto path = configPath(o);
-    ConfigLoad load = path ? readConfig(*path) : ConfigLoad{};
-    for (const auto& d : load.diagnostics) (d.warning ? log::warning : log::error)(d.toString());
-    if (auto r = director.reload(load); !r) {
-      log::error("reload refused, the running table stays: " +
-                 (load.ok() ? r.error().message : "errors in " + *path));
-    } else {
-      for (const auto& key : restartKeysChanged(running, load.config.daemon))
-        if (!o.given.count(optionOf(key)))
-          log::warning("reload: [vipd] " + key + " changed in " + *path +
-                       "; it needs a restart, the running value stays");
-      log::notice("reloaded " + (path ? *path : std::string("(no configuration file)")) + ": " +
-                  std::to_string(load.config.services.size()) + " services");
-    }
-    reloadOnHangup(hup, director, o, running);
-  });
-}
-
 Result<void> checkInterfaces(const std::vector<std::string>& interfaces) {
   for (const auto& ifname : interfaces)
     if (if_nametoindex(ifname.c_str()) == 0)
@@ -158,11 +159,11 @@ Result<void> checkInterfaces(const std::vector<std::string>& interfaces) {
   return {};
 }
 
-void teardown(XdpDataplane& dp, Director& director, const Options& o) {
-  if (o.keepForwardingOnExit) {
+void teardown(XdpDataplane& dp, Director& director, const Options& o, bool keepForwarding) {
+  if (keepForwarding) {
     log::notice(
-        "the XDP program keeps forwarding with the last tables (--keep-forwarding-on-"
-        "exit); `vipd --remove --bpf-pin-dir " +
+        "the XDP program keeps forwarding with the last tables; `vipd --remove "
+        "--bpf-pin-dir " +
         o.bpfPinDir + "` stops it and removes its maps");
     return;
   }
@@ -170,6 +171,33 @@ void teardown(XdpDataplane& dp, Director& director, const Options& o) {
   director.shutdown();
   if (auto r = dp.unpinMaps(); !r) log::warning(r.error().message);
   rmdir(o.bpfPinDir.c_str());  // only if empty: it may hold what others pinned
+}
+
+// The event loop, until a stop signal; returns whether the fast path is to keep forwarding.
+bool serve(boost::asio::io_context& io, Signals& signals, Director& director, Reloader& reloader,
+           const Options& o) {
+  bool keep = o.keepForwardingOnExit;
+  signals.stop.async_wait([&io, &keep](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    keep = keep || sig == SIGQUIT;
+    std::string what =
+        "stopping on " + signalName(sig) +
+        (keep ? ": the XDP program keeps forwarding" : ": removing the XDP program and its maps");
+    log::notice(what);
+    notify::stopping(what);
+    io.stop();
+  });
+  onEvery(signals.hup, [&reloader](int) { (void)reloader.reload(); });
+  onEvery(signals.usr, [&director](int sig) {
+    if (sig == SIGUSR1) log::notice("status: " + statusLine(director));
+    if (sig == SIGUSR2) log::notice("SIGUSR2 ignored: vipd defines no action for it");
+  });
+  boost::asio::steady_timer refresh(io);
+  scheduleRefresh(refresh, director);
+  log::notice("vipd " VIPD_VERSION " running; admin socket " + o.socketPath);
+  notify::ready(statusLine(director));
+  io.run();
+  return keep;
 }
 
 // vipd --remove: what a clean stop removes, for a program left forwarding.
@@ -223,6 +251,7 @@ Result<void> startDirector(Director& director, const std::optional<PersistedTabl
 
 // `config` was read and checked completely before this: nothing is touched for a bad file.
 int run(const Options& o, const Config& config) {
+  if (auto r = checkCapabilities(!o.adminGroup.empty()); !r) return fail(r.error(), 4);
   if (auto r = checkInterfaces(o.interfaces); !r) return fail(r.error());
   StateFile stateFile(o.stateDir);
   auto kept = keptTable(stateFile, o);
@@ -238,9 +267,12 @@ int run(const Options& o, const Config& config) {
     return fail(e);
   };
   boost::asio::io_context io;
-  std::unique_ptr<Director> director;  // the handler runs only once the loop runs
-  AdminServer admin(io, o.socketPath,
-                    [&director](const admin::Request& req) { return director->handle(req); });
+  Signals signals(io);
+  std::unique_ptr<Director> director;  // the handlers run only once the loop runs
+  std::unique_ptr<Reloader> reloader;
+  AdminServer admin(io, o.socketPath, [&director, &reloader](const admin::Request& req) {
+    return req.command == admin::Command::reload ? reloader->reload() : director->handle(req);
+  });
   if (auto r = admin.claim(o.adminGroup); !r) return failEarly(r.error());
 
   auto rtnl = Rtnl::open();
@@ -259,35 +291,30 @@ int run(const Options& o, const Config& config) {
   if (auto r = startDirector(*director, *kept, (*dp)->adopted(), config, o); !r)
     return fail(r.error());
   if (auto r = admin.start(); !r) return fail(r.error());
-  if (!o.foreground && daemon(0, 1) != 0) return fail(makeError(errno, "daemon() failed"));
+  // Under a service manager vipd stays its main process: it waits for READY=1 from this pid.
+  if (!o.foreground && !notify::supervised())
+    if (auto r = detach(io); !r) return fail(r.error());
   undo.done();
-  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
-  signals.async_wait([&io](boost::system::error_code, int sig) {
-    log::notice(std::string("stopping on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
-    io.stop();
-  });
-  DaemonSection running = config.daemon;
-  boost::asio::signal_set hup(io, SIGHUP);
-  reloadOnHangup(hup, *director, o, running);
-  boost::asio::steady_timer refresh(io);
-  scheduleRefresh(refresh, *director);
-  log::notice("vipd " VIPD_VERSION " running; admin socket " + o.socketPath);
-  io.run();
-  teardown(**dp, *director, o);
+  reloader = std::make_unique<Reloader>(*director, o, config.daemon);
+  bool keep = serve(io, signals, *director, *reloader, o);
+  teardown(**dp, *director, o, keep);
   return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  vipd::prepareProcess();
   auto parsed = vipd::parseOptions(argc, argv);
   if (!parsed.options) return parsed.exitCode;
   vipd::Options& o = *parsed.options;
   if (o.remove) return removeAll(o);
   if (o.importIpvsadm) return importRules(*o.importIpvsadm);
+  if (o.reload) return requestReload(o);
   auto config = loadConfig(o);
   if (o.checkConfig) return checkConfig(config, o);
   if (!config) return 1;
+  vipd::makePathsAbsolute(o);
   if (o.interfaces.empty()) {
     vipd::log::error("no interface: give --interface or 'interfaces' in [vipd]");
     return 2;

@@ -31,7 +31,7 @@ class Vipd:
     """A vipd process in the farm's director namespace, with its own socket and pin directory."""
 
     def __init__(self, farm, vipd_bin=None, vipadm_bin=None, pin_dir=None, extra_args=(),
-                 socket_path=None, state_dir=None):
+                 socket_path=None, state_dir=None, foreground=True):
         self.farm = farm
         self.vipd_bin = vipd_bin or os.environ['VIPD_BIN']
         self.vipadm_bin = vipadm_bin or os.environ['VIPADM_BIN']
@@ -40,6 +40,7 @@ class Vipd:
         self.state_dir = state_dir or os.path.join(farm.tempdir, 'state')
         self.log_path = os.path.join(farm.tempdir, 'vipd.log')
         self.extra_args = list(extra_args)
+        self.foreground = foreground  # False: vipd decides (a service manager, or detaching)
         self.proc = None
 
     def argv(self):
@@ -47,18 +48,20 @@ class Vipd:
         return [self.vipd_bin, '--interface', self.farm.interface('director'),
                 '--socket', self.socket, '--bpf-pin-dir', self.pin_dir,
                 '--state-dir', self.state_dir,
-                '--conn-table-size', '65536', '--foreground'] + self.extra_args
+                '--conn-table-size', '65536'] + (['--foreground'] if self.foreground else []) + \
+            self.extra_args
 
     def run_to_exit(self, timeout=30):
         """Runs vipd in the foreground until it exits (a start that is refused); returns the
         CompletedProcess, stderr included. A vipd that keeps running fails the caller."""
         return self.farm.run('director', self.argv(), check=False, timeout=timeout)
 
-    def start(self, timeout=10.0):
-        """Starts vipd and returns once its admin socket accepts connections."""
-        argv = self.argv()
+    def start(self, timeout=10.0, env=None, wrap=None):
+        """Starts vipd and returns once its admin socket accepts connections. `env`: its
+        environment; `wrap`: a function of the command line that returns the one to run."""
+        argv = wrap(self.argv()) if wrap else self.argv()
         with open(self.log_path, 'ab') as log:  # the child keeps its own descriptor
-            self.proc = self.farm.popen('director', argv, stdout=log, stderr=log)
+            self.proc = self.farm.popen('director', argv, stdout=log, stderr=log, env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -2,6 +2,7 @@
 // sysctls are, and each is documented in --help under its own name and the sysctl's.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -111,6 +112,26 @@ TEST(Options, KeepForwardingOnExitAndRemoveAreSwitches) {
   EXPECT_TRUE(parsed.options->remove);
   // Without --interface a daemon may still get its interfaces from vipd.conf: main() refuses
   // one that has none after reading the file (tests/netns/test_config.py).
+}
+
+TEST(Options, ReloadIsAClientSwitch) {
+  auto parsed = parse({"--reload", "--socket", "/run/other.sock"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_TRUE(parsed.options->reload);
+  EXPECT_EQ(parsed.options->socketPath, "/run/other.sock");
+  EXPECT_EQ(parse({"--reload=1"}).exitCode, 2);
+}
+
+// A detached vipd changes to /: paths given relative must name what they named before.
+TEST(Options, PathsAreMadeAbsoluteAgainstTheWorkingDirectory) {
+  auto parsed = parse({"-i", "eth0", "--config", "conf/../vipd.conf", "--socket", "vipd.sock",
+                       "--bpf-pin-dir", "/sys/fs/bpf/vipd"});
+  ASSERT_TRUE(parsed.options);
+  makePathsAbsolute(*parsed.options);
+  std::string cwd = std::filesystem::current_path().string();
+  EXPECT_EQ(*parsed.options->configFile, cwd + "/vipd.conf");
+  EXPECT_EQ(parsed.options->socketPath, cwd + "/vipd.sock");
+  EXPECT_EQ(parsed.options->bpfPinDir, "/sys/fs/bpf/vipd");
 }
 
 }  // namespace

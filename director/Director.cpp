@@ -350,6 +350,7 @@ Result<void> Director::restore(const PersistedTable& table) {
 }
 
 Result<void> Director::start(bool adopted) {
+  std::uint64_t repairsBefore = tableStats_.repairs;
   if (adopted && restored_) {
     if (auto r = reportDrift(); !r) return r;
   } else if (adopted) {
@@ -357,6 +358,9 @@ Result<void> Director::start(bool adopted) {
   }
   if (auto r = apply(state_, timeouts_); !r) return r;
   if (adopted) auditAdoptedCounts();
+  if (adopted)
+    log::notice("adopted fast path: " + std::to_string(tableStats_.repairs - repairsBefore) +
+                " repairs");
   if (neighbours_) neighbours_->setTargets(realAddresses(state_));
   changed();
   return {};

@@ -22,7 +22,8 @@ sys.path.insert(0, HERE)
 
 from farm import Farm  # noqa: E402
 from netns_main import run_tests  # noqa: E402
-from test_connections import HOLDER, conn_counts  # noqa: E402
+from test_config import service_toml  # noqa: E402
+from test_connections import HOLDER  # noqa: E402
 from test_startup import xdp_programs  # noqa: E402
 from vipd_farm import Vipd  # noqa: E402
 
@@ -79,8 +80,11 @@ class Holder:
 
     def answers(self):
         """Which real answers each connection, in order; every request on its own connection."""
+        return self.answers_of(range(self.n))
+
+    def answers_of(self, indexes):
         out = []
-        for i in range(self.n):
+        for i in indexes:
             self.proc.stdin.write(f'get {i}\n')
             self.proc.stdin.flush()
             out.append(self.proc.stdout.readline().strip())
@@ -131,7 +135,7 @@ class KilledAndRestarted(unittest.TestCase):
         self.assertEqual(len(programs), 1)
         self.assertEqual(len(xdp_programs(self.farm)), 1)  # the pinned link's, replaced in place
         self.assertEqual(map_ids(self.vipd), maps)
-        self.assertNotIn('adopted fast path', self.vipd.log())  # nothing to repair
+        self.assertIn('adopted fast path: 0 repairs', self.vipd.log())  # nothing to repair
 
     def test_an_upgrade_to_another_program_keeps_every_flow_and_map(self):
         # The running vipd was started without the flag: restart it with it, as a unit would.
@@ -182,10 +186,22 @@ class KilledAndRestarted(unittest.TestCase):
         zero = ['0'] * 32
         subprocess.run(['bpftool', 'map', 'update', 'pinned', self._pin('vipd_reals_v1'), 'key',
                         'hex'] + real_ids[0] + ['value'] + zero, check=True)
+        # A stray service: the kept one's generation under another port (8080).
+        svc = self._dump('vipd_svcs_v1')[0]
+        key = list(svc['key'])
+        key[16:18] = ['0x1f', '0x90']
+        subprocess.run(['bpftool', 'map', 'update', 'pinned', self._pin('vipd_svcs_v1'), 'key',
+                        'hex'] + [b[2:] for b in key] + ['value', 'hex'] +
+                       [b[2:] for b in svc['value']], check=True)
+        self.assertEqual(len(self._dump('vipd_svcs_v1')), 2)
         self.vipd = Vipd(self.farm).start()
         self.addCleanup(self.vipd.stop)
         self.assertIn('adopted fast path: real id', self.vipd.log())
         self.assertIn('is missing: written', self.vipd.log())
+        self.assertIn(f'service TCP {self.farm.vip}:8080 is held without a table row: removed',
+                      self.vipd.log())
+        self.assertIn('adopted fast path: 2 repairs', self.vipd.log())
+        self.assertEqual(len(self._dump('vipd_svcs_v1')), 1)
         got = {self.farm.http_get(f'http://{self.service}/').strip() for _ in range(6)}
         self.assertEqual(sorted(got), ['real1', 'real2', 'real3'])
 
@@ -203,6 +219,26 @@ class KilledAndRestarted(unittest.TestCase):
         self.vipd = Vipd(self.farm, extra_args=['--reset']).start()
         self.addCleanup(self.vipd.stop)
         self.assertNotIn('TCP', self.vipd.vipadm('-L', '-n').stdout.split('\n', 3)[-1])
+
+    def test_reset_starts_from_the_file_alone_and_ends_connections_to_reals_it_drops(self):
+        holder = Holder(self, self.farm, 6)
+        before = holder.answers()
+        self.vipd.vipadm('-A', '-t', f'{self.farm.vip}:8080', '-s', 'rr')  # forgotten by --reset
+        conf = os.path.join(self.farm.tempdir, 'vipd.conf')
+        with open(conf, 'w') as f:
+            f.write(service_toml(self.farm.vip, [(self.farm.ip('real1'), 1),
+                                                 (self.farm.ip('real2'), 1)]))
+        self.restart('--config', conf, '--reset')
+        listing = self.vipd.vipadm('-L', '-n').stdout
+        self.assertNotIn(':8080', listing)
+        self.assertNotIn(self.farm.ip('real3'), listing)
+        destinations = [line.split()[-1] for line in
+                        self.vipd.vipadm('-L', '-n', '-c').stdout.splitlines()[2:]]
+        self.assertEqual(len(destinations), before.count('real1') + before.count('real2'))
+        self.assertFalse(any(d.startswith(self.farm.ip('real3') + ':') for d in destinations))
+        kept = [i for i, real in enumerate(before) if real != 'real3']
+        after = holder.answers_of(kept)
+        self.assertEqual(after, [before[i] for i in kept])
 
     def test_a_kill_at_any_moment_of_a_stream_of_changes_leaves_a_usable_state_file(self):
         rng = random.Random(7)

@@ -7,6 +7,7 @@
 
 #include "dataplane/Snapshot.h"
 #include "director/State.h"
+#include "schedulers/Registry.h"
 
 namespace vipd {
 
@@ -26,6 +27,11 @@ vipd_addr toAddr(const admin::Address& address);
 admin::ServiceKey fromSvcKey(const vipd_svc_key& key);
 admin::RealConfig fromReal(const vipd_real& real);
 vipd_addr persistenceMask(const admin::ServiceConfig& config);
+
+// The reals of a service as the reference schedulers see them (list order, weights, addresses;
+// no counts), and the reference implementation's configuration of the service.
+std::vector<sched::Real> referenceReals(const ServiceEntry& entry);
+sched::SchedulerConfig schedulerConfig(const ServiceEntry& entry, const sched::SchedulerInfo& info);
 
 // Everything of `state` the fast path must hold, but the settings and next hops. mh tables have
 // `mhTableSize` slots (IPVS's CONFIG_IP_VS_MH_TAB_INDEX, fixed for the process). Given the

@@ -18,6 +18,8 @@ class Rr final : public Scheduler {
 
   // The real under the cursor; nothing while the cursor is on the list head.
   std::optional<RealId> cursor() const { return cursor_; }
+  // Puts the cursor where a fast path's is (vipd explain), nothing being the list head.
+  void seed(std::optional<RealId> cursor) { cursor_ = cursor; }
 
  private:
   std::optional<RealId> cursor_;  // nothing = the list head (ip_vs_rr_init_svc)

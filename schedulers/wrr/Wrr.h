@@ -17,6 +17,11 @@ class Wrr final : public Scheduler {
   void realsChanged(Reals before, Reals after) override;
 
   int currentWeight() const { return cw_; }
+  // Puts the cursor and the current weight where a fast path's are (vipd explain).
+  void seed(std::optional<RealId> cursor, int cw) {
+    cursor_ = cursor;
+    cw_ = cw;
+  }
 
  private:
   std::optional<RealId> cursor_;  // nothing = the list head

@@ -133,6 +133,10 @@ std::string jsonConnections(const std::vector<admin::Connection>& connections) {
   return document(Json{{"connections", std::move(list)}});
 }
 
+std::string jsonDaemons() {
+  return document(Json{{"daemons", Json::array()}});
+}
+
 std::string jsonTimeouts(const admin::Timeouts& t) {
   return document(Json{
       {"timeouts", {{"tcpSeconds", t.tcp}, {"tcpFinSeconds", t.tcpfin}, {"udpSeconds", t.udp}}}});

@@ -5,8 +5,8 @@
 // Input: argv words one per line (argv[0] "vipadm" is added), then optionally an empty line and
 // the standard input (what -R reads). For any input it checks: the exit status is one ipvsadm
 // has (0, 1, 2, 255); a failure says something on stderr, ending in a newline; and -S writes
-// what -R reads: the table the run left, saved, restored into an empty vipd and saved again,
-// gives the same rules.
+// what -R reads: the table the run left, saved and restored into an empty vipd, is the same
+// table (less the thresholds, which ipvsadm's -S never writes) and saves to the same rules.
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "schedulers/Registry.h"
@@ -119,6 +120,22 @@ class ModelVipd {
   }
 
   Services services_;
+
+ public:
+  // The table as -S can write it: sorted (-S sorts), thresholds cleared (-S never writes them).
+  Services saveable() const {
+    Services out = services_;
+    auto byKey = [](const auto& a, const auto& b) { return a.config.key < b.config.key; };
+    std::sort(out.begin(), out.end(), byKey);
+    for (admin::ServiceStatus& s : out) {
+      std::sort(s.reals.begin(), s.reals.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.config.address, a.config.port) <
+               std::tie(b.config.address, b.config.port);
+      });
+      for (admin::RealStatus& r : s.reals) r.config.upperThreshold = r.config.lowerThreshold = 0;
+    }
+    return out;
+  }
 };
 
 struct Run {
@@ -153,6 +170,7 @@ void checkSaveRestores(ModelVipd& vipd) {
   ModelVipd fresh;
   const Run restored = run(fresh, {"-R"}, saved.out);
   if (restored.status != 0) broken("-R refused what -S wrote");
+  if (fresh.saveable() != vipd.saveable()) broken("-R of what -S wrote is another table");
   if (run(fresh, {"-S", "-n"}, "").out != saved.out) broken("-S after -R differs from -S");
 }
 

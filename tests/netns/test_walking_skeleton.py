@@ -173,7 +173,7 @@ class VipadmAgainstVipd(FarmWithVipd):
         table = self.vipd.vipadm('-S', '-n').stdout
         rules = (f'-A -t {self.farm.vip}:81 -s rr\n'
                  f'-a -t {self.farm.vip}:81 -r {self.farm.ip("real1")} -g\n'
-                 f'-A -t {self.farm.vip}:82\n'
+                 f'-A -t {self.farm.vip}\n'
                  f'-D -t {self.service}\n')
         res = self.vipd.vipadm('-R', stdin=rules, check=False)
         self.assertEqual(res.returncode, 2)

@@ -34,6 +34,8 @@ using namespace vipd;
 // missing objects, with the errno values vipd answers.
 class ModelVipd {
  public:
+  using Services = std::vector<admin::ServiceStatus>;
+
   admin::Response handle(const admin::Request& r) {
     admin::Response resp;
     resp.connTableSize = 4096;
@@ -41,9 +43,22 @@ class ModelVipd {
     return resp;
   }
 
- private:
-  using Services = std::vector<admin::ServiceStatus>;
+  // The table as -S can write it: sorted (-S sorts), thresholds cleared (-S never writes them).
+  Services saveable() const {
+    Services out = services_;
+    auto byKey = [](const auto& a, const auto& b) { return a.config.key < b.config.key; };
+    std::sort(out.begin(), out.end(), byKey);
+    for (admin::ServiceStatus& s : out) {
+      std::sort(s.reals.begin(), s.reals.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.config.address, a.config.port) <
+               std::tie(b.config.address, b.config.port);
+      });
+      for (admin::RealStatus& r : s.reals) r.config.upperThreshold = r.config.lowerThreshold = 0;
+    }
+    return out;
+  }
 
+ private:
   Services::iterator find(const admin::ServiceKey& key) {
     return std::find_if(services_.begin(), services_.end(),
                         [&](const admin::ServiceStatus& s) { return s.config.key == key; });
@@ -120,22 +135,6 @@ class ModelVipd {
   }
 
   Services services_;
-
- public:
-  // The table as -S can write it: sorted (-S sorts), thresholds cleared (-S never writes them).
-  Services saveable() const {
-    Services out = services_;
-    auto byKey = [](const auto& a, const auto& b) { return a.config.key < b.config.key; };
-    std::sort(out.begin(), out.end(), byKey);
-    for (admin::ServiceStatus& s : out) {
-      std::sort(s.reals.begin(), s.reals.end(), [](const auto& a, const auto& b) {
-        return std::tie(a.config.address, a.config.port) <
-               std::tie(b.config.address, b.config.port);
-      });
-      for (admin::RealStatus& r : s.reals) r.config.upperThreshold = r.config.lowerThreshold = 0;
-    }
-    return out;
-  }
 };
 
 struct Run {

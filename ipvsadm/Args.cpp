@@ -357,7 +357,7 @@ MaybeError readOptions(ArgsState& s, Scanner& scanner) {
   for (;;) {
     ScanEvent ev = scanner.next();
     if (ev.kind == ScanEvent::Kind::end) return std::nullopt;
-    if (ev.kind == ScanEvent::Kind::error) return ParseError{ev.word + ": " + ev.error, 255, false};
+    if (ev.kind == ScanEvent::Kind::error) return ParseError{ev.word + ": " + ev.error, 255};
     if (auto e = applyOption(s, ev)) return e;
   }
 }
@@ -365,8 +365,7 @@ MaybeError readOptions(ArgsState& s, Scanner& scanner) {
 }  // namespace
 
 ParseError tryHelp(const std::string& argv0) {
-  return ParseError{"Try `" + argv0 + " -h' or '" + argv0 + " --help' for more information.", 255,
-                    true};
+  return ParseError{"Try `" + argv0 + " -h' or '" + argv0 + " --help' for more information.", 255};
 }
 
 ParseResult parseArgs(const std::vector<std::string>& argv, const Names& names) {

@@ -3,6 +3,7 @@
 // Pure: argv in, ParsedCommand or ParseError.
 #pragma once
 
+#include <bitset>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include "admin/Model.h"
 #include "ipvsadm/ListFormat.h"
 #include "ipvsadm/Names.h"
+#include "ipvsadm/Options.h"
 
 namespace vipd::ipvsadm {
 
@@ -87,12 +89,13 @@ struct ParsedCommand {
   DaemonSpec daemon;
   ListTarget listTarget = ListTarget::all;  // -L
   ListFormat format;                        // -L and -S
+  std::bitset<kOptCount> given;             // the options of the legality table on the line
+  bool has(Opt opt) const { return given.test(static_cast<std::size_t>(opt)); }
 };
 
 struct ParseError {
   std::string message;  // what goes to stderr, without the final newline
   int exitCode = 2;
-  bool endsRestore = true;  // ipvsadm exit()s here; false: -R goes on with the next line
 };
 
 using ParseResult = std::variant<ParsedCommand, ParseError>;

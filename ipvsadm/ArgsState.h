@@ -28,7 +28,7 @@ struct ArgsState {
 };
 
 inline ParseError fail(std::string message) {
-  return ParseError{std::move(message), 2, true};
+  return ParseError{std::move(message), 2};
 }
 
 // The checks ipvsadm makes once all options are read, in its order.

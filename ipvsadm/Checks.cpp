@@ -114,6 +114,7 @@ void finish(ArgsState& s) {
     s.cmd.service->address.family = s.serviceFamily;
   }
   if (s.has(Opt::server)) s.cmd.real = s.real;
+  s.cmd.given = s.options;
   s.cmd.listTarget = listTarget(s);
 }
 

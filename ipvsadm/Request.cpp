@@ -1,12 +1,11 @@
-// ParsedCommand -> admin::Request. A service vipd cannot hold (fwmark, SCTP) is refused with
-// the message ipvsadm prints when such a service does not exist; adding one says why it fails.
+// ParsedCommand -> admin::Request, or the refusal (exit 2, naming the option) of what the admin
+// model and the fast paths cannot hold: fwmark and SCTP services, --pe, GUE/GRE, sync daemons.
 #include "ipvsadm/Request.h"
 
 #include <sys/socket.h>
 
-#include <cerrno>
+#include <array>
 
-#include "ipvsadm/Errors.h"
 #include "ipvsadm/SchedFlags.h"
 
 namespace vipd::ipvsadm {
@@ -14,41 +13,43 @@ namespace {
 
 using Outcome = std::variant<admin::Request, Refusal>;
 
-Operation operationFor(Command c) {
-  switch (c) {
-    case Command::addService:
-      return Operation::addService;
-    case Command::editService:
-      return Operation::editService;
-    case Command::deleteService:
-      return Operation::deleteService;
-    case Command::addServer:
-      return Operation::addServer;
-    case Command::editServer:
-      return Operation::editServer;
-    case Command::deleteServer:
-      return Operation::deleteServer;
-    case Command::zero:
-      return Operation::zeroService;
-    default:
-      return Operation::getService;
-  }
+// What the fast paths cannot honour is refused before anything is sent, with exit 2 as for a bad
+// option, naming the option: accepting it and then ignoring it would change what the operator
+// asked for without saying so.
+Refusal cannotHonour(const std::string& option, const std::string& why) {
+  return Refusal{option + ": " + why, 2};
 }
 
-int refusalExit(const ParsedCommand& c) {
-  return isListing(c) ? 1 : 255;
-}
-
-// Services outside the admin model: vipd cannot have them, so they do not exist.
 std::optional<Refusal> unsupportedService(const ParsedCommand& c) {
   if (!c.service) return std::nullopt;
-  const ServiceType t = c.service->type;
-  if (t != ServiceType::fwmark && t != ServiceType::sctp) return std::nullopt;
-  if (c.command == Command::addService)
-    return Refusal{t == ServiceType::fwmark ? "vipd does not support fwmark services"
-                                            : "vipd does not support SCTP services",
-                   255};
-  return Refusal{ipvsStrerror(operationFor(c.command), ESRCH), refusalExit(c)};
+  if (c.service->type == ServiceType::fwmark)
+    return cannotHonour("-f/--fwmark-service", "vipd has no firewall-mark services");
+  if (c.service->type == ServiceType::sctp)
+    return cannotHonour("--sctp-service", "vipd has no SCTP services");
+  return std::nullopt;
+}
+
+// The sync daemon's options, in the table's order (--syncid is legal with -L too).
+std::optional<Refusal> syncDaemon(const ParsedCommand& c) {
+  static const char* const kSyncDaemon = "vipd has no connection sync daemon";
+  if (c.command == Command::startDaemon) return cannotHonour("--start-daemon", kSyncDaemon);
+  if (c.command == Command::stopDaemon) return cannotHonour("--stop-daemon", kSyncDaemon);
+  static constexpr std::array<Opt, 6> kOptions{Opt::mcastInterface, Opt::syncid,   Opt::mcastGroup,
+                                               Opt::mcastPort,      Opt::mcastTtl, Opt::syncMaxlen};
+  for (Opt o : kOptions)
+    if (c.has(o)) return cannotHonour("--" + std::string(optName(o)), kSyncDaemon);
+  return std::nullopt;
+}
+
+std::optional<Refusal> unsupported(const ParsedCommand& c) {
+  if (auto r = unsupportedService(c)) return r;
+  if (auto r = syncDaemon(c)) return r;
+  if (!c.persistenceEngine.empty()) return cannotHonour("--pe", "vipd has no persistence engines");
+  if (c.real && c.real->forward == admin::Forward::tunnel && c.real->tunnelType != TunnelType::ipip)
+    return cannotHonour(
+        std::string("--tun-type ") + (c.real->tunnelType == TunnelType::gue ? "gue" : "gre"),
+        "vipd tunnels with ipip only");
+  return std::nullopt;
 }
 
 admin::ServiceKey keyOf(const ServiceSpec& s) {
@@ -60,8 +61,6 @@ admin::ServiceKey keyOf(const ServiceSpec& s) {
 }
 
 Outcome serviceRequest(const ParsedCommand& c, admin::Command command) {
-  if (!c.persistenceEngine.empty())  // vipd has no persistence engine: the kernel's ENOENT
-    return Refusal{ipvsStrerror(operationFor(c.command), ENOENT), 255};
   admin::ServiceConfig config;
   config.key = keyOf(*c.service);
   config.scheduler = c.scheduler;
@@ -78,10 +77,6 @@ Outcome serviceRequest(const ParsedCommand& c, admin::Command command) {
 
 Outcome realRequest(const ParsedCommand& c, admin::Command command) {
   const RealSpec& s = *c.real;
-  if (s.forward == admin::Forward::tunnel && s.tunnelType != TunnelType::ipip)
-    return Refusal{std::string("vipd supports only ipip tunnels, not ") +
-                       (s.tunnelType == TunnelType::gue ? "gue" : "gre"),
-                   255};
   admin::RealConfig real;
   real.address = s.address;
   real.port = s.port;
@@ -108,8 +103,8 @@ Outcome listRequest(const ParsedCommand& c) {
   switch (c.listTarget) {
     case ListTarget::connections:
       return simpleRequest(admin::Command::listConnections, c);
-    case ListTarget::daemons:
-      return Refusal{"vipd has no connection sync daemon", 1};
+    case ListTarget::daemons:  // none runs; asking vipd still tells whether it answers
+      return simpleRequest(admin::Command::getTimeouts, c);
     case ListTarget::timeouts:
       return simpleRequest(admin::Command::getTimeouts, c);
     default:
@@ -124,7 +119,7 @@ bool isListing(const ParsedCommand& c) {
 }
 
 std::variant<admin::Request, Refusal> buildRequest(const ParsedCommand& c) {
-  if (auto refusal = unsupportedService(c)) return *refusal;
+  if (auto refusal = unsupported(c)) return *refusal;
   switch (c.command) {
     case Command::addService:
       return serviceRequest(c, admin::Command::addService);
@@ -148,9 +143,6 @@ std::variant<admin::Request, Refusal> buildRequest(const ParsedCommand& c) {
       return listRequest(c);
     case Command::save:
       return simpleRequest(admin::Command::list, c);
-    case Command::startDaemon:
-    case Command::stopDaemon:
-      return Refusal{"vipd has no connection sync daemon", 255};
     default:
       break;
   }

@@ -1,5 +1,6 @@
 // From a parsed command line to the admin request vipd understands, or to the refusal vipadm
 // prints itself for what the admin model cannot express (fwmark, SCTP, --pe, GUE/GRE, daemons).
+// `-L --daemon` becomes a request that only shows vipd answers: it runs no sync daemon.
 #pragma once
 
 #include <string>
@@ -12,7 +13,7 @@ namespace vipd::ipvsadm {
 
 struct Refusal {
   std::string message;
-  int exitCode;  // 255 like a kernel refusal, 1 for listings (ipvsadm exits 1 there)
+  int exitCode;  // 2, as for an option ipvsadm itself refuses
 };
 
 // Precondition: command is not help, version or restore.

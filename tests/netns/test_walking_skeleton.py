@@ -155,6 +155,9 @@ class VipadmAgainstVipd(FarmWithVipd):
             (['-A', '-t', vip, '--bogus'], 255, '--bogus: unknown option\n'),
             (['--bogus'], 255, None),  # not a command: the Try line, checked below
             (['-L', '-n', '-t', f'{self.farm.vip}:81'], 1, 'No such service\n'),
+            (['-A', '-f', '1'], 2, '-f/--fwmark-service: vipd has no firewall-mark services\n'),
+            (['--start-daemon', 'master'], 2,
+             '--start-daemon: vipd has no connection sync daemon\n'),
         ]
         for args, status, message in cases:
             with self.subTest(args=args):
@@ -165,6 +168,18 @@ class VipadmAgainstVipd(FarmWithVipd):
                 else:
                     self.assertIn("--help' for more information.", res.stderr)
                 self.assertEqual(self.vipd.vipadm('-S', '-n').stdout, table)
+
+    def test_restore_with_a_wrong_line_changes_nothing(self):
+        table = self.vipd.vipadm('-S', '-n').stdout
+        rules = (f'-A -t {self.farm.vip}:81 -s rr\n'
+                 f'-a -t {self.farm.vip}:81 -r {self.farm.ip("real1")} -g\n'
+                 f'-A -t {self.farm.vip}\n'
+                 f'-D -t {self.service}\n')
+        res = self.vipd.vipadm('-R', stdin=rules, check=False)
+        self.assertEqual(res.returncode, 2)
+        self.assertEqual(res.stderr, 'line 3: Zero port specified for non-persistent service\n')
+        self.assertEqual(self.vipd.vipadm('-S', '-n').stdout, table)
+        self.assertEqual(self.vipd.vipadm('-L', '--daemon').stdout, '')
 
     def test_save_and_restore_round_trip(self):
         saved = self.vipd.vipadm('-S', '-n').stdout

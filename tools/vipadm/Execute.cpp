@@ -16,7 +16,7 @@ namespace {
 
 Outcome failure(Streams& io, const std::string& message, int exitCode) {
   io.err << message << "\n";
-  return Outcome{exitCode, exitCode != 255};
+  return Outcome{exitCode, true};
 }
 
 // ipvsadm's message for vipd's errno. vipd's own message where ipvsadm has none to match: for
@@ -61,6 +61,8 @@ Outcome printResult(const ipvsadm::ParsedCommand& c, const admin::Request& reque
                     const admin::Response& response, const ipvsadm::Names& names, Streams& io) {
   if (c.command == ipvsadm::Command::save)
     io.out << saveRules(response.services, c.format.numeric, names);
+  else if (c.command == ipvsadm::Command::list && c.listTarget == ipvsadm::ListTarget::daemons)
+    io.out << (c.format.json ? jsonDaemons() : "");  // ipvsadm prints no line when none runs
   else if (request.command == admin::Command::list && request.key)
     return printOneService(response, *request.key, c, names, io);
   else

@@ -1,36 +1,6 @@
 // The JSON of vipadm's --json, one document per listing, pretty-printed, ending in a newline.
-// Field names are camelCase and stable; keys keep the order below. Durations are in seconds.
-//
-// -L --json, -L -t VIP:PORT --json:
-//   {"connTableSize": 4096,                   the "size=" of ipvsadm's header
-//    "services": [                           sorted as the text listing unless --nosort
-//      {"protocol": "tcp" | "udp",
-//       "address": "10.0.0.1" | "2001:db8::80",   no brackets, no names
-//       "port": 80,
-//       "scheduler": "wlc",
-//       "schedFlags": ["sh-fallback", "sh-port"],   the names -b takes; [] when none
-//       "persistence": null | {"timeoutSeconds": 300, "netmask": "255.255.255.0" | "64"},
-//                                            netmask as -M takes it, the host mask included
-//       "onePacket": false,
-//       "stats": {"conns", "inPackets", "outPackets", "inBytes", "outBytes"},
-//       "reals": [                           sorted by address and port unless --nosort
-//         {"address": "192.168.10.1", "port": 80,
-//          "forward": "route" | "tunnel" | "masq",
-//          "weight": 1, "upperThreshold": 0, "lowerThreshold": 0,   0 = no threshold
-//          "activeConns": 12, "inactiveConns": 34, "persistentConns": 0,
-//          "stats": {...as for the service}}]}]}
-//   Rates are left out: vipd does not estimate them yet.
-//
-// -L -c --json (the connection table, in vipd's order):
-//   {"connections": [
-//     {"protocol": "tcp" | "udp", "state": "ESTABLISHED",   the state as the text prints it
-//      "expiresSeconds": 898,
-//      "clientAddress": "203.0.113.7", "clientPort": 51514,   port 0: a persistence template
-//      "virtualAddress": "10.0.0.1", "virtualPort": 80,
-//      "realAddress": "192.168.10.1", "realPort": 80}]}
-//
-// -L --timeout --json:
-//   {"timeouts": {"tcpSeconds": 900, "tcpFinSeconds": 120, "udpSeconds": 300}}
+// The format is a stable interface documented in docs/VIPADM-JSON.md (keys, their order, types
+// and units); tests/unit/vipadm/golden/*.json hold an example of each document.
 #include "tools/vipadm/JsonListing.h"
 
 #include <nlohmann/json.hpp>
@@ -131,6 +101,10 @@ std::string jsonConnections(const std::vector<admin::Connection>& connections) {
   Json list = Json::array();
   for (const admin::Connection& c : connections) list.push_back(connection(c));
   return document(Json{{"connections", std::move(list)}});
+}
+
+std::string jsonDaemons() {
+  return document(Json{{"daemons", Json::array()}});
 }
 
 std::string jsonTimeouts(const admin::Timeouts& t) {

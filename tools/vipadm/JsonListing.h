@@ -1,5 +1,6 @@
-// vipadm's --json: the listings of -L, -L -t, -L -c and -L --timeout as JSON documents for
-// scripts. The field names are a stable interface; JsonListing.cpp documents them.
+// vipadm's --json: the listings of -L, -L -t, -L -c, -L --timeout and -L --daemon as JSON
+// documents for scripts. The field names are a stable interface, documented in
+// docs/VIPADM-JSON.md.
 #pragma once
 
 #include <cstdint>
@@ -20,5 +21,8 @@ std::string jsonConnections(const std::vector<admin::Connection>& connections);
 
 // `-L --timeout --json`: {"timeouts"}.
 std::string jsonTimeouts(const admin::Timeouts& timeouts);
+
+// `-L --daemon --json`: {"daemons": []}; vipd runs no connection sync daemon.
+std::string jsonDaemons();
 
 }  // namespace vipd::vipadm

@@ -1,14 +1,12 @@
-// The invocation around the parser: where vipd is, no arguments, and -R (each line its own run:
-// syntax errors and failed listings stop it, vipd's refusals do not; the last line's status).
+// The invocation around the parser: where vipd is, no arguments, and -R (Restore.cpp).
 #include "tools/vipadm/Session.h"
 
 #include <cerrno>
 #include <cstring>
 
-#include "ipvsadm/Restore.h"
+#include "tools/vipadm/Restore.h"
 
 namespace vipd::vipadm {
-namespace {
 
 Transport transportTo(const Connector& connector, const std::string& path) {
   return [&connector, path](const admin::Request& request) -> Result<admin::Response> {
@@ -18,54 +16,6 @@ Transport transportTo(const Connector& connector, const std::string& path) {
                      "Can't connect to vipd at " + path + ": " + std::strerror(r.error().code));
   };
 }
-
-struct Line {
-  int exitCode = 0;
-  bool stop = false;
-};
-
-int restore(const std::string& argv0, const std::string& path, const Connector& connector,
-            const ipvsadm::Names& names, SessionIo& io);
-
-Line reportError(const ipvsadm::ParseError& e, SessionIo& io) {
-  io.err << e.message << "\n";
-  return Line{e.exitCode, e.endsRestore};
-}
-
-// One invocation; nested is true for the lines read by -R.
-Line runLine(const std::vector<std::string>& argv, const std::string& defaultPath,
-             const Connector& connector, const ipvsadm::Names& names, SessionIo& io, bool nested) {
-  SocketOption sock = takeSocketOption(argv);
-  if (sock.error) return reportError(*sock.error, io);
-  if (sock.argv.size() == 1) sock.argv.push_back("-L");  // no arguments: list, with names
-  const std::string path = sock.path.value_or(defaultPath);
-  ipvsadm::ParseResult parsed = ipvsadm::parseArgs(sock.argv, names);
-  if (const auto* e = std::get_if<ipvsadm::ParseError>(&parsed)) return reportError(*e, io);
-  const auto& cmd = std::get<ipvsadm::ParsedCommand>(parsed);
-  if (cmd.command == ipvsadm::Command::restore) {
-    if (nested) return reportError(ipvsadm::tryHelp(cmd.argv0), io);  // -R cannot be nested
-    return Line{restore(cmd.argv0, path, connector, names, io), true};
-  }
-  Streams streams{io.out, io.err};
-  Outcome o = execute(cmd, transportTo(connector, path), names, streams);
-  return Line{o.exitCode, o.stop};
-}
-
-int restore(const std::string& argv0, const std::string& path, const Connector& connector,
-            const ipvsadm::Names& names, SessionIo& io) {
-  int status = 0;
-  for (std::string text; std::getline(io.in, text);) {
-    std::vector<std::string> argv = ipvsadm::splitRestoreLine(text);
-    if (argv.empty()) continue;
-    argv.insert(argv.begin(), argv0);
-    Line line = runLine(argv, path, connector, names, io, true);
-    if (line.stop) return line.exitCode;
-    status = line.exitCode;
-  }
-  return status;
-}
-
-}  // namespace
 
 SocketOption takeSocketOption(const std::vector<std::string>& argv) {
   SocketOption result;
@@ -82,7 +32,7 @@ SocketOption takeSocketOption(const std::vector<std::string>& argv) {
     } else if (i + 1 < argv.size()) {
       result.path = argv[++i];
     } else {
-      result.error = ipvsadm::ParseError{"--socket: missing argument", 255, false};
+      result.error = ipvsadm::ParseError{"--socket: missing argument", 255};
       return result;
     }
   }
@@ -93,7 +43,21 @@ int runVipadm(const std::vector<std::string>& argv, const std::string& defaultSo
               const Connector& connector, const ipvsadm::Names& names, SessionIo& io) {
   std::vector<std::string> args = argv;
   if (args.empty()) args.push_back("vipadm");
-  return runLine(args, defaultSocket, connector, names, io, false).exitCode;
+  SocketOption sock = takeSocketOption(args);
+  auto report = [&io](const ipvsadm::ParseError& e) {
+    io.err << e.message << "\n";
+    return e.exitCode;
+  };
+  if (sock.error) return report(*sock.error);
+  if (sock.argv.size() == 1) sock.argv.push_back("-L");  // no arguments: list, with names
+  const std::string path = sock.path.value_or(defaultSocket);
+  ipvsadm::ParseResult parsed = ipvsadm::parseArgs(sock.argv, names);
+  if (const auto* e = std::get_if<ipvsadm::ParseError>(&parsed)) return report(*e);
+  const auto& cmd = std::get<ipvsadm::ParsedCommand>(parsed);
+  if (cmd.command == ipvsadm::Command::restore)
+    return restoreLines(cmd.argv0, path, connector, names, io);
+  Streams streams{io.out, io.err};
+  return execute(cmd, transportTo(connector, path), names, streams).exitCode;
 }
 
 }  // namespace vipd::vipadm

@@ -1,5 +1,5 @@
 // A whole vipadm invocation: the --socket extension, ipvsadm's no-argument listing, the
-// command, and -R (commands from standard input with ipvsadm's restore semantics).
+// command, and -R (commands from standard input, checked whole first: Restore.h).
 #pragma once
 
 #include <functional>
@@ -24,6 +24,9 @@ struct SessionIo {
   std::ostream& out;
   std::ostream& err;
 };
+
+// The Transport to the vipd at `path`; a failed connect becomes "Can't connect to vipd at ...".
+Transport transportTo(const Connector& connector, const std::string& path);
 
 // Runs vipadm with argv (argv[0] = program name); returns the exit status.
 int runVipadm(const std::vector<std::string>& argv, const std::string& defaultSocket,

@@ -16,10 +16,12 @@ Usage:
   %P -L|-l [SERVICE] [-n] [--stats|--rate|--thresholds|--persistent-conn] [--json]
   %P -L -c [-n] [--json]     (the connection table)
   %P -L --timeout [--json]
+  %P -L --daemon [--json]    (nothing: vipd runs no sync daemon)
   %P -Z [SERVICE]
   %P -C
   %P -S [-n]
-  %P -R                      (commands from standard input, one per line)
+  %P -R                      (commands from standard input, one per line; a file with a
+                            wrong line changes nothing, errors name their line)
   %P --set TCP TCPFIN UDP    (seconds; 0 keeps the current value)
   %P -h | -v
 
@@ -55,13 +57,14 @@ Listing options
 
 vipd extensions
   --socket PATH             vipd's admin socket (default $VIPD_SOCKET, else /run/vipd/vipd.sock)
-  --json                    with -L only: the services, -c connections or --timeout timeouts
-                            as JSON (all numbers, no names; only --nosort changes it)
+  --json                    with -L only: the listing as JSON (all numbers, no names; only
+                            --nosort changes it); see docs/VIPADM-JSON.md
 
-Accepted for compatibility, refused by vipd: -f/--fwmark-service, --sctp-service, --pe,
---tun-type gue|gre, --start-daemon, --stop-daemon, -L --daemon.
-Exit status: 0 success, 1 listing failed, 2 bad value or vipd unreachable,
-255 vipd refused the change or an unknown option (as ipvsadm).
+ipvsadm's, refused with exit status 2 because vipd's fast paths cannot honour them:
+-f/--fwmark-service, --sctp-service, --pe, --tun-type gue|gre, --start-daemon, --stop-daemon
+and the sync daemon's options (--syncid, --mcast-*, --sync-maxlen).
+Exit status: 0 success, 1 listing failed, 2 bad value, an option vipd cannot honour or vipd
+unreachable, 255 vipd refused the change or an unknown option (as ipvsadm).
 )";
 
 std::string replaceAll(std::string text, const std::string& from, const std::string& to) {

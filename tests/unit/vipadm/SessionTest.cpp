@@ -1,5 +1,5 @@
 // Whole invocations against a fake vipd: the requests vipadm sends, what it prints for vipd's
-// answers and errors, --socket, -h/-v without a daemon, and -R with ipvsadm's semantics.
+// answers and errors, --socket, -h/-v without a daemon, -R (checked whole first) and -S.
 #include <gtest/gtest.h>
 
 #include <cerrno>
@@ -209,33 +209,63 @@ TEST_F(VipadmSession, RequestsCarryIpvsadmSemantics) {
   EXPECT_EQ(t.out, "Timeout (tcp tcpfin udp): 900 120 300\n");
 }
 
-TEST_F(VipadmSession, WhatTheAdminModelCannotExpress) {
+// What the fast paths cannot honour: exit 2 naming the option, before anything is sent.
+TEST_F(VipadmSession, WhatTheFastPathsCannotHonourIsRefusedByName) {
   struct Case {
     std::vector<std::string> args;
-    int status;
     std::string err;
   };
+  const std::string fwmark = "-f/--fwmark-service: vipd has no firewall-mark services\n";
+  const std::string sync = ": vipd has no connection sync daemon\n";
   const std::vector<Case> cases{
-      {{"-A", "-f", "1"}, 255, "vipd does not support fwmark services\n"},
-      {{"-A", "--sctp-service", "1.2.3.4:80"}, 255, "vipd does not support SCTP services\n"},
-      {{"-E", "-f", "1"}, 255, "No such service\n"},
-      {{"-a", "-f", "1", "-r", "1.1.1.1"}, 255, "Service not defined\n"},
-      {{"-L", "-f", "1"}, 1, "No such service\n"},
-      {{"-A", "-t", "1.2.3.4:80", "--pe", "sip"},
-       255,
-       "Scheduler or persistence engine not found\n"},
+      {{"-A", "-f", "1"}, fwmark},
+      {{"-E", "-f", "1", "-6", "-p"}, fwmark},
+      {{"-D", "-f", "1"}, fwmark},
+      {{"-a", "-f", "1", "-r", "1.1.1.1"}, fwmark},
+      {{"-L", "-f", "1"}, fwmark},
+      {{"-Z", "-f", "1"}, fwmark},
+      {{"-A", "--sctp-service", "1.2.3.4:80"}, "--sctp-service: vipd has no SCTP services\n"},
+      {{"-L", "--sctp-service", "1.2.3.4:80"}, "--sctp-service: vipd has no SCTP services\n"},
+      {{"-A", "-t", "1.2.3.4:80", "--pe", "sip"}, "--pe: vipd has no persistence engines\n"},
+      {{"-E", "-u", "1.2.3.4:80", "-p", "--pe", "sip"}, "--pe: vipd has no persistence engines\n"},
       {{"-a", "-t", "1.2.3.4:80", "-r", "1.1.1.1", "-i", "--tun-type", "gre"},
-       255,
-       "vipd supports only ipip tunnels, not gre\n"},
-      {{"--start-daemon", "master"}, 255, "vipd has no connection sync daemon\n"},
-      {{"-L", "--daemon"}, 1, "vipd has no connection sync daemon\n"},
+       "--tun-type gre: vipd tunnels with ipip only\n"},
+      {{"-e", "-t", "1.2.3.4:80", "-r", "1.1.1.1", "-i", "--tun-type", "gue", "--tun-port", "6080"},
+       "--tun-type gue: vipd tunnels with ipip only\n"},
+      {{"--start-daemon", "master"}, "--start-daemon" + sync},
+      {{"--start-daemon", "backup", "--mcast-interface", "eth1"}, "--start-daemon" + sync},
+      {{"--stop-daemon", "master"}, "--stop-daemon" + sync},
+      {{"-L", "--syncid", "3"}, "--syncid" + sync},
+      {{"-L", "--daemon", "--syncid", "3"}, "--syncid" + sync},
   };
   for (const Case& c : cases) {
     Invocation r = run(c.args);
-    EXPECT_EQ(r.status, c.status) << c.args[0] << " " << c.args[1];
+    EXPECT_EQ(r.status, 2) << c.args[0] << " " << c.args[1];
     EXPECT_EQ(r.err, c.err) << c.args[0] << " " << c.args[1];
+    EXPECT_EQ(r.out, "");
   }
   EXPECT_TRUE(vipd_.requests.empty());
+  // ipvsadm's own errors come first.
+  EXPECT_EQ(run({"-A", "-f", "0"}).err, "invalid fwmark value `0' specified\n");
+  EXPECT_EQ(run({"-D", "-f", "1", "-s", "rr"}).err,
+            "Illegal 'scheduler' option with the 'delete-service' command\n");
+  // ipip is what vipd tunnels with, written out or not.
+  EXPECT_EQ(run({"-a", "-t", "1.2.3.4:80", "-r", "1.1.1.1", "-i", "--tun-type", "ipip"}).status, 0);
+}
+
+// No sync daemon runs, so ipvsadm would print no line; vipd is still asked, so that a vipd that
+// does not answer is reported as for every listing.
+TEST_F(VipadmSession, DaemonListingIsEmpty) {
+  Invocation r = run({"-L", "--daemon"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "");
+  ASSERT_EQ(vipd_.requests.size(), 1u);
+  EXPECT_EQ(run({"-L", "--daemon", "--json"}).out, "{\n  \"daemons\": []\n}\n");
+  vipd_.connectError = ECONNREFUSED;
+  Invocation down = run({"-L", "--daemon"});
+  EXPECT_EQ(down.status, 2);
+  EXPECT_EQ(down.err, "Can't connect to vipd at /run/test.sock: Connection refused\n");
 }
 
 admin::Connection connection(const char* state, std::uint32_t expires, std::uint16_t clientPort) {
@@ -300,11 +330,12 @@ TEST_F(VipadmSession, ListConnectionsErrors) {
   vipd_.error = EIO;
   EXPECT_EQ(run({"-Lnc"}).err, std::string(std::strerror(EIO)) + "\n");
   EXPECT_EQ(run({"-Lnc", "--json"}).status, 1);
-  // A failed listing ends -R, as ipvsadm's exit(1) does.
+  // A failed listing ends -R.
   vipd_.requests.clear();
-  Invocation restore = run({"-R"}, "-C\n-L -n -c\n-C\n");
+  Invocation restore = run({"-R"}, "-L -n -c\n-C\n");
   EXPECT_EQ(restore.status, 1);
-  EXPECT_EQ(vipd_.requests.size(), 2u);
+  EXPECT_EQ(restore.err, "line 1: " + std::string(std::strerror(EIO)) + "\n");
+  EXPECT_EQ(vipd_.requests.size(), 1u);
   vipd_.connectError = ECONNREFUSED;
   Invocation down = run({"-Lnc"});
   EXPECT_EQ(down.status, 2);
@@ -363,39 +394,48 @@ TEST_F(VipadmSession, RestoreRunsEachLine) {
   EXPECT_EQ(vipd_.requests[2].second.command, admin::Command::clear);
 }
 
-TEST_F(VipadmSession, RestoreStopsAtASyntaxError) {
+// Unlike ipvsadm, which applies the lines before a syntax error: a file with a wrong line sends
+// nothing, and every wrong line is named.
+TEST_F(VipadmSession, RestoreWithAWrongLineSendsNothing) {
   Invocation r = run({"-R"}, "-A -t 10.0.0.1:80\n-A -t 10.0.0.2\n-C\n");
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, "Zero port specified for non-persistent service\n");
-  EXPECT_EQ(vipd_.requests.size(), 1u);                 // the -C was not sent
+  EXPECT_EQ(r.err, "line 2: Zero port specified for non-persistent service\n");
+  EXPECT_TRUE(vipd_.requests.empty());
   Invocation c = run({"-R"}, "# ipvsadm.rules\n-C\n");  // comments are not supported
   EXPECT_EQ(c.status, 255);
-  EXPECT_EQ(c.err, "Try `vipadm -h' or 'vipadm --help' for more information.\n");
+  EXPECT_EQ(c.err, "line 1: Try `vipadm -h' or 'vipadm --help' for more information.\n");
   Invocation t = run({"-R"}, "-C # flush\n");
   EXPECT_EQ(t.status, 2);
-  EXPECT_EQ(t.err, "unexpected argument #\n");
+  EXPECT_EQ(t.err, "line 1: unexpected argument #\n");
+  EXPECT_TRUE(vipd_.requests.empty());
 }
 
-TEST_F(VipadmSession, RestoreGoesOnAfterDaemonAndPoptErrors) {
+TEST_F(VipadmSession, RestoreNamesEveryWrongLineWithTheFirstOnesStatus) {
+  Invocation r = run({"-R"},
+                     "-A -t 10.0.0.1:80\n\n-A -t 10.0.0.1:81 -q\n-a -f 1 -r 1.1.1.1\n"
+                     "-A -6 -f 1\n-R\n-C\n");
+  EXPECT_EQ(r.status, 255);  // line 3's: a popt error
+  EXPECT_EQ(r.err,
+            "line 3: -q: unknown option\n"
+            "line 4: -f/--fwmark-service: vipd has no firewall-mark services\n"
+            "line 5: -6 used before -f\n"
+            "\n"
+            "line 6: Try `vipadm -h' or 'vipadm --help' for more information.\n");
+  EXPECT_TRUE(vipd_.requests.empty());
+}
+
+TEST_F(VipadmSession, RestoreStopsAtTheFirstLineVipdRefuses) {
   vipd_.error = EEXIST;
-  Invocation r = run({"-R"}, "-A -t 10.0.0.1:80\n-A -t 10.0.0.1:81 -q\n-A -t 10.0.0.1:82\n");
-  EXPECT_EQ(r.status, 255);  // the last line's status
-  EXPECT_EQ(r.err, "Service already exists\n-q: unknown option\nService already exists\n");
-  EXPECT_EQ(vipd_.requests.size(), 2u);
-  vipd_.error = 0;
-  Invocation ok = run({"-R"}, "-A -t 10.0.0.1:99 -q\n-C\n");
-  EXPECT_EQ(ok.status, 0);  // a failing line followed by a good one exits 0
+  Invocation r = run({"-R"}, "-A -t 10.0.0.1:80\n-A -t 10.0.0.1:82\n");
+  EXPECT_EQ(r.status, 255);
+  EXPECT_EQ(r.err, "line 1: Service already exists\n");
+  EXPECT_EQ(vipd_.requests.size(), 1u);  // ipvsadm would go on with line 2
 }
 
-TEST_F(VipadmSession, RestoreStopsWhereIpvsadmExits) {
-  Invocation nested = run({"-R"}, "-C\n-R\n-C\n");
-  EXPECT_EQ(nested.status, 255);
-  EXPECT_EQ(nested.err, "Try `vipadm -h' or 'vipadm --help' for more information.\n");
-  EXPECT_EQ(vipd_.requests.size(), 1u);
-  vipd_.requests.clear();
+TEST_F(VipadmSession, RestoreStopsWhereALineFails) {
   Invocation list = run({"-R"}, "-C\n-L -n -t 10.0.0.9:80\n-C\n");
   EXPECT_EQ(list.status, 1);
-  EXPECT_EQ(list.err, "No such service\n");
+  EXPECT_EQ(list.err, "line 2: No such service\n");
   EXPECT_EQ(vipd_.requests.size(), 2u);
   vipd_.requests.clear();
   Invocation help = run({"-R"}, "-C\n-h\n-C\n");
@@ -404,7 +444,91 @@ TEST_F(VipadmSession, RestoreStopsWhereIpvsadmExits) {
   vipd_.connectError = ECONNREFUSED;
   Invocation down = run({"-R"}, "-C\n-C\n");
   EXPECT_EQ(down.status, 2);
-  EXPECT_EQ(down.err, "Can't connect to vipd at /run/test.sock: Connection refused\n");
+  EXPECT_EQ(down.err, "line 1: Can't connect to vipd at /run/test.sock: Connection refused\n");
+}
+
+// ipvsadm.md §1.7's `ipvsadm -S -n`: what vipd can hold restores line by line; the whole file,
+// with its fwmark service and GUE tunnel, is refused at those lines and sends nothing.
+const char* const kIpvsadmSave = R"(-A -t 10.0.0.1:80 -s wlc
+-a -t 10.0.0.1:80 -r 192.168.10.1:80 -g -w 1
+-a -t 10.0.0.1:80 -r 192.168.10.2:80 -g -w 0
+-A -t 10.0.0.1:443 -s rr -p 300
+-a -t 10.0.0.1:443 -r 192.168.10.1:443 -m -w 100
+-A -u 10.0.0.2:53 -s sh -o -b sh-fallback,sh-port
+-a -u 10.0.0.2:53 -r 192.168.10.3:53 -i -w 1 --tun-type gue --tun-port 6080 --tun-nocsum
+-A -t [2001:db8::80]:80 -s rr
+-a -t [2001:db8::80]:80 -r [2001:db8::a0a0]:80 -m -w 1
+-A -f 1 -s wlc -p 300 -M 255.255.255.0
+-a -f 1 -r 192.168.10.4:0 -g -w 5
+)";
+
+TEST_F(VipadmSession, AnIpvsadmSaveFileRestores) {
+  Invocation whole = run({"-R"}, kIpvsadmSave);
+  EXPECT_EQ(whole.status, 2);
+  EXPECT_EQ(whole.err,
+            "line 7: --tun-type gue: vipd tunnels with ipip only\n"
+            "line 10: -f/--fwmark-service: vipd has no firewall-mark services\n"
+            "line 11: -f/--fwmark-service: vipd has no firewall-mark services\n");
+  EXPECT_TRUE(vipd_.requests.empty());
+  std::string holdable = kIpvsadmSave;
+  holdable = holdable.substr(0, holdable.find("-A -f"));
+  const std::string gue = "--tun-type gue --tun-port 6080 --tun-nocsum";
+  holdable.replace(holdable.find(gue), gue.size(), "--tun-type ipip");
+  Invocation r = run({"-R"}, holdable);
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.err, "");
+  ASSERT_EQ(vipd_.requests.size(), 9u);
+  const admin::Request& udp = vipd_.requests[5].second;
+  EXPECT_EQ(udp.command, admin::Command::addService);
+  EXPECT_EQ(udp.service->scheduler, "sh");
+  EXPECT_TRUE(udp.service->onePacket);
+  EXPECT_EQ(udp.service->schedFlags, (std::vector<std::string>{"sh-fallback", "sh-port"}));
+  const admin::Request& tunnel = vipd_.requests[6].second;
+  EXPECT_EQ(tunnel.real->forward, admin::Forward::tunnel);
+  EXPECT_EQ(vipd_.requests[8].second.real->address.toString(), "2001:db8::a0a0");
+}
+
+// -S writes what -R reads: the rules of a table, restored, are the requests that rebuild it.
+TEST_F(VipadmSession, SaveWritesWhatRestoreReads) {
+  addWebService();
+  admin::ServiceStatus v6;
+  v6.config.key =
+      admin::ServiceKey{admin::Protocol::udp, *admin::Address::parse("2001:db8::80"), 53};
+  v6.config.scheduler = "mh";
+  v6.config.schedFlags = {"mh-port"};
+  v6.config.persistence = 60;
+  v6.config.netmask = 64;
+  admin::RealStatus masq;
+  masq.config = admin::RealConfig{
+      *admin::Address::parse("2001:db8::a0a0"), 5353, admin::Forward::masq, 7, 0, 0};
+  admin::RealStatus tun;
+  tun.config = admin::RealConfig{
+      *admin::Address::parse("192.168.10.9"), 53, admin::Forward::tunnel, 0, 0, 0};
+  v6.reals = {masq, tun};
+  vipd_.table.push_back(v6);
+  for (const char* numeric : {"-n", ""}) {
+    std::vector<std::string> save{"-S"};
+    if (*numeric) save.push_back(numeric);
+    Invocation saved = run(save);
+    ASSERT_EQ(saved.status, 0);
+    vipd_.requests.clear();
+    ASSERT_EQ(run({"-R"}, saved.out).status, 0) << saved.out;
+    std::vector<admin::ServiceStatus> rebuilt;
+    for (const auto& [path, req] : vipd_.requests) {
+      if (req.command == admin::Command::addService) rebuilt.push_back({*req.service, {}, {}});
+      if (req.command != admin::Command::addReal) continue;
+      admin::RealStatus real;
+      real.config = *req.real;
+      rebuilt.back().reals.push_back(real);
+    }
+    ASSERT_EQ(rebuilt.size(), 2u);
+    EXPECT_EQ(rebuilt[0], vipd_.table[0]);
+    EXPECT_EQ(rebuilt[1].config, v6.config);
+    // -S lists reals sorted by address; IPv4 tunnel real first (libipvs compares words).
+    ASSERT_EQ(rebuilt[1].reals.size(), 2u);
+    EXPECT_TRUE((rebuilt[1].reals == std::vector<admin::RealStatus>{tun, masq}) ||
+                (rebuilt[1].reals == std::vector<admin::RealStatus>{masq, tun}));
+  }
 }
 
 TEST_F(VipadmSession, RestorePrintsListingsOfItsLines) {

@@ -209,6 +209,29 @@ class Reload(HeldConnections, unittest.TestCase):
         self.assertTrue(self.vipd.reload().startswith('reloaded'))
         self.assertEqual(self.reals_listed(), [(f'{self.farm.ip("real3")}:{PORT}', '1')])
 
+    def test_an_operators_drain_and_changes_survive_a_reload_and_a_file_edit_takes_effect(self):
+        real1, real2 = (f'{self.farm.ip(r)}:{PORT}' for r in ('real1', 'real2'))
+        self.vipd.vipadm('-e', '-t', self.service, '-r', real1, '-g', '-w', '0')  # a drain
+        self.vipd.vipadm('-e', '-t', self.service, '-r', real2, '-g', '-w', '5')
+        self.vipd.vipadm('-a', '-t', self.service, '-r', self.farm.ip('real3'), '-g')
+        self.assertTrue(self.vipd.reload().startswith('reloaded'))  # the same file
+        listed = dict(self.reals_listed())
+        self.assertEqual(listed[real1], '0')
+        self.assertEqual(listed[real2], '5')
+        self.assertIn(f'{self.farm.ip("real3")}:{PORT}', listed)
+        fresh = {self.farm.http_get(f'http://{self.service}/').strip() for _ in range(6)}
+        self.assertNotIn('real1', fresh)
+        # An edit of both reals in the file: real2's weight is the file's now, real1 stays drained.
+        self.write([('real1', 4), ('real2', 2)])
+        self.assertTrue(self.vipd.reload().startswith('reloaded'))
+        listed = dict(self.reals_listed())
+        self.assertEqual((listed[real1], listed[real2]), ('0', '2'))
+        # It all survives a restart too: the kept table, then the file as a reload.
+        self.vipd.kill()
+        self.vipd = Vipd(self.farm, extra_args=['--config', self.conf]).start()
+        self.addCleanup(self.vipd.stop)
+        self.assertEqual(dict(self.reals_listed()), listed)
+
     def test_a_changed_daemon_key_is_reported_as_needing_a_restart(self):
         # conn_table_size is set on vipd's command line, which outranks the file: no warning.
         self.write(None, '[vipd]\nhalf_open_size = 4096\nconn_table_size = 4096\n' +

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
 #include "admin/Protocol.h"
@@ -259,6 +261,14 @@ TEST(RequestDecoder, ChangesAreDescribedForTheLog) {
   EXPECT_TRUE(isChange(Command::clear));
   EXPECT_FALSE(isChange(Command::list));
   EXPECT_FALSE(isChange(Command::listConnections));
+}
+
+TEST(AdminProtocolDoc, NamesTheVersionTheCodeSpeaks) {
+  std::ifstream in(VIPD_ADMIN_PROTOCOL_DOC);
+  std::stringstream doc;
+  doc << in.rdbuf();
+  EXPECT_NE(doc.str().find("Protocol version: " + std::to_string(kProtocolVersion) + "\n"),
+            std::string::npos);
 }
 
 TEST(ResponseDecoder, AnotherMajorVersionIsRefused) {

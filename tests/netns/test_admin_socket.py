@@ -12,11 +12,12 @@ removed by the farm's reaper, even if the test is killed. Needs root, network na
 BPF. Without them it prints SKIPPED and exits 77, except under CI=true, where that is a
 failure."""
 
+import concurrent.futures
 import errno
 import json
+import grp
 import os
 import pwd
-import grp
 import socket
 import stat
 import subprocess
@@ -175,11 +176,21 @@ class Robustness(unittest.TestCase):
                 self.assertEqual(listing.returncode, 0, listing.stderr)
                 self.assertIn('IP Virtual Server version', listing.stdout)
                 self.assertEqual(vipd.vipadm('-A', '-t', f'{farm.vip}:80').returncode, 0)
+                # Concurrent clients, each a request at a time: every one is answered.
+                ports = range(1000, 1012)
+                with concurrent.futures.ThreadPoolExecutor(len(ports)) as pool:
+                    runs = list(pool.map(lambda port: vipd.vipadm(
+                        '-A', '-t', f'{farm.vip}:{port}', '-s', 'rr', check=False), ports))
+                self.assertEqual([r.returncode for r in runs], [0] * len(ports),
+                                 [r.stderr for r in runs])
             finally:
                 for s in idle:
                     s.close()
             self.assertIsNone(vipd.proc.poll(), 'vipd is still running')
-            self.assertIn(f'TCP  {farm.vip}:80 wlc', vipd.vipadm('-L', '-n').stdout)
+            listing = vipd.vipadm('-L', '-n').stdout
+            self.assertIn(f'TCP  {farm.vip}:80 wlc', listing)
+            for port in ports:
+                self.assertIn(f'TCP  {farm.vip}:{port} rr', listing)
             self.assertEqual(vipd.stop(), 0, vipd.log())
 
 

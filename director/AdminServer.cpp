@@ -21,7 +21,7 @@ namespace {
 using boost::asio::local::stream_protocol;
 
 // The answer to a peer refused before anything is read. Sent without waiting: it is far smaller
-// than a fresh socket's buffer, and a peer that does not read it loses nothing it may have.
+// than a fresh socket's buffer, so it is never short, and a refused peer gets no session to hold.
 void refuse(stream_protocol::socket& socket, const std::string& why) {
   admin::Response r;
   r.error = EPERM;

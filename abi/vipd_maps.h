@@ -291,6 +291,7 @@ enum vipd_ctl_op {
   VIPD_CTL_CLEAR_OVERLOAD = 1, /* real_id */
   VIPD_CTL_REALS_CHANGED = 2,  /* svc_id, generation, mw, di: the dest_changed hooks */
   VIPD_CTL_LOCALITY_RESET = 3, /* svc_id: empty its lblc/lblcr table and start its collection */
+  VIPD_CTL_ADJUST_COUNTS = 4,  /* real_id, d_*: move its counts by a delta (never overwrite) */
 };
 struct vipd_ctl {
   __u32 op; /* enum vipd_ctl_op */
@@ -299,8 +300,12 @@ struct vipd_ctl {
   __u32 generation;
   __u32 mw;
   __u32 di;
+  __s32 d_active; /* VIPD_CTL_ADJUST_COUNTS: deltas of vipd_real_state's counts */
+  __s32 d_inactive;
+  __s32 d_persistent;
+  __u32 pad;
 };
-VIPD_ABI_ASSERT_SIZE(struct vipd_ctl, 24);
+VIPD_ABI_ASSERT_SIZE(struct vipd_ctl, 40);
 
 /* lblc and lblcr (ip_vs_lblc.c, ip_vs_lblcr.c): each service keeps a table from destination
  * address to real (lblc) or to a set of reals (lblcr), collected periodically. Times are on the

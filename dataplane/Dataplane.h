@@ -41,6 +41,12 @@ class DataplaneWriter {
 
   // End the connections that expired by `nowNs` (CLOCK_MONOTONIC; 0 = now), moving the counts.
   virtual Result<Expiry> expireConnections(std::uint64_t nowNs) = 0;
+
+  // Move a real id's counts (ActiveConn, InActConn, PersistConn) by these deltas, atomically
+  // next to the packets that move them too: how counts that disagree with the connection table
+  // are corrected while CPUs keep forwarding (dataplane/CountAudit.h).
+  virtual Result<void> adjustCounts(std::uint32_t realId, std::int32_t dActive,
+                                    std::int32_t dInactive, std::int32_t dPersistent) = 0;
 };
 
 // Threading: every method may be called from any thread, concurrently with the writer and with

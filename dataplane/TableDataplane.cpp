@@ -217,6 +217,16 @@ Result<void> TableDataplane::clearOverload(std::uint32_t realId) {
   ctl.real_id = realId;
   return store_.control(ctl);
 }
+Result<void> TableDataplane::adjustCounts(std::uint32_t realId, std::int32_t dActive,
+                                          std::int32_t dInactive, std::int32_t dPersistent) {
+  vipd_ctl ctl{};
+  ctl.op = VIPD_CTL_ADJUST_COUNTS;
+  ctl.real_id = realId;
+  ctl.d_active = dActive;
+  ctl.d_inactive = dInactive;
+  ctl.d_persistent = dPersistent;
+  return store_.control(ctl);
+}
 Result<void> TableDataplane::realsChanged(const vipd_svc& svc) {
   vipd_ctl ctl{};
   ctl.op = VIPD_CTL_REALS_CHANGED;

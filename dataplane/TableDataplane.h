@@ -18,6 +18,8 @@ class TableDataplane : public Dataplane, public TableWriter {
   // DataplaneWriter.
   Result<void> apply(const Snapshot& next) override;
   Result<Expiry> expireConnections(std::uint64_t nowNs) override;
+  Result<void> adjustCounts(std::uint32_t realId, std::int32_t dActive, std::int32_t dInactive,
+                            std::int32_t dPersistent) override;
 
   // DataplaneReader. held() reads every configuration table back; lives come from the record.
   Result<Snapshot> held() const override;

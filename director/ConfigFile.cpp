@@ -195,10 +195,11 @@ std::optional<HostPort> parseHostPort(const std::string& text) {
 }
 
 void readDaemon(Reader& rd, const toml::table& t, DaemonSection& d) {
-  rd.onlyKeys(t,
-              {"interfaces", "dataplane", "socket", "admin_group", "bpf_pin_dir", "conn_table_size",
-               "half_open_size", "mh_table_size", "sloppy_tcp", "expire_nodest_conn"},
-              "[vipd]");
+  rd.onlyKeys(
+      t,
+      {"interfaces", "dataplane", "socket", "admin_group", "bpf_pin_dir", "state_dir",
+       "conn_table_size", "half_open_size", "mh_table_size", "sloppy_tcp", "expire_nodest_conn"},
+      "[vipd]");
   d.interfaces = rd.strings(t, "interfaces");
   if (d.interfaces && d.interfaces->empty())
     rd.error(t.get("interfaces")->source(), "'interfaces' names no interface");
@@ -211,6 +212,7 @@ void readDaemon(Reader& rd, const toml::table& t, DaemonSection& d) {
   if (d.adminGroup && getgrnam(d.adminGroup->c_str()) == nullptr)
     rd.error(t.get("admin_group")->source(), "no group named '" + *d.adminGroup + "'");
   d.bpfPinDir = rd.string(t, "bpf_pin_dir");
+  d.stateDir = rd.string(t, "state_dir");
   d.connTableSize = rd.integer(t, "conn_table_size", 1, UINT32_MAX);
   d.halfOpenSize = rd.integer(t, "half_open_size", 1, UINT32_MAX);
   d.mhTableSize = rd.integer(t, "mh_table_size", 1, UINT32_MAX);
@@ -505,6 +507,7 @@ std::vector<std::string> restartKeysChanged(const DaemonSection& a, const Daemon
   if (a.socket != b.socket) out.push_back("socket");
   if (a.adminGroup != b.adminGroup) out.push_back("admin_group");
   if (a.bpfPinDir != b.bpfPinDir) out.push_back("bpf_pin_dir");
+  if (a.stateDir != b.stateDir) out.push_back("state_dir");
   if (a.connTableSize != b.connTableSize) out.push_back("conn_table_size");
   if (a.halfOpenSize != b.halfOpenSize) out.push_back("half_open_size");
   if (a.mhTableSize != b.mhTableSize) out.push_back("mh_table_size");

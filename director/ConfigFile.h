@@ -34,6 +34,7 @@ struct DaemonSection {
   std::optional<std::string> socket;
   std::optional<std::string> adminGroup;
   std::optional<std::string> bpfPinDir;
+  std::optional<std::string> stateDir;
   std::optional<std::uint32_t> connTableSize;
   std::optional<std::uint32_t> halfOpenSize;
   std::optional<std::uint32_t> mhTableSize;
@@ -53,6 +54,7 @@ struct TimeoutsSection {
 struct ConfigService {
   admin::ServiceConfig config;
   std::vector<admin::RealConfig> reals;  // in the file's order, which is the order of adding
+  bool operator==(const ConfigService&) const = default;
 };
 
 struct Config {

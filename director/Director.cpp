@@ -14,6 +14,8 @@
 
 #include "abi/vipd_conn_state.h"
 #include "base/Log.h"
+#include "dataplane/CountAudit.h"
+#include "dataplane/Drift.h"
 #include "director/Publisher.h"
 
 namespace vipd {
@@ -175,7 +177,7 @@ void Director::expireDeletedReals() {
 
 namespace {
 
-// A service the file names, made what the file says on `next`; reals are matched by address and
+// A service made what `file` says on `next`; reals are matched by address and
 // port, as IPVS identifies a destination.
 Result<void> mergeService(DesiredState& next, const ConfigService& file) {
   const admin::ServiceKey& key = file.config.key;
@@ -210,46 +212,34 @@ Result<void> mergeService(DesiredState& next, const ConfigService& file) {
   return {};
 }
 
-}  // namespace
-
-Result<void> Director::mergeFile(DesiredState& next, const Config& config) const {
+// The table made what `wanted` says: services it does not name deleted, the others merged.
+Result<void> mergeEffective(DesiredState& next, const std::vector<ConfigService>& wanted) {
   std::set<admin::ServiceKey> named;
-  for (const auto& svc : config.services) named.insert(svc.config.key);
-  for (const auto& key : fileServices_)
-    if (!named.count(key) && next.find(key))
-      if (auto r = next.deleteService(key); !r) return r;
-  for (const auto& svc : config.services)
+  for (const auto& svc : wanted) named.insert(svc.config.key);
+  std::vector<admin::ServiceKey> gone;
+  for (const auto& [key, svc] : next.services())
+    if (!named.count(key)) gone.push_back(key);
+  for (const auto& key : gone)
+    if (auto r = next.deleteService(key); !r) return r;
+  for (const auto& svc : wanted)
     if (auto r = mergeService(next, svc); !r)
       return makeError(r.error().code, admin::describe(svc.config.key) + ": " + r.error().message);
   return {};
 }
 
-// A timeout the file sets is set; one the previous file set and this one does not goes back to
-// IPVS's default; the others stay as vipadm --set left them.
-admin::Timeouts Director::fileTimeouts(const TimeoutsSection& file) const {
-  const admin::Timeouts defaults;
-  admin::Timeouts t = timeouts_;
-  auto pick = [](std::uint32_t& out, const std::optional<std::uint32_t>& now,
-                 const std::optional<std::uint32_t>& before, std::uint32_t dflt) {
-    if (now)
-      out = *now;
-    else if (before)
-      out = dflt;
-  };
-  pick(t.tcp, file.tcp, fileTimeouts_.tcp, defaults.tcp);
-  pick(t.tcpfin, file.tcpfin, fileTimeouts_.tcpfin, defaults.tcpfin);
-  pick(t.udp, file.udp, fileTimeouts_.udp, defaults.udp);
-  return t;
-}
+}  // namespace
 
 Result<void> Director::applyFile(const Config& config) {
+  FileLayer file{config.services, config.timeouts};
+  OperatorLayer changes = changes_;
+  changes.rebase(file);
   DesiredState next = state_;
-  if (auto r = mergeFile(next, config); !r)
+  if (auto r = mergeEffective(next, effective(file, changes)); !r)
     return makeError(r.error().code, config.path + ": " + r.error().message);
-  if (auto r = commit(std::move(next), fileTimeouts(config.timeouts)); !r) return r;
-  fileServices_.clear();
-  for (const auto& svc : config.services) fileServices_.insert(svc.config.key);
-  fileTimeouts_ = config.timeouts;
+  if (auto r = commit(std::move(next), effectiveTimeouts(file, changes)); !r) return r;
+  file_ = std::move(file);
+  changes_ = std::move(changes);
+  changed();
   return {};
 }
 
@@ -299,13 +289,17 @@ admin::Response Director::handle(const admin::Request& req) {
     default:
       break;
   }
+  DesiredState before = state_;
   DesiredState next = state_;
   Result<void> r = mutate(next, req);
   if (r) r = commit(std::move(next));
   if (!r) {
     resp.error = r.error().code;
     resp.message = r.error().message;
+    return resp;
   }
+  changes_.record(req, before, file_);
+  changed();
   return resp;
 }
 
@@ -344,8 +338,123 @@ admin::Response Director::list(const std::optional<admin::ServiceKey>& key) {
   return resp;
 }
 
-Result<void> Director::start() {
-  return apply(state_, timeouts_);
+Result<void> Director::restore(const PersistedTable& table) {
+  auto state = DesiredState::fromImage(table.state);
+  if (!state) return state.error();
+  state_ = std::move(state).value();
+  timeouts_ = table.timeouts;
+  file_ = table.file;
+  changes_ = table.changes;
+  restored_ = true;
+  return {};
+}
+
+Result<void> Director::start(bool adopted) {
+  if (adopted && restored_) {
+    if (auto r = reportDrift(); !r) return r;
+  } else if (adopted) {
+    reserveHeldIds();
+  }
+  if (auto r = apply(state_, timeouts_); !r) return r;
+  if (adopted) auditAdoptedCounts();
+  if (neighbours_) neighbours_->setTargets(realAddresses(state_));
+  changed();
+  return {};
+}
+
+// Counts that disagree with the adopted connection table (a predecessor that died between
+// moving an entry and its count) are corrected by a delta, logged and counted.
+void Director::auditAdoptedCounts() {
+  std::set<std::uint32_t> live = realIds(state_);
+  std::vector<std::uint32_t> ids(live.begin(), live.end());
+  for (const auto& [id, real] : state_.retiredReals()) ids.push_back(id);
+  auto repairs = auditCounts(dp_, ids);
+  if (!repairs) {
+    log::warning("adopted fast path: its counts could not be checked: " + repairs.error().message);
+    return;
+  }
+  for (const auto& line : *repairs) log::warning("adopted fast path: " + line);
+  tableStats_.repairs += repairs->size();
+}
+
+// The table restored, against what the adopted tables hold: each difference is repaired by the
+// first publication, which writes exactly the difference.
+Result<void> Director::reportDrift() {
+  auto held = dp_.held();
+  if (!held) return held.error();
+  Snapshot wanted = snapshot(state_, timeouts_);
+  for (const auto& repair : describeDrift(*held, wanted)) {
+    log::warning("adopted fast path: " + repair);
+    ++tableStats_.repairs;
+  }
+  return {};
+}
+
+// No table says what the adopted tables' services and reals are (no state file, or --reset
+// without one): they are removed by the first publication, and their ids kept from new reals
+// while connection entries still name them.
+void Director::reserveHeldIds() {
+  auto held = dp_.held();
+  auto entries = dp_.connections();
+  std::map<std::uint32_t, admin::ServiceKey> keys;
+  std::size_t services = 0, reals = 0;
+  if (held) {
+    for (const auto& [key, svc] : held->services) keys[svc.svc_id] = fromSvcKey(key);
+    services = held->services.size();
+    for (const auto& [id, real] : held->reals) {
+      state_.reserve(RetiredReal{id, real.svc_id, keys[real.svc_id], fromReal(real)});
+      ++reals;
+    }
+  }
+  if (entries)
+    for (const auto& e : *entries)
+      state_.reserve(RetiredReal{e.conn.real_id, e.conn.svc_id, {}, {}});
+  if (services || reals) {
+    log::warning("adopted fast path: no table says what its " + std::to_string(services) +
+                 " services and " + std::to_string(reals) +
+                 " reals are; they are removed, their connections keep their ids until they end");
+    tableStats_.repairs += services + reals;
+  }
+}
+
+PersistedTable Director::persisted() const {
+  return PersistedTable{state_.image(), timeouts_, file_, changes_};
+}
+
+void Director::changed() {
+  if (!persist_) return;
+  if (auto r = persist_(persisted()); !r) {
+    ++tableStats_.stateWriteFailures;
+    if (!unsaved_) log::error("the running table could not be kept: " + r.error().message);
+    unsaved_ = true;
+    return;
+  }
+  if (unsaved_) log::notice("the running table is kept again");
+  unsaved_ = false;
+}
+
+void Director::reclaimIds() {
+  auto freed = state_.reclaim([this](std::uint32_t id) {
+    if (!retiredBefore_.count(id)) return false;
+    auto live = dp_.realState(id);
+    return live && live->active == 0 && live->inactive == 0 && live->persistent == 0;
+  });
+  retiredBefore_.clear();
+  for (const auto& [id, real] : state_.retiredReals()) retiredBefore_.insert(id);
+  if (!freed.empty()) changed();
+}
+
+Result<void> Director::endOrphanedConnections() {
+  DirectorSettings saved = settings_;
+  settings_.expireNodestConn = true;
+  auto r = apply(state_, timeouts_);
+  if (r) {
+    auto swept = dp_.expireConnections(0);
+    if (!swept) r = swept.error();
+  }
+  settings_ = saved;
+  if (auto back = apply(state_, timeouts_); r && !back) r = back;
+  return r;
 }
 
 vipd_config Director::fastPathConfig(const admin::Timeouts& timeouts) const {
@@ -373,6 +482,11 @@ admin::Response Director::setTimeouts(const admin::Timeouts& requested) {
   }
   timeouts_ = next;
   resp.timeouts = timeouts_;
+  admin::Request req;
+  req.command = admin::Command::setTimeouts;
+  req.timeouts = requested;
+  changes_.record(req, state_, file_);
+  changed();
   return resp;
 }
 
@@ -388,6 +502,7 @@ admin::Response Director::listConnections() {
   std::map<std::uint32_t, const admin::RealConfig*> reals;
   for (const auto& [key, svc] : state_.services())
     for (const auto& r : svc.reals) reals[r.realId] = &r.config;
+  for (const auto& [id, retired] : state_.retiredReals()) reals.emplace(id, &retired.config);
   std::uint64_t now = monotonicNs();
   for (const auto& e : *entries) {
     admin::Connection c;
@@ -412,6 +527,8 @@ admin::Response Director::listConnections() {
 void Director::refresh() {
   if (neighbours_) (void)syncNextHops();
   if (auto r = dp_.expireConnections(0); !r) log::warning(r.error().message);
+  reclaimIds();
+  if (unsaved_) changed();
 }
 
 // Everything goes, next hops included; the settings stay for the program that keeps running.

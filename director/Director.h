@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -14,8 +15,10 @@
 #include "admin/Protocol.h"
 #include "dataplane/Dataplane.h"
 #include "director/ConfigFile.h"
+#include "director/Layers.h"
 #include "director/Neighbours.h"
 #include "director/State.h"
+#include "director/StateFile.h"
 
 namespace vipd {
 
@@ -36,38 +39,68 @@ struct ReloadStats {
   std::string lastError;  // the latest failure's reason; empty once a reload succeeds
 };
 
+// What a start found in a fast path it adopted and repaired, and what keeping the table costs.
+struct TableStats {
+  std::uint64_t repairs = 0;             // drift between the table and the fast path, repaired
+  std::uint64_t stateWriteFailures = 0;  // writes of the state file that failed (and are retried)
+};
+
 class Director {
  public:
-  // `neighbours` may be null (unit tests): next hops are then someone else's business.
-  Director(Dataplane& dataplane, Neighbours* neighbours, DirectorSettings settings)
-      : dp_(dataplane), neighbours_(neighbours), settings_(settings) {}
+  // Where the running table is kept after every change (the state file); failures are logged,
+  // counted and retried by refresh().
+  using Persist = std::function<Result<void>(const PersistedTable&)>;
 
-  // Publish the settings and timeouts to the fast path; before anything else.
-  Result<void> start();
+  // `neighbours` may be null (unit tests): next hops are then someone else's business.
+  Director(Dataplane& dataplane, Neighbours* neighbours, DirectorSettings settings,
+           Persist persist = {})
+      : dp_(dataplane),
+        neighbours_(neighbours),
+        settings_(settings),
+        persist_(std::move(persist)) {}
+
+  // Before start(): continue from a table an earlier vipd kept, with its ids, lives and layers.
+  Result<void> restore(const PersistedTable& table);
+  // Before start(): forget the operator's changes (--reset); the next applyFile() then makes the
+  // table the file's alone.
+  void forgetChanges() { changes_ = OperatorLayer{}; }
+  // Publish the table (restored, else empty), its settings and timeouts; before anything else.
+  // With `adopted`, the fast path held an earlier vipd's tables: what they hold and the table
+  // does not (or the other way) is drift, logged and counted as it is repaired. Without a
+  // restored table, the ids those tables name are kept from new reals until no entry names them.
+  Result<void> start(bool adopted = false);
 
   admin::Response handle(const admin::Request& request);
-  // Make the services the file names, and its timeouts, what the file says, as one
-  // transaction: services the previous file named and this one does not are deleted; those it
-  // names are added or edited to match, their reals added, edited or deleted, so that a real
-  // that stays keeps its id and its connections. Services the file never named are left alone.
+  // Make the table what the file says with the operator's changes over it (director/Layers.h),
+  // as one transaction: services and reals added, edited or deleted to match, so that a real
+  // that stays keeps its id and its connections.
   // Precondition: `config` comes from a ConfigLoad that is ok().
   Result<void> applyFile(const Config& config);
   // A reload: applyFile when `load` is ok(), counted in reloads() either way.
   Result<void> reload(const ConfigLoad& load);
   const ReloadStats& reloads() const { return reloads_; }
-  // Periodic work: copy neighbour changes into the fast path, expire connections.
+  // Periodic work: copy neighbour changes into the fast path, expire connections, free the ids
+  // of deleted reals no entry names any more, retry a failed write of the state file.
   void refresh();
+  // End every connection to a real that is not in the table (--reset).
+  Result<void> endOrphanedConnections();
   // Remove everything this director published.
   void shutdown();
 
   const DesiredState& state() const { return state_; }
+  const OperatorLayer& changes() const { return changes_; }
+  const TableStats& tableStats() const { return tableStats_; }
+  PersistedTable persisted() const;
 
  private:
   static Result<void> mutate(DesiredState& next, const admin::Request& request);
   Result<void> commit(DesiredState next);
   Result<void> commit(DesiredState next, const admin::Timeouts& timeouts);
-  Result<void> mergeFile(DesiredState& next, const Config& config) const;
-  admin::Timeouts fileTimeouts(const TimeoutsSection& file) const;
+  void changed();  // the table changed: keep it
+  void reclaimIds();
+  Result<void> reportDrift();
+  void reserveHeldIds();
+  void auditAdoptedCounts();
   // What the fast path must hold for `state` and `timeouts`, with the next hops if this director
   // keeps them.
   Snapshot snapshot(const DesiredState& state, const admin::Timeouts& timeouts) const;
@@ -87,9 +120,16 @@ class Director {
   DirectorSettings settings_;
   admin::Timeouts timeouts_;
   DesiredState state_;
-  Snapshot published_;  // the snapshot of state_ and timeouts_ the fast path took last
-  std::set<admin::ServiceKey> fileServices_;  // the services the file applied last names
-  TimeoutsSection fileTimeouts_;              // the timeouts it set
+  Snapshot published_;     // the snapshot of state_ and timeouts_ the fast path took last
+  FileLayer file_;         // the file as it was applied last
+  OperatorLayer changes_;  // the operator's changes over it
+  Persist persist_;
+  bool restored_ = false;  // restore() took an earlier vipd's table
+  bool unsaved_ = false;   // the last write of the state file failed
+  // Retired real ids seen by the previous refresh: freed only once a whole refresh interval has
+  // passed since their deletion, so no CPU can still be making an entry for them.
+  std::set<std::uint32_t> retiredBefore_;
+  TableStats tableStats_;
   ReloadStats reloads_;
 };
 

@@ -32,6 +32,11 @@ ParsedOptions parseOptions(int argc, char** argv) {
       "print the ipvsadm rules of a file (ipvsadm-save -n) as vipd.conf TOML, and exit")(
       "bpf-pin-dir", po::value(&o.bpfPinDir)->default_value(o.bpfPinDir),
       "directory on a bpffs where maps and links are pinned")(
+      "state-dir", po::value(&o.stateDir)->default_value(o.stateDir),
+      "directory where the running table is kept across restarts (docs/RESTART.md)")(
+      "reset", po::bool_switch(&o.reset),
+      "start from the configuration file alone: forget the kept table and the changes made "
+      "with vipadm, and end the connections to reals the file does not name")(
       "conn-table-size", po::value(&o.connTableSize)->default_value(o.connTableSize),
       "connection table capacity (flows)")(
       "half-open-size", po::value(&o.halfOpenSize)->default_value(o.halfOpenSize),
@@ -103,6 +108,7 @@ void applyDaemonSection(const DaemonSection& d, Options& o) {
   take("socket", o.socketPath, d.socket);
   take("admin-group", o.adminGroup, d.adminGroup);
   take("bpf-pin-dir", o.bpfPinDir, d.bpfPinDir);
+  take("state-dir", o.stateDir, d.stateDir);
   take("conn-table-size", o.connTableSize, d.connTableSize);
   take("half-open-size", o.halfOpenSize, d.halfOpenSize);
   take("mh-table-size", o.mhTableSize, d.mhTableSize);

@@ -18,6 +18,8 @@ struct Options {
   std::optional<std::string> configFile;  // --config; else kDefaultConfigFile if it exists
   std::string adminGroup;                 // members may use the admin socket too (0660)
   std::string bpfPinDir = "/sys/fs/bpf/vipd";
+  std::string stateDir = "/var/lib/vipd";  // where the running table is kept (docs/RESTART.md)
+  bool reset = false;  // start from the configuration file alone, not from the kept table
   std::uint32_t connTableSize = 1048576;
   std::uint32_t halfOpenSize = 65536;
   bool sloppyTcp = false;

@@ -1,6 +1,7 @@
 // Publisher: generations, mh tables and the snapshot of a desired state.
 #include "director/Publisher.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <span>
 #include <vector>
 
+#include "abi/vipd_wire.h"
 #include "schedulers/Registry.h"
 
 namespace vipd {
@@ -63,6 +65,29 @@ vipd_svc_key toSvcKey(const admin::ServiceKey& key) {
   k.proto = static_cast<std::uint8_t>(key.protocol);
   k.af = toAf(key.address);
   return k;
+}
+
+namespace {
+admin::Address fromVipdAddr(const vipd_addr& a, std::uint8_t af) {
+  admin::Address out;
+  out.family = af == VIPD_AF_INET6 ? AF_INET6 : AF_INET;
+  std::memcpy(out.bytes.data(), a.w, af == VIPD_AF_INET6 ? 16 : 4);
+  return out;
+}
+}  // namespace
+
+admin::ServiceKey fromSvcKey(const vipd_svc_key& key) {
+  return {key.proto == VIPD_IPPROTO_UDP ? admin::Protocol::udp : admin::Protocol::tcp,
+          fromVipdAddr(key.addr, key.af), ntohs(key.port)};
+}
+
+admin::RealConfig fromReal(const vipd_real& real) {
+  admin::RealConfig out;
+  out.address = fromVipdAddr(real.addr, real.af);
+  out.port = ntohs(real.port);
+  out.upperThreshold = real.u_threshold;
+  out.lowerThreshold = real.l_threshold;
+  return out;
 }
 
 // The client netmask of persistence: -M as a dotted IPv4 mask (host order in the model) or an

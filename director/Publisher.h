@@ -22,6 +22,9 @@ std::vector<std::uint16_t> buildMhTable(const ServiceEntry& entry, std::uint32_t
 
 vipd_svc_key toSvcKey(const admin::ServiceKey& key);
 vipd_addr toAddr(const admin::Address& address);
+// The other way, for what a fast path holds: a service's key, a real's address and port.
+admin::ServiceKey fromSvcKey(const vipd_svc_key& key);
+admin::RealConfig fromReal(const vipd_real& real);
 vipd_addr persistenceMask(const admin::ServiceConfig& config);
 
 // Everything of `state` the fast path must hold, but the settings and next hops. mh tables have

@@ -110,8 +110,8 @@ Result<void> DesiredState::editService(const admin::ServiceConfig& config) {
 Result<void> DesiredState::deleteService(const admin::ServiceKey& key) {
   auto svc = lookup(key);
   if (!svc) return svc.error();
-  for (const auto& real : (*svc)->reals) realIds_.release(real.realId);
-  svcIds_.release((*svc)->svcId);
+  for (const auto& real : (*svc)->reals) retire(**svc, real);
+  retiredServices_.insert((*svc)->svcId);
   services_.erase(key);
   return {};
 }
@@ -159,6 +159,7 @@ Result<void> DesiredState::deleteReal(const admin::ServiceKey& key, const admin:
   auto it = findReal(reals, real);
   if (it == reals.end()) return makeError(ENOENT, "no real " + realName(real));
   std::uint32_t dead = it->realId;
+  retire(**svc, *it);
   std::uint32_t predecessor = it == reals.begin() ? 0 : std::prev(it)->realId;
   reals.erase(it);
   auto& aliases = (*svc)->aliases;
@@ -166,9 +167,111 @@ Result<void> DesiredState::deleteReal(const admin::ServiceKey& key, const admin:
     if (a.aliasId == dead) a.aliasId = predecessor;
   aliases.push_front(CursorAlias{dead, predecessor});
   if (aliases.size() > VIPD_MAX_CURSOR_ALIASES) aliases.pop_back();
-  realIds_.release(dead);
   ++(*svc)->realsEpoch;
   return {};
+}
+
+void DesiredState::retire(const ServiceEntry& svc, const RealEntry& real) {
+  retiredReals_[real.realId] = RetiredReal{real.realId, svc.svcId, svc.config.key, real.config};
+}
+
+void DesiredState::reserve(const RetiredReal& real) {
+  if (realIds_.reserve(real.realId)) retiredReals_[real.realId] = real;
+  if (real.svcId && svcIds_.reserve(real.svcId)) retiredServices_.insert(real.svcId);
+}
+
+std::vector<std::uint32_t> DesiredState::reclaim(
+    const std::function<bool(std::uint32_t realId)>& unused) {
+  std::vector<std::uint32_t> freed;
+  for (auto it = retiredReals_.begin(); it != retiredReals_.end();) {
+    if (!unused(it->first)) {
+      ++it;
+      continue;
+    }
+    realIds_.release(it->first);
+    freed.push_back(it->first);
+    it = retiredReals_.erase(it);
+  }
+  for (auto it = retiredServices_.begin(); it != retiredServices_.end();) {
+    bool named = std::any_of(retiredReals_.begin(), retiredReals_.end(),
+                             [&](const auto& r) { return r.second.svcId == *it; });
+    if (named) {
+      ++it;
+      continue;
+    }
+    svcIds_.release(*it);
+    it = retiredServices_.erase(it);
+  }
+  return freed;
+}
+
+StateImage DesiredState::image() const {
+  StateImage out;
+  for (const auto& [key, svc] : services_) out.services.push_back(svc);
+  for (const auto& [id, real] : retiredReals_) out.retiredReals.push_back(real);
+  out.retiredServices.assign(retiredServices_.begin(), retiredServices_.end());
+  out.serviceIds = svcIds_.image();
+  out.realIds = realIds_.image();
+  out.serviceLives = serviceLives_;
+  out.realLives = realLives_;
+  return out;
+}
+
+namespace {
+
+Error corrupt(const std::string& what) {
+  return makeError(EINVAL, what);
+}
+
+// Each service valid on its own, with unique keys and ids, and lives for its ids.
+Result<void> checkServices(const StateImage& image, std::set<std::uint32_t>& svcIds,
+                           std::set<std::uint32_t>& realIds) {
+  std::set<admin::ServiceKey> keys;
+  for (const auto& svc : image.services) {
+    std::string name = admin::describe(svc.config.key);
+    if (!keys.insert(svc.config.key).second) return corrupt("service " + name + " twice");
+    if (!svc.svcId || !svcIds.insert(svc.svcId).second)
+      return corrupt("service " + name + ": id " + std::to_string(svc.svcId) + " given twice");
+    if (auto v = serviceViolations(svc.config); !v.empty())
+      return corrupt("service " + name + ": " + v.front().error.message);
+    auto life = image.serviceLives.find(svc.svcId);
+    if (life == image.serviceLives.end() || life->second != svc.life)
+      return corrupt("service " + name + ": its life is not the id's latest");
+    if (svc.reals.size() > VIPD_MAX_REALS || svc.aliases.size() > VIPD_MAX_CURSOR_ALIASES)
+      return corrupt("service " + name + ": too many reals or cursor aliases");
+    for (const auto& r : svc.reals) {
+      if (!realIds.insert(r.realId).second || !image.realLives.count(r.realId))
+        return corrupt("service " + name + ": real id " + std::to_string(r.realId) +
+                       " given twice or without a life");
+      if (auto v = realViolations(svc.config, r.config); !v.empty())
+        return corrupt("real " + realName(r.config) + ": " + v.front().error.message);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<DesiredState> DesiredState::fromImage(const StateImage& image) {
+  DesiredState out;
+  std::set<std::uint32_t> svcIds, realIds;
+  if (auto r = checkServices(image, svcIds, realIds); !r) return r.error();
+  for (const auto& real : image.retiredReals)
+    if (!realIds.insert(real.realId).second)
+      return corrupt("retired real id " + std::to_string(real.realId) + " given twice");
+  for (auto id : image.retiredServices)
+    if (!svcIds.insert(id).second)
+      return corrupt("retired service id " + std::to_string(id) + " given twice");
+  if (!out.svcIds_.restore(image.serviceIds, svcIds))
+    return corrupt("the service ids given out and free do not add up");
+  if (!out.realIds_.restore(image.realIds, realIds))
+    return corrupt("the real ids given out and free do not add up");
+  for (const auto& svc : image.services) out.services_.emplace(svc.config.key, svc);
+  for (const auto& real : image.retiredReals) out.retiredReals_.emplace(real.realId, real);
+  out.retiredServices_.insert(image.retiredServices.begin(), image.retiredServices.end());
+  out.serviceLives_ = image.serviceLives;
+  out.realLives_ = image.realLives;
+  return out;
 }
 
 }  // namespace vipd

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "abi/vipd_abi.h"
@@ -41,6 +43,30 @@ struct ServiceEntry {
   // this service and when its scheduler changes.
   std::uint32_t life = 0;
   bool operator==(const ServiceEntry&) const = default;
+};
+
+// A deleted real whose id connection entries or persistence templates may still name: the id is
+// not given out again until none does (a new real under it would inherit them), and listings
+// show the real's address for them, as IPVS shows a destination in its trash.
+struct RetiredReal {
+  std::uint32_t realId = 0;
+  std::uint32_t svcId = 0;
+  admin::ServiceKey service;
+  admin::RealConfig config;
+  bool operator==(const RetiredReal&) const = default;
+};
+
+// Everything a DesiredState is, as plain values: what the state file keeps across restarts, so
+// that a restarted vipd gives the fast path's entries the ids they were made with.
+struct StateImage {
+  std::vector<ServiceEntry> services;
+  std::vector<RetiredReal> retiredReals;
+  std::vector<std::uint32_t> retiredServices;  // deleted services' ids their reals still name
+  IdAllocator::Image serviceIds;
+  IdAllocator::Image realIds;
+  std::map<std::uint32_t, std::uint32_t> serviceLives;
+  std::map<std::uint32_t, std::uint32_t> realLives;
+  bool operator==(const StateImage&) const = default;
 };
 
 // Which part of a service or real a validation error is about, so that the configuration file
@@ -85,8 +111,24 @@ class DesiredState {
   // the next real to get it starts a new one.
   const std::map<std::uint32_t, std::uint32_t>& realLives() const { return realLives_; }
 
+  // Deleted reals by id, until reclaim() finds their ids unused.
+  const std::map<std::uint32_t, RetiredReal>& retiredReals() const { return retiredReals_; }
+  // Frees the retired reals' ids that `unused` says no entry names any more, then the ids of
+  // deleted services none of whose reals is retired still; returns the real ids freed.
+  std::vector<std::uint32_t> reclaim(const std::function<bool(std::uint32_t realId)>& unused);
+
+  // Keeps the ids of `real` (found in a fast path without a table saying what they are) from new
+  // services and reals, as a retired real, until reclaim() finds it unused.
+  void reserve(const RetiredReal& real);
+
+  StateImage image() const;
+  // The state `image` describes, after checking that it is one a DesiredState can be: every
+  // service and real valid, every id in range and given out once, lives for every id.
+  static Result<DesiredState> fromImage(const StateImage& image);
+
  private:
   Result<ServiceEntry*> lookup(const admin::ServiceKey& key);
+  void retire(const ServiceEntry& svc, const RealEntry& real);
 
   std::map<admin::ServiceKey, ServiceEntry> services_;
   // Id 0 means "none" in the fast paths' maps; the rest of each array is ours.
@@ -94,6 +136,8 @@ class DesiredState {
   IdAllocator realIds_{1, VIPD_MAX_REAL_IDS - 1};
   std::map<std::uint32_t, std::uint32_t> serviceLives_;  // the latest life of every service id
   std::map<std::uint32_t, std::uint32_t> realLives_;
+  std::map<std::uint32_t, RetiredReal> retiredReals_;
+  std::set<std::uint32_t> retiredServices_;
 };
 
 }  // namespace vipd

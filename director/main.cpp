@@ -20,6 +20,7 @@
 #include "director/Neighbours.h"
 #include "director/Options.h"
 #include "director/Rtnl.h"
+#include "director/StateFile.h"
 #include "xdp/PinDir.h"
 #include "xdp/XdpDataplane.h"
 
@@ -187,9 +188,45 @@ int removeAll(const Options& o) {
   return 0;
 }
 
+// The table kept by the previous vipd, if any. A kept table that cannot be read stops the start
+// (nothing is touched), unless --reset says to start from the file alone.
+Result<std::optional<PersistedTable>> keptTable(const StateFile& file, const Options& o) {
+  if (auto r = file.checkWritable(); !r) return r.error();
+  auto kept = file.load();
+  if (kept || !o.reset) {
+    if (!kept)
+      return makeError(kept.error().code,
+                       kept.error().message +
+                           "; nothing was changed. Start with --reset to begin from the "
+                           "configuration file alone (docs/RESTART.md)");
+    return kept;
+  }
+  log::warning(kept.error().message + "; --reset: starting from the configuration file alone");
+  return std::optional<PersistedTable>();
+}
+
+// Continue from the kept table (with --reset, only from its ids), publish it, apply the file.
+Result<void> startDirector(Director& director, const std::optional<PersistedTable>& kept,
+                           bool adopted, const Config& config, const Options& o) {
+  if (kept) {
+    if (auto r = director.restore(*kept); !r) return r;
+    log::notice("continuing from the table kept in " + o.stateDir + ": " +
+                std::to_string(kept->state.services.size()) + " services");
+  }
+  if (o.reset) director.forgetChanges();
+  if (auto r = director.start(adopted); !r) return r;
+  if (auto r = director.applyFile(config); !r) return r;
+  if (o.reset)
+    if (auto r = director.endOrphanedConnections(); !r) return r;
+  return {};
+}
+
 // `config` was read and checked completely before this: nothing is touched for a bad file.
 int run(const Options& o, const Config& config) {
   if (auto r = checkInterfaces(o.interfaces); !r) return fail(r.error());
+  StateFile stateFile(o.stateDir);
+  auto kept = keptTable(stateFile, o);
+  if (!kept) return fail(kept.error());
   if (!isOnBpffs(o.bpfPinDir))
     return fail(makeError(EINVAL, "BPF pin directory " + o.bpfPinDir +
                                       " is not on a bpffs (mount -t bpf bpf DIR, or choose a "
@@ -216,10 +253,11 @@ int run(const Options& o, const Config& config) {
   if (auto r = attachAll(**dp, o.interfaces, undo); !r) return fail(r.error());
   director = std::make_unique<Director>(
       **dp, &neighbours,
-      DirectorSettings{o.connTableSize, o.sloppyTcp, 1, o.expireNodestConn, o.mhTableSize});
-  if (auto r = director->start(); !r) return fail(r.error());
+      DirectorSettings{o.connTableSize, o.sloppyTcp, 1, o.expireNodestConn, o.mhTableSize},
+      [&stateFile](const PersistedTable& t) { return stateFile.save(t); });
   undo.neighboursSet(neighbours);
-  if (auto r = director->applyFile(config); !r) return fail(r.error());
+  if (auto r = startDirector(*director, *kept, (*dp)->adopted(), config, o); !r)
+    return fail(r.error());
   if (auto r = admin.start(); !r) return fail(r.error());
   if (!o.foreground && daemon(0, 1) != 0) return fail(makeError(errno, "daemon() failed"));
   undo.done();

@@ -5,6 +5,7 @@
 #ifndef VIPD_FASTPATH_CTL_H
 #define VIPD_FASTPATH_CTL_H
 
+#include "fastpath/conn.h"
 #include "fastpath/locality_gc.h"
 #include "fastpath/sched_wrr.h"
 #include "fastpath/tables.h"
@@ -29,6 +30,12 @@ static __always_inline int vipd_ctl_run(const struct vipd_ctl* ctx) {
   if (!rs) return -1;
   if (ctx->op == VIPD_CTL_CLEAR_OVERLOAD) {
     __sync_fetch_and_and(&rs->flags, ~(__u32)VIPD_REAL_ST_OVERLOAD);
+    return 0;
+  }
+  if (ctx->op == VIPD_CTL_ADJUST_COUNTS) {
+    /* Atomic adds, as packets move the counts: a move made meanwhile on another CPU stays. */
+    vipd_count_conns(real_id, ctx->d_active, ctx->d_inactive);
+    if (ctx->d_persistent) __sync_fetch_and_add(&rs->persistent, (__u32)ctx->d_persistent);
     return 0;
   }
   return -1;

@@ -11,6 +11,11 @@ char LICENSE[] SEC("license") = "GPL";
 
 SEC("xdp")
 int vipd_xdp(struct xdp_md* ctx) {
+#ifdef VIPD_PROGRAM_VARIANT
+  /* The upgrade test's other program (tests/netns/test_restart.py): other instructions, the same
+   * maps and behaviour. */
+  asm volatile("r0 = %0" ::"i"(VIPD_PROGRAM_VARIANT) : "r0");
+#endif
   return vipd_process(ctx);
 }
 

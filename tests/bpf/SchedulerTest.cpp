@@ -152,6 +152,23 @@ TEST_F(SchedulerTest, ClearingTheOverloadFlagMakesARealAvailableAtOnce) {
   EXPECT_EQ(syn(40001), 2u);
 }
 
+TEST_F(SchedulerTest, AdjustingCountsMovesThemByADeltaAndReevaluatesOverload) {
+  publishWith(VIPD_SCHED_FO, {{3, 1}, {2, 3}, {1, 2}});
+  setThresholds(2, 2, 0);
+  EXPECT_EQ(syn(40000), 2u);  // one active (SYN_RECV) connection on 2
+  EXPECT_FALSE(overloaded(2));
+  ASSERT_TRUE(dp_->adjustCounts(2, 0, 1, 2));
+  auto st = dp_->realState(2);
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->active, 1u);
+  EXPECT_EQ(st->inactive, 1u);
+  EXPECT_EQ(st->persistent, 2u);
+  EXPECT_TRUE(overloaded(2));  // two connections against -x 2
+  ASSERT_TRUE(dp_->adjustCounts(2, 0, -1, -2));
+  EXPECT_EQ(dp_->realState(2)->inactive, 0u);
+  EXPECT_EQ(dp_->realState(2)->persistent, 0u);
+}
+
 }  // namespace
 }  // namespace vipd::test
 

@@ -31,12 +31,13 @@ class Vipd:
     """A vipd process in the farm's director namespace, with its own socket and pin directory."""
 
     def __init__(self, farm, vipd_bin=None, vipadm_bin=None, pin_dir=None, extra_args=(),
-                 socket_path=None):
+                 socket_path=None, state_dir=None):
         self.farm = farm
         self.vipd_bin = vipd_bin or os.environ['VIPD_BIN']
         self.vipadm_bin = vipadm_bin or os.environ['VIPADM_BIN']
         self.socket = socket_path or os.path.join(farm.tempdir, 'vipd.sock')
         self.pin_dir = pin_dir or os.path.join(farm.bpffs, 'pins')
+        self.state_dir = state_dir or os.path.join(farm.tempdir, 'state')
         self.log_path = os.path.join(farm.tempdir, 'vipd.log')
         self.extra_args = list(extra_args)
         self.proc = None
@@ -45,6 +46,7 @@ class Vipd:
         """The command line start() runs."""
         return [self.vipd_bin, '--interface', self.farm.interface('director'),
                 '--socket', self.socket, '--bpf-pin-dir', self.pin_dir,
+                '--state-dir', self.state_dir,
                 '--conn-table-size', '65536', '--foreground'] + self.extra_args
 
     def run_to_exit(self, timeout=30):

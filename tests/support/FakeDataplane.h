@@ -32,6 +32,16 @@ class FakeDataplane final : public Dataplane, public TableWriter {
   Snapshot record;                    // what apply() knows it holds
 
   Result<void> apply(const Snapshot& next) override { return applyDifference(*this, record, next); }
+  // As a restarted vipd opens pinned tables (TableDataplane::adoptTables): the record becomes
+  // what the tables hold, every id found with the adopted life.
+  void reopen() {
+    Snapshot found = *held();
+    found.serviceLives.clear();
+    found.realLives.clear();
+    for (const auto& [key, svc] : found.services) found.serviceLives[svc.svc_id] = kAdoptedLife;
+    for (const auto& [id, real] : found.reals) found.realLives[id] = kAdoptedLife;
+    record = found;
+  }
   // Read back from the maps, as XDP's is; lives from the record.
   Result<Snapshot> held() const override {
     Snapshot out;
@@ -116,6 +126,15 @@ class FakeDataplane final : public Dataplane, public TableWriter {
     return Expiry{};
   }
   Result<std::vector<ConnEntry>> connections() const override { return conns; }
+  Result<void> adjustCounts(std::uint32_t id, std::int32_t a, std::int32_t i,
+                            std::int32_t p) override {
+    if (auto r = note("adjustCounts", id); !r) return r;
+    auto& s = realStates[id];
+    s.active += static_cast<std::uint32_t>(a);
+    s.inactive += static_cast<std::uint32_t>(i);
+    s.persistent += static_cast<std::uint32_t>(p);
+    return {};
+  }
   Result<void> resetServiceState(std::uint32_t id) override {
     if (auto r = note("resetServiceState", id); !r) return r;
     serviceStates[id] = vipd_svc_state{};

@@ -24,6 +24,34 @@ Error sysError(const std::string& what) {
   return makeError(e, what + ": " + std::strerror(e));
 }
 
+// What vipd wrote before closing: its response, or whatever reached us before it closed.
+Result<std::string> readReply(int fd) {
+  std::string in;
+  char buf[65536];
+  while (in.empty() || in.back() != '\n') {
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && in.empty()) return sysError("reading from vipd");
+    if (n <= 0) break;
+    in.append(buf, static_cast<std::size_t>(n));
+    if (in.size() > kMaxResponseBytes) return makeError(EPROTO, "response from vipd too large");
+  }
+  return in;
+}
+
+// Writes the request. A vipd that refuses the caller answers and closes without reading: the
+// write may then fail (EPIPE, ECONNRESET) with the refusal waiting to be read, so a failed write
+// is reported only if there is no answer.
+Result<void> sendRequest(int fd, const std::string& out) {
+  for (std::size_t sent = 0; sent < out.size();) {
+    ssize_t n = send(fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sysError("writing to vipd");
+    sent += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Response> call(const std::string& socketPath, const Request& request) {
@@ -36,25 +64,14 @@ Result<Response> call(const std::string& socketPath, const Request& request) {
   if (s.fd < 0) return sysError("socket");
   if (connect(s.fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0)
     return sysError("connecting to vipd at " + socketPath);
-  std::string out = encode(request);
-  for (std::size_t sent = 0; sent < out.size();) {
-    ssize_t n = send(s.fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sysError("writing to vipd");
-    sent += static_cast<std::size_t>(n);
-  }
-  std::string in;
-  char buf[65536];
-  while (in.empty() || in.back() != '\n') {
-    ssize_t n = read(s.fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sysError("reading from vipd");
-    if (n == 0) break;
-    in.append(buf, static_cast<std::size_t>(n));
-    if (in.size() > kMaxMessageBytes) return makeError(EPROTO, "response from vipd too large");
-  }
+  Result<void> sent = sendRequest(s.fd, encode(request));
+  Result<std::string> in = readReply(s.fd);
+  if (!in) return in.error();
+  if (!sent && in->empty()) return sent.error();
   try {
-    return decodeResponse(in);
+    Response r = decodeResponse(*in);
+    if (r.refused) return makeError(r.error, r.message);
+    return r;
   } catch (const std::invalid_argument& e) {
     return makeError(EPROTO, std::string("bad response from vipd: ") + e.what());
   }

@@ -8,6 +8,8 @@
 namespace vipd::admin {
 
 std::optional<Address> Address::parse(std::string_view text) {
+  // inet_pton reads a C string: "198.18.0.1" followed by a NUL and anything must not pass.
+  if (text.find('\0') != std::string_view::npos) return std::nullopt;
   std::string s(text);
   Address a;
   if (inet_pton(AF_INET, s.c_str(), a.bytes.data()) == 1) {

@@ -1,37 +1,23 @@
-// JSON encoding of the admin protocol (nlohmann::json). Field names are the wire format.
+// JSON encoding of the admin protocol (nlohmann::json), and the client's decoding of responses.
+// Field names are the wire format. The daemon's strict request decoder is RequestDecoder.cpp.
 #include "admin/Protocol.h"
 
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "admin/BoundedJson.h"
+#include "admin/Wire.h"
+
 namespace vipd::admin {
 
 using nlohmann::json;
-
-NLOHMANN_JSON_SERIALIZE_ENUM(Command, {{Command::addService, "add-service"},
-                                       {Command::editService, "edit-service"},
-                                       {Command::deleteService, "delete-service"},
-                                       {Command::clear, "clear"},
-                                       {Command::addReal, "add-server"},
-                                       {Command::editReal, "edit-server"},
-                                       {Command::deleteReal, "delete-server"},
-                                       {Command::list, "list"},
-                                       {Command::zero, "zero"},
-                                       {Command::setTimeouts, "set-timeouts"},
-                                       {Command::getTimeouts, "get-timeouts"},
-                                       {Command::listConnections, "list-connections"},
-                                       {Command::reload, "reload"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(Protocol, {{Protocol::tcp, "tcp"}, {Protocol::udp, "udp"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(Forward, {{Forward::route, "route"},
-                                       {Forward::tunnel, "tunnel"},
-                                       {Forward::masq, "masq"}})
 
 void to_json(json& j, const Address& a) {
   j = a.toString();
 }
 void from_json(const json& j, Address& a) {
   auto parsed = Address::parse(j.get<std::string>());
-  if (!parsed) throw std::invalid_argument("bad address " + j.dump());
+  if (!parsed) throw std::invalid_argument("bad address " + dumpSafe(j));
   a = *parsed;
 }
 
@@ -71,64 +57,82 @@ void putOptional(json& j, const char* name, const std::optional<T>& v) {
   if (v) j[name] = *v;
 }
 
-template <class T>
-void getOptional(const json& j, const char* name, std::optional<T>& v) {
-  if (j.contains(name)) v = j[name].get<T>();
-}
-
-json parseLine(const std::string& line) {
-  if (line.size() > kMaxMessageBytes) throw std::invalid_argument("message too large");
-  try {
-    return json::parse(line);
-  } catch (const json::exception& e) {
-    throw std::invalid_argument(std::string("malformed JSON: ") + e.what());
-  }
+json parseResponse(const std::string& line) {
+  if (line.size() > kMaxResponseBytes) throw std::invalid_argument("response too large");
+  auto parsed = parseBounded(line, kMaxJsonDepth);
+  if (!parsed) throw std::invalid_argument(parsed.error().message);
+  json j = std::move(*parsed);
+  // A vipd older than versioning speaks version 1 without saying so.
+  if (j.is_object() && j.contains("version") && j["version"] != kProtocolVersion)
+    throw std::invalid_argument("vipd speaks admin protocol version " + dumpSafe(j["version"]) +
+                                ", this client version " + std::to_string(kProtocolVersion));
+  return j;
 }
 
 }  // namespace
 
+std::string commandName(Command command) {
+  return json(command).get<std::string>();
+}
+
+std::optional<Command> commandNamed(std::string_view name) {
+  return enumNamed<Command>(name);
+}
+
+bool isChange(Command command) {
+  switch (command) {
+    case Command::list:
+    case Command::getTimeouts:
+    case Command::listConnections:
+      return false;
+    default:
+      return true;
+  }
+}
+
+std::string describe(const Request& r) {
+  std::string out = commandName(r.command);
+  if (r.service) out += " " + describe(r.service->key) + " scheduler " + r.service->scheduler;
+  if (r.service && r.service->persistence)
+    out += " persistent " + std::to_string(*r.service->persistence);
+  if (r.key) out += " " + describe(*r.key);
+  if (r.real)
+    out += " real " + hostPort(r.real->address, r.real->port) + " weight " +
+           std::to_string(r.real->weight);
+  if (r.timeouts)
+    out += " tcp " + std::to_string(r.timeouts->tcp) + " tcpfin " +
+           std::to_string(r.timeouts->tcpfin) + " udp " + std::to_string(r.timeouts->udp);
+  return out;
+}
+
 std::string encode(const Request& r) {
-  json j{{"command", r.command}};
+  json j{{"version", kProtocolVersion}, {"command", r.command}};
   putOptional(j, "service", r.service);
   putOptional(j, "key", r.key);
   putOptional(j, "real", r.real);
   putOptional(j, "timeouts", r.timeouts);
-  return j.dump() + "\n";
+  return dumpSafe(j) + "\n";
 }
 
 std::string encode(const Response& r) {
-  json j{{"error", r.error},
+  json j{{"version", kProtocolVersion},
+         {"error", r.error},
          {"message", r.message},
+         {"refused", r.refused},
          {"services", r.services},
          {"timeouts", r.timeouts},
          {"connTableSize", r.connTableSize},
          {"connections", r.connections}};
-  return j.dump() + "\n";
-}
-
-Request decodeRequest(const std::string& line) {
-  json j = parseLine(line);
-  try {
-    Request r;
-    j.at("command").get_to(r.command);
-    if (!j.at("command").is_string() || j.at("command").get<std::string>() != json(r.command))
-      throw std::invalid_argument("unknown command " + j.at("command").dump());
-    getOptional(j, "service", r.service);
-    getOptional(j, "key", r.key);
-    getOptional(j, "real", r.real);
-    getOptional(j, "timeouts", r.timeouts);
-    return r;
-  } catch (const json::exception& e) {
-    throw std::invalid_argument(std::string("malformed request: ") + e.what());
-  }
+  return dumpSafe(j) + "\n";
 }
 
 Response decodeResponse(const std::string& line) {
-  json j = parseLine(line);
+  json j = parseResponse(line);
   try {
     Response r;
     j.at("error").get_to(r.error);
     j.at("message").get_to(r.message);
+    if (j.contains("refused")) j["refused"].get_to(r.refused);
     j.at("services").get_to(r.services);
     j.at("timeouts").get_to(r.timeouts);
     j.at("connTableSize").get_to(r.connTableSize);

@@ -1,7 +1,9 @@
-// AdminServer: one short-lived session per connection, bounded in size and time.
+// AdminServer: the socket's file, the credentials of each peer, a bounded number of sessions,
+// and the log of every change with who asked for it.
 #include "director/AdminServer.h"
 
 #include <grp.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,63 +19,26 @@ namespace vipd {
 namespace {
 
 using boost::asio::local::stream_protocol;
-constexpr std::chrono::seconds kSessionTimeout{10};
 
-// One connection: read a line, answer, close. Owns itself through shared_ptr captures.
-class Session : public std::enable_shared_from_this<Session> {
- public:
-  Session(stream_protocol::socket socket, std::function<admin::Response(const std::string&)> fn)
-      : socket_(std::move(socket)),
-        timer_(socket_.get_executor()),
-        fn_(std::move(fn)),
-        buffer_(in_, admin::kMaxMessageBytes) {}
+// The answer to a peer refused before anything is read. Sent without waiting: it is far smaller
+// than a fresh socket's buffer, so it is never short, and a refused peer gets no session to hold.
+void refuse(stream_protocol::socket& socket, const std::string& why) {
+  admin::Response r;
+  r.error = EPERM;
+  r.refused = true;
+  r.message = why;
+  std::string out = admin::encode(r);
+  (void)::send(socket.native_handle(), out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  boost::system::error_code ignored;
+  socket.close(ignored);
+}
 
-  void start() {
-    auto self = shared_from_this();
-    timer_.expires_after(kSessionTimeout);
-    timer_.async_wait([self](boost::system::error_code ec) {
-      if (!ec) self->socket_.close();
-    });
-    boost::asio::async_read_until(
-        socket_, buffer_, '\n',
-        [self](boost::system::error_code ec, std::size_t n) { self->onRead(ec, n); });
-  }
-
- private:
-  void onRead(boost::system::error_code ec, std::size_t n) {
-    if (ec && n == 0) {
-      if (ec == boost::asio::error::not_found) respond(tooLarge());
-      return;
-    }
-    respond(fn_(in_.substr(0, n)));
-  }
-
-  static admin::Response tooLarge() {
-    admin::Response r;
-    r.error = EMSGSIZE;
-    r.message = "request too large";
-    return r;
-  }
-
-  void respond(const admin::Response& response) {
-    out_ = admin::encode(response);
-    auto self = shared_from_this();
-    boost::asio::async_write(
-        socket_, boost::asio::buffer(out_), [self](boost::system::error_code, std::size_t) {
-          self->timer_.cancel();
-          boost::system::error_code ignored;
-          self->socket_.shutdown(stream_protocol::socket::shutdown_both, ignored);
-          self->socket_.close(ignored);
-        });
-  }
-
-  stream_protocol::socket socket_;
-  boost::asio::steady_timer timer_;
-  std::function<admin::Response(const std::string&)> fn_;
-  std::string in_;
-  boost::asio::dynamic_string_buffer<char, std::char_traits<char>, std::allocator<char>> buffer_;
-  std::string out_;
-};
+admin::Response failure(int error, std::string message) {
+  admin::Response r;
+  r.error = error;
+  r.message = std::move(message);
+  return r;
+}
 
 bool someoneListens(boost::asio::io_context& io, const std::string& path) {
   stream_protocol::socket probe(io);
@@ -84,8 +49,14 @@ bool someoneListens(boost::asio::io_context& io, const std::string& path) {
 
 }  // namespace
 
-AdminServer::AdminServer(boost::asio::io_context& io, std::string path, Handler handler)
-    : io_(io), path_(std::move(path)), handler_(std::move(handler)), acceptor_(io) {}
+AdminServer::AdminServer(boost::asio::io_context& io, std::string path, Handler handler,
+                         AdminLimits limits)
+    : io_(io),
+      path_(std::move(path)),
+      handler_(std::move(handler)),
+      limits_(limits),
+      acceptor_(io),
+      self_(geteuid()) {}
 
 AdminServer::~AdminServer() {
   boost::system::error_code ec;
@@ -117,6 +88,7 @@ Result<void> AdminServer::claim(const std::string& group) {
         chmod(path_.c_str(), 0660) != 0)
       return makeError(errno, "admin socket " + path_ + ": giving it to group " + group + ": " +
                                   std::strerror(errno));
+    adminGroup_ = g->gr_gid;
   }
   return {};
 }
@@ -134,23 +106,56 @@ Result<void> AdminServer::start(const std::string& group) {
 void AdminServer::accept() {
   acceptor_.async_accept([this](boost::system::error_code ec, stream_protocol::socket socket) {
     if (ec == boost::asio::error::operation_aborted) return;
-    if (!ec) {
-      auto fn = [this](const std::string& line) { return dispatch(line); };
-      std::make_shared<Session>(std::move(socket), fn)->start();
-    }
+    if (!ec) onAccepted(std::move(socket));
     accept();
   });
 }
 
-admin::Response AdminServer::dispatch(const std::string& line) {
+// The peer is checked before a byte is read; a session beyond the limit ends the oldest, so that
+// idle connections can delay no one for longer than it takes to open this one.
+void AdminServer::onAccepted(stream_protocol::socket socket) {
+  auto peer = peerOf(socket.native_handle());
+  if (!peer) {
+    log::warning(peer.error().message + "; connection refused");
+    return refuse(socket, "cannot tell who is connecting");
+  }
+  if (!mayAdminister(*peer, self_, adminGroup_)) {
+    log::warning("admin connection from " + describe(*peer) +
+                 " refused: neither root nor in the admin group");
+    return refuse(socket, "permission denied: " + describe(*peer) +
+                              " is neither root nor a member of vipd's admin group");
+  }
+  if (sessions_.live() >= limits_.maxSessions) {
+    log::warning("admin sessions at their limit of " + std::to_string(limits_.maxSessions) +
+                 ": closing the oldest");
+    sessions_.closeOldest();
+  }
+  auto session = std::make_shared<AdminSession>(
+      std::move(socket), [this, p = *peer](std::string_view line) { return dispatch(line, p); },
+      limits_);
+  sessions_.add(session);
+  session->start();
+}
+
+admin::Response AdminServer::dispatch(std::string_view line, const Peer& peer) {
+  auto request = admin::decodeRequest(line);
+  if (!request) {
+    log::warning("admin request from " + describe(peer) + " refused: " + request.error().message);
+    return failure(request.error().code, request.error().message);
+  }
+  admin::Response r = handle(*request, peer);
+  if (admin::isChange(request->command))
+    log::notice("admin change by " + describe(peer) + ": " + admin::describe(*request) +
+                (r.error == 0 ? ": done" : ": refused: " + r.message));
+  return r;
+}
+
+admin::Response AdminServer::handle(const admin::Request& request, const Peer& peer) {
   try {
-    return handler_(admin::decodeRequest(line));
-  } catch (const std::exception& e) {  // a malformed request, or a failure handling it
-    admin::Response r;
-    r.error = EINVAL;
-    r.message = e.what();
-    log::warning(std::string("admin request refused: ") + e.what());
-    return r;
+    return handler_(request);
+  } catch (const std::exception& e) {  // a failure handling it: that request fails, vipd goes on
+    log::error("admin request from " + describe(peer) + " failed: " + e.what());
+    return failure(EIO, std::string("vipd failed handling the request: ") + e.what());
   }
 }
 

@@ -49,14 +49,24 @@ constexpr std::array<GenericRow, 7> kGeneric{{
     {EMSGSIZE, "Module is wrong version"},
 }};
 
+std::string genericStrerror(int err) {
+  for (const GenericRow& r : kGeneric)
+    if (r.err == err) return r.message;
+  return std::strerror(err);
+}
+
 }  // namespace
 
 std::string ipvsStrerror(Operation operation, int err) {
   for (const Row& r : kSpecific)
     if (r.operation == operation && r.err == err) return r.message;
-  for (const GenericRow& r : kGeneric)
-    if (r.err == err) return r.message;
-  return std::strerror(err);
+  return genericStrerror(err);
+}
+
+std::string initFailure(int err) {
+  if (err == EACCES) err = EPERM;
+  return "Can't initialize ipvs: " + genericStrerror(err) +
+         "\nAre you sure that IP Virtual Server is built in the kernel or as module?";
 }
 
 Operation operationOf(const admin::Request& request) {

@@ -29,6 +29,12 @@ enum class Operation {
 
 std::string ipvsStrerror(Operation operation, int err);
 
+// The two lines ipvsadm prints (without the last newline) when ipvs_init fails with `err`: for
+// a non-root caller "Can't initialize ipvs: Permission denied (you must be root)". EACCES (a
+// socket whose mode keeps the caller out) reads as EPERM (vipd refused the credentials): to the
+// caller both mean the same, as ipvsadm's one message does.
+std::string initFailure(int err);
+
 // The operation an admin request stands for (list with a key is getService).
 Operation operationOf(const admin::Request& request);
 

@@ -88,7 +88,7 @@ def _run(argv, timeout=60, check=True, **kwargs):
 
 # ---- reaper: the only code that removes anything -----------------------------------------
 
-_RECORD_KINDS = ('netns', 'mount', 'dir')
+_RECORD_KINDS = ('netns', 'mount', 'dir', 'user', 'group')
 
 
 def _netns_inodes(namespaces):
@@ -155,6 +155,8 @@ def _reap(records):
             _unmount(value)
         elif kind == 'dir':
             shutil.rmtree(value, ignore_errors=True)
+        elif kind in ('user', 'group'):
+            subprocess.run([kind + 'del', value], stderr=subprocess.DEVNULL, check=False)
 
 
 def _reaper_main():
@@ -329,6 +331,22 @@ class Farm:
         self._reaper.record('dir', self.bpffs)
         _run(['mount', '-t', 'bpf', 'bpf', self.bpffs])
         self._reaper.record('mount', self.bpffs)
+
+    def add_group(self, suffix):
+        """A system group for the farm's tests, removed with the farm; returns its name."""
+        name = self.prefix + suffix
+        self._reaper.record('group', name)  # first: a kill between the two leaves nothing
+        _run(['groupadd', name])
+        return name
+
+    def add_user(self, suffix, groups=()):
+        """A user without home or login shell, in `groups` besides its primary group (users),
+        removed with the farm (before the groups: the reaper undoes in reverse); its name."""
+        name = self.prefix + suffix
+        self._reaper.record('user', name)
+        _run(['useradd', '--no-create-home', '--no-user-group', '--shell', '/usr/sbin/nologin']
+             + (['--groups', ','.join(groups)] if groups else []) + [name])
+        return name
 
     def _add_netns(self, node):
         """Creates the namespace with IPv6 off before any interface exists, so none ever sends

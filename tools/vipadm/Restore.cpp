@@ -2,10 +2,12 @@
 // apply (send them in order, stop at the first failure). Errors carry their line's number.
 #include "tools/vipadm/Restore.h"
 
+#include <cerrno>
 #include <sstream>
 #include <variant>
 #include <vector>
 
+#include "ipvsadm/Errors.h"
 #include "ipvsadm/Request.h"
 #include "ipvsadm/Restore.h"
 
@@ -81,7 +83,11 @@ int restoreLines(const std::string& argv0, const std::string& defaultPath,
     std::ostringstream err;
     Streams streams{io.out, err};
     Outcome o = execute(p.command, transportTo(connector, p.path), names, streams);
-    reportAt(p.number, err.str(), io.err);
+    // A caller vipd refuses is refused before any line, as ipvsadm's ipvs_init() refuses it.
+    if (err.str() == ipvsadm::initFailure(EPERM) + "\n")
+      io.err << err.str();
+    else
+      reportAt(p.number, err.str(), io.err);
     if (o.exitCode != 0) return o.exitCode;
     if (o.stop) return 0;
   }

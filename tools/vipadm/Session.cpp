@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "ipvsadm/Errors.h"
 #include "tools/vipadm/Restore.h"
 
 namespace vipd::vipadm {
@@ -12,6 +13,9 @@ Transport transportTo(const Connector& connector, const std::string& path) {
   return [&connector, path](const admin::Request& request) -> Result<admin::Response> {
     Result<admin::Response> r = connector(path, request);
     if (r.ok() || r.error().code == EPROTO) return r;
+    // A refused connect or refused credentials: what ipvsadm says to a non-root caller.
+    if (r.error().code == EACCES || r.error().code == EPERM)
+      return makeError(r.error().code, ipvsadm::initFailure(r.error().code));
     return makeError(r.error().code,
                      "Can't connect to vipd at " + path + ": " + std::strerror(r.error().code));
   };

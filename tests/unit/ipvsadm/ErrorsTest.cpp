@@ -30,6 +30,17 @@ TEST(VipadmErrors, OperationSpecificMessages) {
   EXPECT_EQ(ipvsStrerror(Operation::stopDaemon, ESRCH), "No daemon is running");
 }
 
+TEST(VipadmErrors, InitFailureIsIpvsadmsTwoLines) {
+  const std::string root =
+      "Can't initialize ipvs: Permission denied (you must be root)\n"
+      "Are you sure that IP Virtual Server is built in the kernel or as module?";
+  EXPECT_EQ(initFailure(EPERM), root);
+  EXPECT_EQ(initFailure(EACCES), root);
+  EXPECT_EQ(initFailure(ENOPROTOOPT),
+            "Can't initialize ipvs: Protocol not available\n"
+            "Are you sure that IP Virtual Server is built in the kernel or as module?");
+}
+
 TEST(VipadmErrors, GenericMessages) {
   for (Operation op : {Operation::addService, Operation::deleteServer, Operation::flush}) {
     EXPECT_EQ(ipvsStrerror(op, EPERM), "Permission denied (you must be root)");

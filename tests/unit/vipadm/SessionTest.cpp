@@ -104,6 +104,28 @@ TEST_F(VipadmSession, UnreachableDaemon) {
             "Can't connect to vipd at /tmp/x.sock: Connection refused\n");
 }
 
+// A socket whose mode keeps the caller out (EACCES on connect) and a vipd that refuses the
+// caller's credentials (EPERM) read as ipvsadm's refusal of a non-root caller, exit 2.
+TEST_F(VipadmSession, RefusedCallersGetIpvsadmsMessage) {
+  const std::string refused =
+      "Can't initialize ipvs: Permission denied (you must be root)\n"
+      "Are you sure that IP Virtual Server is built in the kernel or as module?\n";
+  for (int code : {EACCES, EPERM}) {
+    vipd_.connectError = code;
+    for (std::vector<std::string> args : {std::vector<std::string>{"-L", "-n"},
+                                          {"-A", "-t", "10.0.0.1:80"},
+                                          {"--set", "1", "2", "3"}}) {
+      Invocation r = run(args);
+      EXPECT_EQ(r.status, 2);
+      EXPECT_EQ(r.out, "");
+      EXPECT_EQ(r.err, refused);
+    }
+    Invocation restore = run({"-R"}, "-C\n-C\n");
+    EXPECT_EQ(restore.status, 2);
+    EXPECT_EQ(restore.err, refused) << "-R stops at the first line";
+  }
+}
+
 TEST_F(VipadmSession, SyntaxErrorsNeedNoDaemon) {
   vipd_.connectError = ECONNREFUSED;
   Invocation r = run({"-A", "-t", "1.2.3.4"});

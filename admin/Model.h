@@ -74,6 +74,7 @@ struct RealStatus {
   std::uint32_t inactiveConns = 0;
   std::uint32_t persistentConns = 0;
   Stats stats;
+  std::string origin;  // who set its settings: "file" or "vipadm" (docs/CONFIGURATION.md)
   bool operator==(const RealStatus&) const = default;
 };
 
@@ -81,7 +82,15 @@ struct ServiceStatus {
   ServiceConfig config;
   std::vector<RealStatus> reals;  // IPVS list order: the most recently added real first
   Stats stats;
+  std::string origin;  // who set its settings: "file" or "vipadm"
   bool operator==(const ServiceStatus&) const = default;
+};
+
+// An address and port: a client for `vipadm explain`.
+struct Endpoint {
+  Address address;
+  std::uint16_t port = 0;  // host order
+  bool operator==(const Endpoint&) const = default;
 };
 
 // One entry of the connection table, as `ipvsadm -L -c` shows it.

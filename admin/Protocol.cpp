@@ -25,8 +25,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ServiceKey, protocol, address, port)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RealConfig, address, port, forward, weight, upperThreshold,
                                    lowerThreshold)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Stats, conns, inPackets, outPackets, inBytes, outBytes)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RealStatus, config, activeConns, inactiveConns, persistentConns,
-                                   stats)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RealStatus, config, activeConns, inactiveConns,
+                                                persistentConns, stats, origin)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Endpoint, address, port)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Timeouts, tcp, tcpfin, udp)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Connection, protocol, state, expiresSeconds, client, clientPort,
                                    virtualAddress, virtualPort, real, realPort)
@@ -48,7 +49,7 @@ void from_json(const json& j, ServiceConfig& s) {
   if (j.contains("netmask")) s.netmask = j["netmask"].get<std::uint32_t>();
 }
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ServiceStatus, config, reals, stats)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ServiceStatus, config, reals, stats, origin)
 
 namespace {
 
@@ -84,6 +85,7 @@ bool isChange(Command command) {
     case Command::list:
     case Command::getTimeouts:
     case Command::listConnections:
+    case Command::explain:
       return false;
     default:
       return true;
@@ -111,6 +113,7 @@ std::string encode(const Request& r) {
   putOptional(j, "key", r.key);
   putOptional(j, "real", r.real);
   putOptional(j, "timeouts", r.timeouts);
+  putOptional(j, "client", r.client);
   return dumpSafe(j) + "\n";
 }
 
@@ -123,6 +126,8 @@ std::string encode(const Response& r) {
          {"timeouts", r.timeouts},
          {"connTableSize", r.connTableSize},
          {"connections", r.connections}};
+  putOptional(j, "chosen", r.chosen);
+  if (!r.reasons.empty()) j["reasons"] = r.reasons;
   return dumpSafe(j) + "\n";
 }
 
@@ -137,6 +142,8 @@ Response decodeResponse(const std::string& line) {
     j.at("timeouts").get_to(r.timeouts);
     j.at("connTableSize").get_to(r.connTableSize);
     j.at("connections").get_to(r.connections);
+    if (j.contains("chosen")) r.chosen = j["chosen"].get<RealConfig>();
+    if (j.contains("reasons")) j["reasons"].get_to(r.reasons);
     return r;
   } catch (const json::exception& e) {
     throw std::invalid_argument(std::string("malformed response: ") + e.what());

@@ -34,6 +34,7 @@ enum class Command {
   getTimeouts,
   listConnections,  // the connection table (ipvsadm -L -c)
   reload,           // reload the configuration file as SIGHUP does; message: the outcome
+  explain,          // key, client: the real a new flow from the client would reach, and why
 };
 
 // The wire name of a command ("add-service", ...), and the command of a wire name.
@@ -48,6 +49,7 @@ struct Request {
   std::optional<ServiceKey> key;
   std::optional<RealConfig> real;
   std::optional<Timeouts> timeouts;
+  std::optional<Endpoint> client;  // explain
   bool operator==(const Request&) const = default;
 };
 
@@ -65,6 +67,8 @@ struct Response {
   Timeouts timeouts;
   std::uint32_t connTableSize = 0;      // shown as "size=" in listings
   std::vector<Connection> connections;  // listConnections, in table order
+  std::optional<RealConfig> chosen;     // explain: the real, none when the flow would be refused
+  std::vector<std::string> reasons;     // explain: why, in the order the fast path weighs them
 };
 
 // Never throw: bytes that are not UTF-8 in a string (a message quoting what a client sent) are

@@ -151,6 +151,10 @@ RealConfig realOf(const Object& o) {
   return r;
 }
 
+Endpoint clientOf(const Object& o) {
+  return {addressOf(o), static_cast<std::uint16_t>(o.number("port", 0, 65535, 0))};
+}
+
 Timeouts timeoutsOf(const Object& o) {  // 0 leaves a timeout as it is
   Timeouts t;
   t.tcp = static_cast<std::uint32_t>(o.number("tcp", 0, kMaxTimeout));
@@ -190,6 +194,10 @@ Request requestOf(const Object& o) {
   if (takesKey && !r.key && o.find("key")) r.key = keyOf(o.child("key"));
   if (needsReal) r.real = realOf(o.child("real"));
   if (r.command == Command::setTimeouts) r.timeouts = timeoutsOf(o.child("timeouts"));
+  if (r.command == Command::explain) {
+    r.key = keyOf(o.child("key"));
+    r.client = clientOf(o.child("client"));
+  }
   return r;
 }
 

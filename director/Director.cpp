@@ -16,6 +16,7 @@
 #include "base/Log.h"
 #include "dataplane/CountAudit.h"
 #include "dataplane/Drift.h"
+#include "director/Explain.h"
 #include "director/Publisher.h"
 
 namespace vipd {
@@ -286,6 +287,8 @@ admin::Response Director::handle(const admin::Request& req) {
       resp.error = ENOSYS;
       resp.message = "vipd does not support this command yet";
       return resp;
+    case Command::explain:
+      return explainFlow(req);
     default:
       break;
   }
@@ -303,9 +306,31 @@ admin::Response Director::handle(const admin::Request& req) {
   return resp;
 }
 
+admin::Response Director::explainFlow(const admin::Request& req) {
+  admin::Response resp;
+  resp.connTableSize = settings_.connTableSize;
+  const ServiceEntry* svc = req.key ? state_.find(*req.key) : nullptr;
+  if (!svc || !req.client) {
+    resp.error = req.key ? ESRCH : EINVAL;
+    resp.message = req.key ? "no service " + admin::describe(*req.key) : "request lacks key";
+    return resp;
+  }
+  Explanation e = explain(*svc, req.client->address, req.client->port, dp_, settings_.mhTableSize);
+  resp.chosen = e.real;
+  resp.reasons = e.reasons;
+  return resp;
+}
+
+namespace {
+const char* originName(Origin o) {
+  return o == Origin::vipadm ? "vipadm" : "file";
+}
+}  // namespace
+
 admin::ServiceStatus Director::status(const ServiceEntry& svc) {
   admin::ServiceStatus st;
   st.config = svc.config;
+  st.origin = originName(serviceOrigin(changes_, svc.config.key));
   st.stats = toStats(dp_.serviceStats(svc.svcId));
   for (const auto& r : svc.reals) {
     admin::RealStatus rs;
@@ -316,6 +341,7 @@ admin::ServiceStatus Director::status(const ServiceEntry& svc) {
       rs.persistentConns = live->persistent;
     }
     rs.stats = toStats(dp_.realStats(r.realId));
+    rs.origin = originName(realOrigin(changes_, svc.config.key, nameOf(r.config)));
     st.reals.push_back(rs);
   }
   return st;

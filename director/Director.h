@@ -113,6 +113,7 @@ class Director {
   admin::ServiceStatus status(const ServiceEntry& svc);
   admin::Response setTimeouts(const admin::Timeouts& timeouts);
   admin::Response listConnections();
+  admin::Response explainFlow(const admin::Request& request);
   vipd_config fastPathConfig(const admin::Timeouts& timeouts) const;
 
   Dataplane& dp_;

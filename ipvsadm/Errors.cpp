@@ -96,7 +96,8 @@ Operation operationOf(const admin::Request& request) {
       return Operation::getTimeouts;
     case Command::listConnections:
       return Operation::getConnections;
-    case Command::reload:  // not ipvsadm's: vipd --reload prints vipd's own message
+    case Command::reload:   // not ipvsadm's: vipd --reload prints vipd's own message
+    case Command::explain:  // nor vipadm explain
       break;
   }
   return Operation::getServices;

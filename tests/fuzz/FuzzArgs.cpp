@@ -78,7 +78,7 @@ class ModelVipd {
     auto it = find(r.service->key);
     if (r.command == admin::Command::addService) {
       if (it != services_.end()) return EEXIST;
-      services_.push_back(admin::ServiceStatus{*r.service, {}, {}});
+      services_.push_back(admin::ServiceStatus{*r.service, {}, {}, {}});
       return 0;
     }
     if (it == services_.end()) return ESRCH;
@@ -96,7 +96,8 @@ class ModelVipd {
     });
     if (r.command == admin::Command::addReal) {
       if (at != reals.end()) return EEXIST;
-      reals.insert(reals.begin(), admin::RealStatus{*r.real, 0, 0, 0, {}});  // IPVS: at the head
+      reals.insert(reals.begin(),
+                   admin::RealStatus{*r.real, 0, 0, 0, {}, {}});  // IPVS: at the head
       return 0;
     }
     if (at == reals.end()) return ENOENT;

@@ -8,6 +8,7 @@ Needs root, network namespaces and BPF. Without them it prints SKIPPED and exits
 under CI=true, where that is a failure."""
 
 import grp
+import json
 import os
 import re
 import stat
@@ -221,11 +222,19 @@ class Reload(HeldConnections, unittest.TestCase):
         self.assertIn(f'{self.farm.ip("real3")}:{PORT}', listed)
         fresh = {self.farm.http_get(f'http://{self.service}/').strip() for _ in range(6)}
         self.assertNotIn('real1', fresh)
+        listing = json.loads(self.vipd.vipadm('-L', '-n', '--json').stdout)
+        origins = {r['address']: r['origin'] for r in listing['services'][0]['reals']}
+        self.assertEqual(origins, {self.farm.ip('real1'): 'vipadm', self.farm.ip('real2'): 'vipadm',
+                                   self.farm.ip('real3'): 'vipadm'})
+        self.assertEqual(listing['services'][0]['origin'], 'file')
         # An edit of both reals in the file: real2's weight is the file's now, real1 stays drained.
         self.write([('real1', 4), ('real2', 2)])
         self.assertTrue(self.vipd.reload().startswith('reloaded'))
         listed = dict(self.reals_listed())
         self.assertEqual((listed[real1], listed[real2]), ('0', '2'))
+        listing = json.loads(self.vipd.vipadm('-L', '-n', '--json').stdout)
+        origins = {r['address']: r['origin'] for r in listing['services'][0]['reals']}
+        self.assertEqual(origins[self.farm.ip('real2')], 'file')  # the file's edit took over
         # It all survives a restart too: the kept table, then the file as a reload.
         self.vipd.kill()
         self.vipd = Vipd(self.farm, extra_args=['--config', self.conf]).start()

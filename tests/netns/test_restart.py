@@ -127,7 +127,10 @@ class KilledAndRestarted(unittest.TestCase):
         self.assertEqual(per_real_active(self.vipd.vipadm('-L', '-n').stdout), active)
         self.assertEqual(self.vipd.vipadm('-L', '-n', '-t', other).stdout, listing_other)
         # rr went round HELD times over three reals: the next connection goes where the
-        # (HELD+1)th would have gone before the kill.
+        # (HELD+1)th would have gone before the kill, as vipadm explain says beforehand.
+        explained = self.vipd.vipadm('explain', '-t', self.service, '--client',
+                                     self.farm.ip('client')).stdout
+        self.assertIn(f'goes to {self.farm.ip(before[HELD % 3])}:{PORT}', explained)
         self.assertEqual(self.farm.http_get(f'http://{self.service}/').strip(), before[HELD % 3])
         self.vipd.vipadm('-e', '-t', self.service, '-r', self.farm.ip('real3'), '-g', '-w', '0')
         self.assertIn(' 0 ', [line for line in self.vipd.vipadm('-L', '-n').stdout.splitlines()

@@ -44,11 +44,13 @@ Json stats(const admin::Stats& s) {
 
 Json real(const admin::RealStatus& r) {
   const admin::RealConfig& c = r.config;
-  return Json{{"address", c.address.toString()},      {"port", c.port},
-              {"forward", forwardName(c.forward)},    {"weight", c.weight},
-              {"upperThreshold", c.upperThreshold},   {"lowerThreshold", c.lowerThreshold},
-              {"activeConns", r.activeConns},         {"inactiveConns", r.inactiveConns},
-              {"persistentConns", r.persistentConns}, {"stats", stats(r.stats)}};
+  Json out{{"address", c.address.toString()},      {"port", c.port},
+           {"forward", forwardName(c.forward)},    {"weight", c.weight},
+           {"upperThreshold", c.upperThreshold},   {"lowerThreshold", c.lowerThreshold},
+           {"activeConns", r.activeConns},         {"inactiveConns", r.inactiveConns},
+           {"persistentConns", r.persistentConns}, {"stats", stats(r.stats)}};
+  if (!r.origin.empty()) out["origin"] = r.origin;  // a vipd that says who set it
+  return out;
 }
 
 Json persistence(const admin::ServiceConfig& c) {
@@ -62,7 +64,7 @@ Json service(const admin::ServiceStatus& s, bool nosort) {
   if (!nosort) sortReals(reals);
   Json realList = Json::array();
   for (const admin::RealStatus& r : reals) realList.push_back(real(r));
-  return Json{
+  Json out{
       {"protocol", protocolName(c.key.protocol)},
       {"address", c.key.address.toString()},
       {"port", c.key.port},
@@ -72,6 +74,8 @@ Json service(const admin::ServiceStatus& s, bool nosort) {
       {"onePacket", c.onePacket},
       {"stats", stats(s.stats)},
       {"reals", std::move(realList)}};
+  if (!s.origin.empty()) out["origin"] = s.origin;
+  return out;
 }
 
 Json connection(const admin::Connection& c) {

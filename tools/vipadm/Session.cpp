@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "ipvsadm/Errors.h"
+#include "tools/vipadm/Explain.h"
 #include "tools/vipadm/Restore.h"
 
 namespace vipd::vipadm {
@@ -55,6 +56,9 @@ int runVipadm(const std::vector<std::string>& argv, const std::string& defaultSo
   if (sock.error) return report(*sock.error);
   if (sock.argv.size() == 1) sock.argv.push_back("-L");  // no arguments: list, with names
   const std::string path = sock.path.value_or(defaultSocket);
+  if (sock.argv[1] == "explain")
+    return explainFlow({sock.argv.begin() + 2, sock.argv.end()}, transportTo(connector, path),
+                       names, io);
   ipvsadm::ParseResult parsed = ipvsadm::parseArgs(sock.argv, names);
   if (const auto* e = std::get_if<ipvsadm::ParseError>(&parsed)) return report(*e);
   const auto& cmd = std::get<ipvsadm::ParsedCommand>(parsed);

@@ -25,12 +25,18 @@ struct FakeVipd {
   int error = 0;
   std::string message;
   int connectError = 0;
+  std::optional<admin::RealConfig> chosen;  // what explain answers
+  std::vector<std::string> reasons;
 
   Result<admin::Response> operator()(const std::string& path, const admin::Request& request) {
     if (connectError != 0) return makeError(connectError, "connecting");
     requests.emplace_back(path, request);
     admin::Response r;
     r.connTableSize = 4096;
+    if (request.command == admin::Command::explain) {
+      r.chosen = chosen;
+      r.reasons = reasons;
+    }
     if (request.command != admin::Command::list) {
       r.error = error;
       r.message = message;
@@ -537,7 +543,7 @@ TEST_F(VipadmSession, SaveWritesWhatRestoreReads) {
     ASSERT_EQ(run({"-R"}, saved.out).status, 0) << saved.out;
     std::vector<admin::ServiceStatus> rebuilt;
     for (const auto& [path, req] : vipd_.requests) {
-      if (req.command == admin::Command::addService) rebuilt.push_back({*req.service, {}, {}});
+      if (req.command == admin::Command::addService) rebuilt.push_back({*req.service, {}, {}, {}});
       if (req.command != admin::Command::addReal) continue;
       admin::RealStatus real;
       real.config = *req.real;
@@ -561,6 +567,49 @@ TEST_F(VipadmSession, RestorePrintsListingsOfItsLines) {
                        "-A -t 10.0.0.1:80 -s wlc\n"
                        "-a -t 10.0.0.1:80 -r 192.168.10.1:80 -g -w 1\n"),
             std::string::npos);
+}
+
+class VipadmExplain : public VipadmSession {};
+
+TEST_F(VipadmExplain, AsksVipdAboutTheClientAndPrintsTheRealAndWhy) {
+  admin::RealConfig real;
+  real.address = *admin::Address::parse("192.168.10.2");
+  real.port = 80;
+  vipd_.chosen = real;
+  vipd_.reasons = {"scheduler rr chooses 192.168.10.2:80 (weight 1, 0 active connections)"};
+  Invocation r = run({"explain", "-t", "10.0.0.1:80", "--client", "198.18.0.7:4000"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "TCP 10.0.0.1:80: a new connection from 198.18.0.7:4000 goes to 192.168.10.2:80\n"
+            "  scheduler rr chooses 192.168.10.2:80 (weight 1, 0 active connections)\n");
+  EXPECT_EQ(last().command, admin::Command::explain);
+  EXPECT_EQ(last().key->port, 80);
+  EXPECT_EQ(last().client->address.toString(), "198.18.0.7");
+  EXPECT_EQ(last().client->port, 4000);
+  Invocation j = run({"explain", "-u", "[2001:db8::1]:53", "--client", "2001:db8::9", "--json"});
+  EXPECT_EQ(j.status, 0);
+  EXPECT_NE(j.out.find("\"address\": \"192.168.10.2\""), std::string::npos) << j.out;
+  EXPECT_EQ(last().key->protocol, admin::Protocol::udp);
+}
+
+TEST_F(VipadmExplain, ARefusedFlowExitsOne) {
+  Invocation r = run({"explain", "-t", "10.0.0.1:80", "--client", "198.18.0.7"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("finds no real: it would be refused"), std::string::npos) << r.out;
+}
+
+TEST_F(VipadmExplain, BadUsageExitsTwoWithoutAsking) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"explain"},
+           {"explain", "-t", "10.0.0.1:80"},
+           {"explain", "-t", "10.0.0.1", "--client", "1.2.3.4"},
+           {"explain", "-t", "10.0.0.1:80", "--client"},
+           {"explain", "-t", "10.0.0.1:80", "--client", "1.2.3.4", "-x", "1"}}) {
+    Invocation r = run(args);
+    EXPECT_EQ(r.status, 2) << args.size();
+    EXPECT_NE(r.err.find("Usage: vipadm explain"), std::string::npos);
+  }
+  EXPECT_TRUE(vipd_.requests.empty());
 }
 
 }  // namespace

@@ -107,14 +107,24 @@ std::string describe(const Request& r) {
   return out;
 }
 
-std::string encode(const Request& r) {
+namespace {
+json requestJson(const Request& r) {
   json j{{"version", kProtocolVersion}, {"command", r.command}};
   putOptional(j, "service", r.service);
   putOptional(j, "key", r.key);
   putOptional(j, "real", r.real);
   putOptional(j, "timeouts", r.timeouts);
   putOptional(j, "client", r.client);
-  return dumpSafe(j) + "\n";
+  if (r.command == Command::batch) {
+    j["requests"] = json::array();
+    for (const auto& one : r.requests) j["requests"].push_back(requestJson(one));
+  }
+  return j;
+}
+}  // namespace
+
+std::string encode(const Request& r) {
+  return dumpSafe(requestJson(r)) + "\n";
 }
 
 std::string encode(const Response& r) {
@@ -127,6 +137,7 @@ std::string encode(const Response& r) {
          {"connTableSize", r.connTableSize},
          {"connections", r.connections}};
   putOptional(j, "chosen", r.chosen);
+  putOptional(j, "failedRequest", r.failedRequest);
   if (!r.reasons.empty()) j["reasons"] = r.reasons;
   return dumpSafe(j) + "\n";
 }
@@ -144,6 +155,7 @@ Response decodeResponse(const std::string& line) {
     j.at("connections").get_to(r.connections);
     if (j.contains("chosen")) r.chosen = j["chosen"].get<RealConfig>();
     if (j.contains("reasons")) j["reasons"].get_to(r.reasons);
+    if (j.contains("failedRequest")) r.failedRequest = j["failedRequest"].get<std::uint32_t>();
     return r;
   } catch (const json::exception& e) {
     throw std::invalid_argument(std::string("malformed response: ") + e.what());

@@ -35,6 +35,7 @@ enum class Command {
   listConnections,  // the connection table (ipvsadm -L -c)
   reload,           // reload the configuration file as SIGHUP does; message: the outcome
   explain,          // key, client: the real a new flow from the client would reach, and why
+  batch,            // requests: changes applied as one transaction, all or none (vipadm -R)
 };
 
 // The wire name of a command ("add-service", ...), and the command of a wire name.
@@ -50,6 +51,7 @@ struct Request {
   std::optional<RealConfig> real;
   std::optional<Timeouts> timeouts;
   std::optional<Endpoint> client;  // explain
+  std::vector<Request> requests;   // batch: changes only, no batch inside
   bool operator==(const Request&) const = default;
 };
 
@@ -69,6 +71,7 @@ struct Response {
   std::vector<Connection> connections;  // listConnections, in table order
   std::optional<RealConfig> chosen;     // explain: the real, none when the flow would be refused
   std::vector<std::string> reasons;     // explain: why, in the order the fast path weighs them
+  std::optional<std::uint32_t> failedRequest;  // batch: the index of the change that failed
 };
 
 // Never throw: bytes that are not UTF-8 in a string (a message quoting what a client sent) are
@@ -85,10 +88,13 @@ Result<Request> decodeRequest(std::string_view line);
 // of another major version.
 Response decodeResponse(const std::string& line);
 
-// Largest request vipd reads. The largest request there is (a service with its address, a
-// 15-byte scheduler name and three flags) takes well under 1 KiB; 64 KiB leaves room for fields
-// added later while bounding what each of the daemon's sessions may hold.
-inline constexpr std::size_t kMaxRequestBytes = 64u << 10;
+// Largest request vipd reads. A single change takes well under 1 KiB (a service with its address,
+// a 15-byte scheduler name and three flags); a batch (vipadm -R) holds one per line, about 300
+// bytes each, so 2 MiB restores some 7000 lines in one transaction while bounding what each of
+// the daemon's (at most 32) sessions may hold.
+inline constexpr std::size_t kMaxRequestBytes = 2u << 20;
+// Most changes in one batch.
+inline constexpr std::size_t kMaxBatchRequests = 10000;
 // Largest response vipadm reads: listings grow with the tables (a connection is ~250 bytes).
 inline constexpr std::size_t kMaxResponseBytes = 16u << 20;
 // Deepest nesting of arrays and objects either side parses: a request nests 3 deep (request,

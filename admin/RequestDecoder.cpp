@@ -179,11 +179,35 @@ Command commandOf(const Object& o) {
   refuse("command", quotedText(name) + " is not a command");
 }
 
+Request requestOf(const Object& o);
+
+// A batch's changes: each a request of its own, a change, not a batch.
+std::vector<Request> batchOf(const Object& o) {
+  const json& list = o.need("requests");
+  if (!list.is_array()) refuse(o.field("requests"), "not an array");
+  if (list.size() > kMaxBatchRequests)
+    refuse(o.field("requests"), "more than " + std::to_string(kMaxBatchRequests) + " changes");
+  std::vector<Request> out;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    Request one = requestOf(Object(list[i], o.field("requests") + "[" + std::to_string(i) + "]"));
+    if (one.command == Command::batch || !isChange(one.command) || one.command == Command::reload ||
+        one.command == Command::zero)
+      refuse(o.field("requests") + "[" + std::to_string(i) + "]",
+             commandName(one.command) + " cannot be part of a batch");
+    out.push_back(std::move(one));
+  }
+  return out;
+}
+
 // What each command needs; what it does not need is ignored, as unknown fields are.
 Request requestOf(const Object& o) {
   checkVersion(o);
   Request r;
   r.command = commandOf(o);
+  if (r.command == Command::batch) {
+    r.requests = batchOf(o);
+    return r;
+  }
   const bool needsService = r.command == Command::addService || r.command == Command::editService;
   const bool needsReal = r.command == Command::addReal || r.command == Command::editReal ||
                          r.command == Command::deleteReal;

@@ -23,7 +23,8 @@ NLOHMANN_JSON_SERIALIZE_ENUM(Command, {{Command::addService, "add-service"},
                                        {Command::getTimeouts, "get-timeouts"},
                                        {Command::listConnections, "list-connections"},
                                        {Command::reload, "reload"},
-                                       {Command::explain, "explain"}})
+                                       {Command::explain, "explain"},
+                                       {Command::batch, "batch"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(Protocol, {{Protocol::tcp, "tcp"}, {Protocol::udp, "udp"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(Forward, {{Forward::route, "route"},
                                        {Forward::tunnel, "tunnel"},

@@ -289,6 +289,8 @@ admin::Response Director::handle(const admin::Request& req) {
       return resp;
     case Command::explain:
       return explainFlow(req);
+    case Command::batch:
+      return applyBatch(req.requests);
     default:
       break;
   }
@@ -302,6 +304,42 @@ admin::Response Director::handle(const admin::Request& req) {
     return resp;
   }
   changes_.record(req, before, file_);
+  changed();
+  return resp;
+}
+
+// vipadm -R: every change made on one copy, in order; the first that fails is named and nothing
+// is applied; else one commit, one publication, and the changes recorded as one by one.
+admin::Response Director::applyBatch(const std::vector<admin::Request>& changes) {
+  admin::Response resp;
+  resp.connTableSize = settings_.connTableSize;
+  DesiredState next = state_;
+  admin::Timeouts timeouts = timeouts_;
+  std::vector<DesiredState> befores;  // what each change was made on, for the record
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const admin::Request& one = changes[i];
+    befores.push_back(one.command == admin::Command::clear ? next : DesiredState{});
+    Result<void> r;
+    if (one.command == admin::Command::setTimeouts && one.timeouts) {
+      if (one.timeouts->tcp) timeouts.tcp = one.timeouts->tcp;
+      if (one.timeouts->tcpfin) timeouts.tcpfin = one.timeouts->tcpfin;
+      if (one.timeouts->udp) timeouts.udp = one.timeouts->udp;
+    } else {
+      r = mutate(next, one);
+    }
+    if (!r) {
+      resp.error = r.error().code;
+      resp.message = r.error().message;
+      resp.failedRequest = static_cast<std::uint32_t>(i);
+      return resp;
+    }
+  }
+  if (auto r = commit(std::move(next), timeouts); !r) {
+    resp.error = r.error().code;
+    resp.message = r.error().message;
+    return resp;
+  }
+  for (std::size_t i = 0; i < changes.size(); ++i) changes_.record(changes[i], befores[i], file_);
   changed();
   return resp;
 }

@@ -114,6 +114,7 @@ class Director {
   admin::Response setTimeouts(const admin::Timeouts& timeouts);
   admin::Response listConnections();
   admin::Response explainFlow(const admin::Request& request);
+  admin::Response applyBatch(const std::vector<admin::Request>& changes);
   vipd_config fastPathConfig(const admin::Timeouts& timeouts) const;
 
   Dataplane& dp_;

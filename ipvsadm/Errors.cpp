@@ -98,6 +98,7 @@ Operation operationOf(const admin::Request& request) {
       return Operation::getConnections;
     case Command::reload:   // not ipvsadm's: vipd --reload prints vipd's own message
     case Command::explain:  // nor vipadm explain
+    case Command::batch:    // -R reports the failed change's own message
       break;
   }
   return Operation::getServices;

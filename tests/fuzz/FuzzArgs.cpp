@@ -126,6 +126,16 @@ class ModelVipd {
       case admin::Command::editReal:
       case admin::Command::deleteReal:
         return real(r);
+      case admin::Command::batch: {  // vipd's transaction: all the changes, or none
+        Services saved = services_;
+        for (std::size_t i = 0; i < r.requests.size(); ++i)
+          if (int e = change(r.requests[i], resp)) {
+            services_ = saved;
+            resp.failedRequest = static_cast<std::uint32_t>(i);
+            return e;
+          }
+        return 0;
+      }
       case admin::Command::list:
         for (const auto& s : services_)
           if (!r.key || s.config.key == *r.key) resp.services.push_back(s);

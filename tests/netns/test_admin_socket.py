@@ -33,7 +33,7 @@ from vipd_farm import Vipd  # noqa: E402
 
 REFUSED = ("Can't initialize ipvs: Permission denied (you must be root)\n"
            "Are you sure that IP Virtual Server is built in the kernel or as module?\n")
-MAX_REQUEST = 64 << 10  # admin/Protocol.h: kMaxRequestBytes
+MAX_REQUEST = 2 << 20  # admin/Protocol.h: kMaxRequestBytes
 
 
 def vipadm_as(vipd, user, *args):
@@ -141,8 +141,10 @@ class Robustness(unittest.TestCase):
                 'truncated': exchange(vipd.socket, b'{"version":1,"command":"li'),
                 'deep': exchange(vipd.socket, b'{"command":' + b'[' * 30000 + b']' * 30000 + b'}\n'),
                 'deeper than the size bound': exchange(
-                    vipd.socket, b'{"command":' + b'[' * 100000 + b']' * 100000 + b'}\n'),
-                'oversized': exchange(vipd.socket, b' ' * (16 * MAX_REQUEST), end_writes=False),
+                    vipd.socket,
+                    b'{"command":' + b'[' * (MAX_REQUEST // 2 + 1) + b']' * (MAX_REQUEST // 2 + 1)
+                    + b'}\n'),
+                'oversized': exchange(vipd.socket, b' ' * (2 * MAX_REQUEST), end_writes=False),
                 'wrapped timeout': exchange(vipd.socket, json.dumps(
                     {'version': 1, 'command': 'set-timeouts',
                      'timeouts': {'tcp': -1, 'tcpfin': 4294967297, 'udp': 1}}).encode() + b'\n'),

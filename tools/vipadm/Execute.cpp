@@ -19,15 +19,6 @@ Outcome failure(Streams& io, const std::string& message, int exitCode) {
   return Outcome{exitCode, true};
 }
 
-// ipvsadm's message for vipd's errno. vipd's own message where ipvsadm has none to match: for
-// ENOSYS (what vipd does not do yet, which IPVS never answers) and for the connection table,
-// which ipvsadm reads from /proc ("cannot open file /proc/net/ip_vs_conn" names no vipd file).
-std::string daemonError(const admin::Request& request, const admin::Response& response) {
-  const bool own = response.error == ENOSYS || request.command == admin::Command::listConnections;
-  if (own && !response.message.empty()) return response.message;
-  return ipvsadm::ipvsStrerror(ipvsadm::operationOf(request), response.error);
-}
-
 Outcome printOneService(const admin::Response& response, const admin::ServiceKey& key,
                         const ipvsadm::ParsedCommand& c, const ipvsadm::Names& names, Streams& io) {
   for (const admin::ServiceStatus& s : response.services) {
@@ -71,6 +62,15 @@ Outcome printResult(const ipvsadm::ParsedCommand& c, const admin::Request& reque
 }
 
 }  // namespace
+
+// ipvsadm's message for vipd's errno. vipd's own message where ipvsadm has none to match: for
+// ENOSYS (what vipd does not do yet, which IPVS never answers) and for the connection table,
+// which ipvsadm reads from /proc ("cannot open file /proc/net/ip_vs_conn" names no vipd file).
+std::string daemonError(const admin::Request& request, const admin::Response& response) {
+  const bool own = response.error == ENOSYS || request.command == admin::Command::listConnections;
+  if (own && !response.message.empty()) return response.message;
+  return ipvsadm::ipvsStrerror(ipvsadm::operationOf(request), response.error);
+}
 
 Outcome execute(const ipvsadm::ParsedCommand& c, const Transport& transport,
                 const ipvsadm::Names& names, Streams& io) {

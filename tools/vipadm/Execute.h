@@ -26,6 +26,9 @@ struct Outcome {
   bool stop = false;  // ipvsadm exit()s at this point: -R stops here too
 };
 
+// What vipadm prints for vipd's refusal of `request`: ipvsadm's message for the errno.
+std::string daemonError(const admin::Request& request, const admin::Response& response);
+
 // Precondition: command.command is not restore.
 Outcome execute(const ipvsadm::ParsedCommand& command, const Transport& transport,
                 const ipvsadm::Names& names, Streams& io);

@@ -1,8 +1,11 @@
 // -R in two passes: plan (parse and build every line's request, report every wrong line) and
-// apply (send them in order, stop at the first failure). Errors carry their line's number.
+// apply: all the changes in one batch, which vipd applies as one transaction (all lines or
+// none), or, when lines list or print too, in order, stopping at the first failure. Errors
+// carry their line's number.
 #include "tools/vipadm/Restore.h"
 
 #include <cerrno>
+#include <optional>
 #include <sstream>
 #include <variant>
 #include <vector>
@@ -73,12 +76,46 @@ std::vector<Planned> planAll(const std::string& argv0, const std::string& defaul
   return plans;
 }
 
+// The plans' requests when every line is a change for the same vipd; none otherwise.
+std::optional<std::vector<admin::Request>> batchOf(const std::vector<Planned>& plans) {
+  std::vector<admin::Request> out;
+  for (const Planned& p : plans) {
+    if (p.path != plans.front().path || ipvsadm::isListing(p.command) ||
+        p.command.command == ipvsadm::Command::help ||
+        p.command.command == ipvsadm::Command::version)
+      return std::nullopt;
+    auto built = ipvsadm::buildRequest(p.command);
+    if (!std::holds_alternative<admin::Request>(built)) return std::nullopt;
+    out.push_back(std::get<admin::Request>(built));
+  }
+  return out;
+}
+
+int applyBatch(const std::vector<Planned>& plans, std::vector<admin::Request> changes,
+               const Connector& connector, SessionIo& io) {
+  admin::Request batch;
+  batch.command = admin::Command::batch;
+  batch.requests = std::move(changes);
+  auto resp = transportTo(connector, plans.front().path)(batch);
+  if (!resp) {
+    io.err << resp.error().message << "\n";
+    return 2;
+  }
+  if (resp->error == 0) return 0;
+  std::size_t i = resp->failedRequest.value_or(0);
+  if (i >= plans.size()) i = 0;
+  reportAt(plans[i].number, daemonError(batch.requests[i], *resp) + "\n", io.err);
+  return 255;
+}
+
 }  // namespace
 
 int restoreLines(const std::string& argv0, const std::string& defaultPath,
                  const Connector& connector, const ipvsadm::Names& names, SessionIo& io) {
   int status = 0;
   const std::vector<Planned> plans = planAll(argv0, defaultPath, names, io, status);
+  if (plans.empty()) return status;
+  if (auto changes = batchOf(plans)) return applyBatch(plans, std::move(*changes), connector, io);
   for (const Planned& p : plans) {
     std::ostringstream err;
     Streams streams{io.out, err};

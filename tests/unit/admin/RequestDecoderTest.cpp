@@ -227,8 +227,9 @@ TEST(RequestDecoder, InvalidUtf8IsRefusedWithoutQuotingIt) {
 }
 
 TEST(RequestDecoder, DeepNestingIsRefusedBeforeParsing) {
-  // 100 000 deep is over the size bound as well; 30 000 deep is within it.
-  std::string deepest = "{\"command\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  // Deeper than half the size bound is over the size bound as well; 30 000 deep is within it.
+  const std::size_t over = kMaxRequestBytes / 2 + 1;
+  std::string deepest = "{\"command\":" + std::string(over, '[') + std::string(over, ']') + "}";
   EXPECT_EQ(refusal(deepest).code, EMSGSIZE);
   std::string deep = "{\"command\":" + std::string(30000, '[') + std::string(30000, ']') + "}\n";
   Error e = refusal(deep);
@@ -279,6 +280,27 @@ TEST(ResponseDecoder, AnotherMajorVersionIsRefused) {
   j["version"] = 1;
   j["addedLater"] = json::array({1, 2});
   EXPECT_NO_THROW((void)decodeResponse(j.dump()));
+}
+
+TEST(RequestDecoder, ABatchCarriesChangesOnly) {
+  Request batch;
+  batch.command = Command::batch;
+  batch.requests = {addService(), addReal()};
+  auto decoded = decodeRequest(encode(batch));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(*decoded, batch);
+  Request list;
+  list.command = Command::list;
+  Request nested = batch;
+  nested.requests.push_back(list);
+  EXPECT_EQ(refusal(encode(nested)).message, "requests[2]: list cannot be part of a batch");
+  json inner = wire(batch);
+  json outer = wire(batch);
+  outer["requests"].push_back(inner);
+  EXPECT_EQ(refusal(outer).message, "requests[2]: batch cannot be part of a batch");
+  json bad = wire(batch);
+  bad["requests"][1]["real"]["port"] = 70000;
+  EXPECT_EQ(refusal(bad).message.rfind("requests[1].real.port: ", 0), 0u) << refusal(bad).message;
 }
 
 }  // namespace

@@ -617,3 +617,38 @@ TEST_F(FileReloadTest, TimeoutsTheFileNoLongerSetsGoBackToTheDefaults) {
 
 }  // namespace
 }  // namespace vipd::test
+
+namespace vipd::test {
+namespace {
+
+// vipadm -R: a batch is one transaction.
+TEST(DirectorBatch, AppliesEveryChangeOrNone) {
+  FakeDataplane fake;
+  Director director{fake, nullptr, {4096, false, 1}};
+  ASSERT_TRUE(director.start());
+  admin::Request batch;
+  batch.command = admin::Command::batch;
+  batch.requests = {addService(), realRequest(admin::Command::addReal, "198.18.1.11"),
+                    realRequest(admin::Command::addReal, "198.18.1.11")};  // the same real again
+  fake.log.clear();
+  auto refused = director.handle(batch);
+  EXPECT_EQ(refused.error, EEXIST);
+  ASSERT_TRUE(refused.failedRequest);
+  EXPECT_EQ(*refused.failedRequest, 2u);
+  EXPECT_TRUE(director.state().services().empty());
+  EXPECT_TRUE(fake.log.empty());
+  batch.requests.pop_back();
+  admin::Request set;
+  set.command = admin::Command::setTimeouts;
+  set.timeouts = admin::Timeouts{600, 0, 0};
+  batch.requests.push_back(set);
+  auto applied = director.handle(batch);
+  ASSERT_EQ(applied.error, 0) << applied.message;
+  ASSERT_NE(director.state().find(vip()), nullptr);
+  EXPECT_EQ(director.state().find(vip())->reals.size(), 1u);
+  EXPECT_EQ(fake.config.tcp_timeout[VIPD_TCP_ESTABLISHED], 600u);
+  EXPECT_EQ(std::count(fake.log.begin(), fake.log.end(), "putService 1"), 1);  // published once
+}
+
+}  // namespace
+}  // namespace vipd::test

@@ -27,12 +27,22 @@ struct FakeVipd {
   int connectError = 0;
   std::optional<admin::RealConfig> chosen;  // what explain answers
   std::vector<std::string> reasons;
+  int batches = 0;           // batches received; their changes are in `requests` one by one
+  std::uint32_t failAt = 0;  // the change of a batch that `error` refuses
 
   Result<admin::Response> operator()(const std::string& path, const admin::Request& request) {
     if (connectError != 0) return makeError(connectError, "connecting");
-    requests.emplace_back(path, request);
     admin::Response r;
     r.connTableSize = 4096;
+    if (request.command == admin::Command::batch) {
+      ++batches;
+      for (const auto& one : request.requests) requests.emplace_back(path, one);
+      r.error = error;
+      r.message = message;
+      if (error) r.failedRequest = failAt;
+      return r;
+    }
+    requests.emplace_back(path, request);
     if (request.command == admin::Command::explain) {
       r.chosen = chosen;
       r.reasons = reasons;
@@ -416,6 +426,7 @@ TEST_F(VipadmSession, RestoreRunsEachLine) {
                      "ipvsadm -A -t 10.0.0.1:80 -s rr\n\n  -a -t 10.0.0.1:80 -r 1.1.1.1\t-m\n"
                      "vipadm -C");
   EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(vipd_.batches, 1);  // one transaction: all lines or none
   ASSERT_EQ(vipd_.requests.size(), 3u);
   EXPECT_EQ(vipd_.requests[0].second.command, admin::Command::addService);
   EXPECT_EQ(vipd_.requests[1].second.real->port, 80);
@@ -452,12 +463,15 @@ TEST_F(VipadmSession, RestoreNamesEveryWrongLineWithTheFirstOnesStatus) {
   EXPECT_TRUE(vipd_.requests.empty());
 }
 
-TEST_F(VipadmSession, RestoreStopsAtTheFirstLineVipdRefuses) {
+// The changes go as one batch, which vipd applies whole or not at all: a line it refuses is
+// named and no line is applied (ipvsadm would have applied the lines before it and gone on).
+TEST_F(VipadmSession, RestoreAppliesNothingWhenVipdRefusesALine) {
   vipd_.error = EEXIST;
-  Invocation r = run({"-R"}, "-A -t 10.0.0.1:80\n-A -t 10.0.0.1:82\n");
+  vipd_.failAt = 1;
+  Invocation r = run({"-R"}, "-A -t 10.0.0.1:80\n\n-A -t 10.0.0.1:82\n");
   EXPECT_EQ(r.status, 255);
-  EXPECT_EQ(r.err, "line 1: Service already exists\n");
-  EXPECT_EQ(vipd_.requests.size(), 1u);  // ipvsadm would go on with line 2
+  EXPECT_EQ(r.err, "line 3: Service already exists\n");
+  EXPECT_EQ(vipd_.batches, 1);
 }
 
 TEST_F(VipadmSession, RestoreStopsWhereALineFails) {
@@ -472,7 +486,7 @@ TEST_F(VipadmSession, RestoreStopsWhereALineFails) {
   vipd_.connectError = ECONNREFUSED;
   Invocation down = run({"-R"}, "-C\n-C\n");
   EXPECT_EQ(down.status, 2);
-  EXPECT_EQ(down.err, "line 1: Can't connect to vipd at /run/test.sock: Connection refused\n");
+  EXPECT_EQ(down.err, "Can't connect to vipd at /run/test.sock: Connection refused\n");
 }
 
 // ipvsadm.md §1.7's `ipvsadm -S -n`: what vipd can hold restores line by line; the whole file,

@@ -74,7 +74,7 @@ void addReals(HostDataplane& dp) {
     r.svc_id = id <= 3 ? 1 : 4;
     r.u_threshold = id == 2 ? 3 : 0;
     (void)dp.putReal(id, r);
-    vipd_neigh n{{0x02, 0, 0, 0, 1, static_cast<std::uint8_t>(id)}, 0, kIfindex};
+    vipd_neigh n{{0x02, 0, 0, 0, 1, static_cast<std::uint8_t>(id)}, 0, kIfindex, {}};
     (void)dp.putNeighbour(vipd_neigh_key{r.addr, r.af}, n);
   }
 }

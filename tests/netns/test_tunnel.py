@@ -212,6 +212,28 @@ class Tunnelling(unittest.TestCase):
                                            f'--data-binary @- {url}'], timeout=20).stdout
             self.assertEqual(out.strip(), real)
 
+    def decap(self, role, *args):
+        return self.farm.run(role, [self.farm.decap_bin] + list(args), check=False)
+
+    def test_vipd_decap_detaches_its_own_program_and_leaves_others_alone(self):
+        status = self.decap('real1', 'status', 'eth0')
+        self.assertEqual((status.returncode, status.stdout.split()[:3]),
+                         (0, ['eth0:', 'vipd_decap', 'attached']))
+        self.assertEqual(self.decap('real1', 'detach', 'eth0').returncode, 0)
+        self.assertEqual(self.decap('real1', 'status', 'eth0').returncode, 3)
+        self.assertEqual(self.decap('real1', 'detach', 'eth0').returncode, 1)
+        self.assertEqual(self.decap('real1', 'attach', 'eth0').returncode, 0)
+        self.assertEqual(self.decap('real1', 'attach', 'eth0').returncode, 0)  # replaced
+        # The farm's xdp_pass on the director's switch port is not vipd's to replace or remove.
+        port = self.farm.switch_port('director')
+        for command in ('attach', 'detach'):
+            refused = self.decap('switch', command, port)
+            self.assertEqual(refused.returncode, 1, refused.stderr)
+            self.assertIn('xdp_pass', refused.stderr)
+        self.assertIn('xdp_pass', self.farm.run('switch', ['ip', 'link', 'show', port]).stdout +
+                      self.farm.run('switch', ['bpftool', 'net', 'show', 'dev', port]).stdout)
+        self.assertEqual(self.decap('real1', 'bogus', 'eth0').returncode, 2)
+
     def test_the_client_sees_answers_from_the_vip_not_the_real(self):
         """The replies' source is the VIP: a connected socket would reject anything else."""
         svc = f'{self.farm.vip}:80'

@@ -139,6 +139,20 @@ std::vector<Row> tunnelRows() {
                     },
                     next, 0, XDP_TX, 0, encapsulated(c, next, 1), established});
   }
+  // A short datagram arrives padded to Ethernet's minimum; the outer length counts only the
+  // datagram, so the padding must not travel inside the tunnel.
+  const Case& udp4 = kCases[1];
+  Bytes short4 = clientFrame(udp4, true);
+  Bytes padded = short4;
+  padded.resize(60, 0);
+  rows.push_back({"TunnelLeavesEthernetPaddingBehind",
+                  [udp4](XdpTest& t) { setupCase(t, udp4); },
+                  padded,
+                  0,
+                  XDP_TX,
+                  0,
+                  encapsulated(udp4, short4, 0),
+                  {{VIPD_CNT_TX, 1}, {VIPD_CNT_INFO_NEW_CONN, 1}, {VIPD_CNT_INFO_TUNNELLED, 1}}});
   Bytes syn = XdpTest::syn(40000);
   rows.push_back({"ATunnelRealWithoutAnOuterSourceIsDropped",
                   [](XdpTest& t) {

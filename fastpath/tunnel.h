@@ -14,6 +14,8 @@
  * flows may be on several CPUs), started at the flow's own offset, so that consecutive packets
  * of a flow differ, as the ID must for reassembly when DF is clear, without a shared counter
  * that every CPU would write (the kernel likewise hashes into its ip_idents). */
+VIPD_STATIC_ASSERT(VIPD_IPID_BUCKETS == 1u << 11, "a bucket is the flow hash's top 11 bits");
+
 static __always_inline __u16 vipd_next_ip_id(__u32 hash) {
   __u32 bucket = (hash >> 21) & (VIPD_IPID_BUCKETS - 1);
   __u32* seq = (__u32*)vipd_table_lookup(VIPD_TABLE(ipid), &bucket);

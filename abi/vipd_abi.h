@@ -26,6 +26,8 @@
 #define VIPD_MAX_VIP_ADDRS 4096u  /* distinct virtual addresses */
 #define VIPD_MAX_NEIGHBOURS 65536u
 #define VIPD_MAX_IFACES 64u
+/* Outer IPv4 ID sequences of tunnelled frames (a power of two): flows share one by hash. */
+#define VIPD_IPID_BUCKETS 2048u
 #define VIPD_DEFAULT_CONNS 1048576u /* connection table entries (flows) */
 /* Half-open table entries: TCP connections whose handshake has not completed. */
 #define VIPD_DEFAULT_HALF_OPEN 65536u

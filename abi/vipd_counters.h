@@ -49,7 +49,9 @@
   X(INFO_LOCALITY_EXPIRED, "locality_entry_expired", info)            \
   X(INFO_LOCALITY_BUSY, "locality_entry_busy", info)                  \
   X(DROP_IP_BAD_CHECKSUM, "ip_bad_checksum", drop)                    \
-  X(DROP_VLAN_NOT_CONFIGURED, "vlan_not_configured", drop)
+  X(DROP_VLAN_NOT_CONFIGURED, "vlan_not_configured", drop)            \
+  X(DROP_TUNNEL_NO_SOURCE, "tunnel_source_unknown", drop)             \
+  X(INFO_TUNNELLED, "tunnel_encapsulated", info)
 
 enum vipd_counter {
 #define VIPD_COUNTER_ENUM(name, label, outcome) VIPD_CNT_##name,

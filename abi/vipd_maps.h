@@ -140,6 +140,9 @@ VIPD_ABI_ASSERT_SIZE(struct vipd_vip_key, 20);
 /* Value of vipd_reals_v1 (array indexed by real id). Written once when the real is added and
  * cleared when it is deleted; never changed in place while live. */
 #define VIPD_REAL_F_LIVE 0x1
+/* Reached by IP-in-IP tunnelling (ipvsadm -i): the frame leaves inside an outer IPv4 or IPv6
+ * header of the real's family (fastpath/tunnel.h); without it, by direct routing (-g). */
+#define VIPD_REAL_F_TUNNEL 0x2
 struct vipd_real {
   struct vipd_addr addr; /* network order */
   __be16 port;           /* network order */
@@ -262,13 +265,17 @@ struct vipd_neigh_key {
 };
 VIPD_ABI_ASSERT_SIZE(struct vipd_neigh_key, 20);
 
-/* Value of vipd_neigh_v1: where a next hop is and how to reach it. */
+/* Value of vipd_neigh_v2: where a real (or its gateway) is and how to reach it. v2 added `src`. */
 struct vipd_neigh {
   __u8 mac[6];
   __u16 pad;
   __u32 ifindex; /* egress interface */
+  /* The source address of the route to the real (its `src`, else the egress device's primary
+   * address, as the kernel selects it): the outer source of tunnelled frames, as IPVS's
+   * ip_vs_tunnel_xmit takes it. Network order, of the real's family; all zero: none known. */
+  struct vipd_addr src;
 };
-VIPD_ABI_ASSERT_SIZE(struct vipd_neigh, 12);
+VIPD_ABI_ASSERT_SIZE(struct vipd_neigh, 28);
 
 /* Value of vipd_ifaces_v1 (hash keyed by __u32 ifindex): interfaces vipd transmits on. */
 struct vipd_iface {
@@ -405,7 +412,7 @@ VIPD_ABI_ASSERT_SIZE(struct vipd_anchor, 16 + 16 * VIPD_ANCHOR_MAX_TABLES);
   X(syns, 1, HASH, struct vipd_conn_key, struct vipd_conn, VIPD_DEFAULT_HALF_OPEN)          \
   X(tmpl, 1, HASH, struct vipd_conn_key, struct vipd_tmpl, VIPD_DEFAULT_TEMPLATES)          \
   X(config, 1, ARRAY, __u32, struct vipd_config, 1)                                         \
-  X(neigh, 1, HASH, struct vipd_neigh_key, struct vipd_neigh, VIPD_MAX_NEIGHBOURS)          \
+  X(neigh, 2, HASH, struct vipd_neigh_key, struct vipd_neigh, VIPD_MAX_NEIGHBOURS)          \
   X(ifaces, 1, HASH, __u32, struct vipd_iface, VIPD_MAX_IFACES)                             \
   X(cnt, 1, PERCPU_ARRAY, __u32, __u64, VIPD_CNT__MAX)                                      \
   X(svc_sx, 1, PERCPU_ARRAY, __u32, struct vipd_stats, VIPD_MAX_SERVICES)                   \
@@ -416,7 +423,9 @@ VIPD_ABI_ASSERT_SIZE(struct vipd_anchor, 16 + 16 * VIPD_ANCHOR_MAX_TABLES);
   X(lbtab, 1, WHOLE, struct vipd_locality_key, struct vipd_locality, VIPD_MAX_LOCALITY)     \
   X(lbsvc, 1, ARRAY, __u32, struct vipd_locality_table, VIPD_MAX_SERVICES)                  \
   X(lbclock, 1, ARRAY, __u32, __u64, 1)                                                     \
-  X(lbgone, 1, ARRAY, __u32, struct vipd_locality_gone, VIPD_MAX_REAL_IDS)
+  X(lbgone, 1, ARRAY, __u32, struct vipd_locality_gone, VIPD_MAX_REAL_IDS)                  \
+  /* the outer IPv4 ID sequences of tunnelled frames, by flow hash (fastpath/tunnel.h) */   \
+  X(ipid, 1, ARRAY, __u32, __u32, VIPD_IPID_BUCKETS)
 
 /* The tables by number, in list order, and their pinned names. */
 #define VIPD_TABLE_ID_ENUM(name, version, kind, key, value, capacity) VIPD_TABLE_##name,

@@ -48,7 +48,7 @@ void setUp(XdpDataplane& dp, std::uint32_t lo) {
     r.flags = VIPD_REAL_F_LIVE;
     r.svc_id = 1;
     check(dp.putReal(id, r));
-    vipd_neigh n{{0x02, 0, 0, 0, 0x01, static_cast<std::uint8_t>(id)}, 0, lo};
+    vipd_neigh n{{0x02, 0, 0, 0, 0x01, static_cast<std::uint8_t>(id)}, 0, lo, {}};
     check(dp.putNeighbour(vipd_neigh_key{r.addr, VIPD_AF_INET}, n));
   }
 }

@@ -40,6 +40,8 @@ void Neighbours::setTargets(const std::set<admin::Address>& reals) {
       log::warning("real " + real.toString() + " is unreachable: " + route.error().message);
       continue;
     }
+    if (!route->source)
+      log::warning("real " + real.toString() + ": the route has no source address to tunnel from");
     if (auto r = rtnl_.addManagedNeighbour(route->ifindex, route->nextHop); !r)
       log::warning(r.error().message);
     ensureInterface(route->ifindex);
@@ -71,6 +73,7 @@ std::size_t Neighbours::sync() {
       vipd_neigh n{};
       std::memcpy(n.mac, mac->data(), 6);
       n.ifindex = hop.route.ifindex;
+      if (hop.route.source) n.src = toAddr(*hop.route.source);  // for tunnel reals (-i)
       table_.neighbours[neighKey(real)] = n;
     } else {
       table_.neighbours.erase(neighKey(real));

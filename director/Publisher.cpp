@@ -39,6 +39,9 @@ vipd_real toReal(const RealEntry& r, std::uint32_t svcId) {
   out.port = htons(r.config.port);
   out.af = toAf(r.config.address);
   out.flags = VIPD_REAL_F_LIVE;
+  // The method lives in the real's entry as well as in the generation's dests[]: a packet of a
+  // connection has the real at hand, and would otherwise search the generation for it.
+  if (r.config.forward == admin::Forward::tunnel) out.flags |= VIPD_REAL_F_TUNNEL;
   out.svc_id = svcId;
   out.u_threshold = r.config.upperThreshold;
   out.l_threshold = r.config.lowerThreshold;
@@ -87,6 +90,7 @@ admin::RealConfig fromReal(const vipd_real& real) {
   out.port = ntohs(real.port);
   out.upperThreshold = real.u_threshold;
   out.lowerThreshold = real.l_threshold;
+  if (real.flags & VIPD_REAL_F_TUNNEL) out.forward = admin::Forward::tunnel;
   return out;
 }
 

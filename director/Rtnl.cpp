@@ -37,6 +37,17 @@ Error sysError(int err, const std::string& what) {
   return makeError(err, what + ": " + std::strerror(err));
 }
 
+// An address attribute of a route of `family`; none when it is too short.
+std::optional<admin::Address> addressOf(const nlattr* attr, unsigned char family) {
+  std::size_t len = family == AF_INET6 ? 16 : 4;
+  if (mnl_attr_get_payload_len(attr) < len) return std::nullopt;
+  admin::Address a;
+  a.family = family;
+  a.bytes = {};
+  std::memcpy(a.bytes.data(), mnl_attr_get_payload(attr), len);
+  return a;
+}
+
 int routeCallback(const nlmsghdr* nlh, void* data) {
   auto* route = static_cast<Route*>(data);
   auto* rtm = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(nlh));
@@ -45,14 +56,12 @@ int routeCallback(const nlmsghdr* nlh, void* data) {
       case RTA_OIF:
         route->ifindex = mnl_attr_get_u32(attr);
         break;
-      case RTA_GATEWAY: {
-        std::size_t len = rtm->rtm_family == AF_INET6 ? 16 : 4;
-        if (mnl_attr_get_payload_len(attr) < len) break;
-        route->nextHop.family = rtm->rtm_family;
-        route->nextHop.bytes = {};
-        std::memcpy(route->nextHop.bytes.data(), mnl_attr_get_payload(attr), len);
+      case RTA_GATEWAY:
+        if (auto gateway = addressOf(attr, rtm->rtm_family)) route->nextHop = *gateway;
         break;
-      }
+      case RTA_PREFSRC:
+        route->source = addressOf(attr, rtm->rtm_family);
+        break;
       default:
         break;
     }

@@ -20,6 +20,9 @@ using MacAddress = std::array<std::uint8_t, 6>;
 struct Route {
   std::uint32_t ifindex = 0;
   admin::Address nextHop;  // the gateway, or the destination itself when it is on-link
+  // The source the kernel selects for the destination (RTA_PREFSRC of the answer: the route's
+  // `src`, else the egress device's primary address): the outer source of tunnelled frames.
+  std::optional<admin::Address> source;
 };
 
 struct NeighbourEntry {

@@ -1,5 +1,6 @@
 /* Sending a frame on: direct routing to a real through the neighbour table, and the ICMP port
- * unreachable IPVS answers with when a service has no real server available. */
+ * unreachable IPVS answers with when a service has no real server available. Tunnelling is in
+ * fastpath/tunnel.h. */
 #ifndef VIPD_FASTPATH_FORWARD_H
 #define VIPD_FASTPATH_FORWARD_H
 
@@ -13,24 +14,35 @@ static __always_inline int vipd_send(vipd_frame_t* f, __u32 ifindex) {
   return vipd_frame_redirect(f, ifindex);
 }
 
-/* Direct routing: both MACs rewritten (source = the egress interface's), nothing else. */
-static __always_inline int vipd_forward_route(vipd_frame_t* f, const struct vipd_real* real) {
+/* The real's next hop and the interface it goes out of: a VIPD_CNT_* drop counter when either
+ * is unknown, VIPD_PARSE_OK otherwise. A real that is not on-link has its gateway's MAC here
+ * (the director resolved the route); tunnelled or routed, the frame goes to that MAC. */
+static __always_inline int vipd_next_hop(const struct vipd_real* real, const struct vipd_neigh** nh,
+                                         const struct vipd_iface** iface) {
   struct vipd_neigh_key nk;
   __builtin_memset(&nk, 0, sizeof(nk));
   nk.addr = real->addr;
   nk.af = real->af;
-  const struct vipd_neigh* nh = (const struct vipd_neigh*)vipd_table_lookup(VIPD_TABLE(neigh), &nk);
-  if (!nh) return vipd_finish(VIPD_CNT_DROP_NEIGH_MISS);
-  __u32 ifindex = nh->ifindex;
-  const struct vipd_iface* iface =
-      (const struct vipd_iface*)vipd_table_lookup(VIPD_TABLE(ifaces), &ifindex);
-  if (!iface) return vipd_finish(VIPD_CNT_DROP_IFACE_MISSING);
+  *nh = (const struct vipd_neigh*)vipd_table_lookup(VIPD_TABLE(neigh), &nk);
+  if (!*nh) return VIPD_CNT_DROP_NEIGH_MISS;
+  __u32 ifindex = (*nh)->ifindex;
+  *iface = (const struct vipd_iface*)vipd_table_lookup(VIPD_TABLE(ifaces), &ifindex);
+  if (!*iface) return VIPD_CNT_DROP_IFACE_MISSING;
+  return VIPD_PARSE_OK;
+}
+
+/* Direct routing: both MACs rewritten (source = the egress interface's), nothing else. */
+static __always_inline int vipd_forward_route(vipd_frame_t* f, const struct vipd_real* real) {
+  const struct vipd_neigh* nh;
+  const struct vipd_iface* iface;
+  int rc = vipd_next_hop(real, &nh, &iface);
+  if (rc != VIPD_PARSE_OK) return vipd_finish((__u32)rc);
   __u8* data = vipd_frame_data(f);
   __u8* end = vipd_frame_end(f);
   if (data + sizeof(struct vipd_ethhdr) > end) return vipd_finish(VIPD_CNT_DROP_INTERNAL);
   vipd_rewrite_macs(data, iface->mac, nh->mac);
   vipd_count(VIPD_CNT_TX);
-  return vipd_send(f, ifindex);
+  return vipd_send(f, nh->ifindex);
 }
 
 /* Move the L2 header (14, 18 or 22 bytes) from `from` to `to`; the regions do not overlap

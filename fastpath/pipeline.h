@@ -18,6 +18,7 @@
 #include "fastpath/sched_wrr.h"
 #include "fastpath/service.h"
 #include "fastpath/stats.h"
+#include "fastpath/tunnel.h"
 
 /* Fragments and IPv6 extension headers hide the ports: drop them when they are addressed to a
  * virtual address (never let the kernel answer for a service), pass them otherwise. */
@@ -224,6 +225,7 @@ static __always_inline int vipd_process(vipd_frame_t* f) {
   if (!real) return vipd_finish(VIPD_CNT_DROP_REAL_GONE); /* deleted under this very packet */
   vipd_account(VIPD_TABLE(svc_sx), svc->svc_id, pkt.ip_len, new_conn);
   vipd_account(VIPD_TABLE(real_sx), real_id, pkt.ip_len, new_conn);
+  if (real->flags & VIPD_REAL_F_TUNNEL) return vipd_forward_tunnel(f, &pkt, real);
   return vipd_forward_route(f, real);
 }
 

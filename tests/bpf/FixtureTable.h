@@ -37,5 +37,7 @@ inline void PrintTo(const Row& row, std::ostream* os) {
 
 // Every row (FixtureTable.cpp).
 std::vector<Row> fixtureRows();
+// Tunnelling's rows (TunnelRows.cpp), part of fixtureRows().
+std::vector<Row> tunnelRows();
 
 }  // namespace vipd::test

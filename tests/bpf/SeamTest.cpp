@@ -47,7 +47,7 @@ class SeamTest : public ::testing::Test {
       s.reals[id] = r;
       s.realLives[id] = 1;
       s.nextHops->neighbours[vipd_neigh_key{r.addr, VIPD_AF_INET}] =
-          vipd_neigh{{0x02, 0, 0, 0, 0x01, static_cast<std::uint8_t>(id)}, 0, 1};
+          vipd_neigh{{0x02, 0, 0, 0, 0x01, static_cast<std::uint8_t>(id)}, 0, 1, {}};
     }
     for (const char* vip : {kVip, "198.18.1.200"}) s.vipAddresses[{addr4(vip), VIPD_AF_INET}] = 1;
     s.serviceLives = {{1, 1}, {2, 1}};

@@ -71,10 +71,12 @@ void addReals(HostDataplane& dp) {
                      : v6(id == 4 ? "2001:db8:1::11" : "2001:db8:1::12");
     r.port = htons(80);
     r.flags = VIPD_REAL_F_LIVE;
+    if (id == 3 || id == 5) r.flags |= VIPD_REAL_F_TUNNEL;  // the encapsulation path too
     r.svc_id = id <= 3 ? 1 : 4;
     r.u_threshold = id == 2 ? 3 : 0;
     (void)dp.putReal(id, r);
-    vipd_neigh n{{0x02, 0, 0, 0, 1, static_cast<std::uint8_t>(id)}, 0, kIfindex};
+    vipd_neigh n{{0x02, 0, 0, 0, 1, static_cast<std::uint8_t>(id)}, 0, kIfindex, {}};
+    n.src = id <= 3 ? v4("198.18.0.2") : v6("2001:db8:1::2");
     (void)dp.putNeighbour(vipd_neigh_key{r.addr, r.af}, n);
   }
 }

@@ -103,6 +103,10 @@ PacketBuilder& PacketBuilder::tos(std::uint8_t tos) {
   tos_ = tos;
   return *this;
 }
+PacketBuilder& PacketBuilder::flowLabel(std::uint32_t label) {
+  flowLabel_ = label & 0xfffff;
+  return *this;
+}
 PacketBuilder& PacketBuilder::ipId(std::uint16_t id) {
   ipId_ = id;
   return *this;
@@ -226,7 +230,7 @@ Bytes PacketBuilder::build() const {
     append(ip, ipOptions_);
     set16(ip, 10, internetChecksum(ip));
   } else {
-    put32(ip, 0x60000000u);
+    put32(ip, 0x60000000u | static_cast<std::uint32_t>(tos_) << 20 | flowLabel_);
     put16(ip, static_cast<std::uint16_t>(l4.size()));
     ip.push_back(proto);
     ip.push_back(ttl_);

@@ -1,6 +1,7 @@
 // PacketBuilder: builds frames byte by byte for the tests, independently of abi/ (it shares no
 // code with the packet core it is used to check): Ethernet, VLAN tags, IPv4 (with options),
-// IPv6, TCP, UDP, ICMP; lengths and checksums filled in unless a test overrides them.
+// IPv6, TCP, UDP, ICMP; lengths and checksums filled in unless a test overrides them. An IP
+// header with no L4 header and a payload (nextHeader 4 or 41) is an IP-in-IP packet.
 #pragma once
 
 #include <array>
@@ -29,7 +30,8 @@ class PacketBuilder {
   PacketBuilder& fragment(std::uint16_t flagsAndOffset);  // IPv4 frag_off field, host order
   PacketBuilder& nextHeader(std::uint8_t proto);          // override the L4 protocol number
   PacketBuilder& ttl(std::uint8_t ttl);
-  PacketBuilder& tos(std::uint8_t tos);
+  PacketBuilder& tos(std::uint8_t tos);           // IPv4 TOS, or IPv6 traffic class
+  PacketBuilder& flowLabel(std::uint32_t label);  // IPv6, 20 bits
   PacketBuilder& ipId(std::uint16_t id);
   PacketBuilder& dontFragment();
   PacketBuilder& tcp(std::uint16_t sport, std::uint16_t dport, std::uint8_t flags,
@@ -53,6 +55,7 @@ class PacketBuilder {
   Bytes ipOptions_;
   std::uint16_t fragOff_ = 0;
   std::uint8_t ttl_ = 64, tos_ = 0;
+  std::uint32_t flowLabel_ = 0;
   std::uint16_t ipId_ = 1;
   std::optional<std::uint8_t> protoOverride_;
   enum class L4 { none, tcp, udp, icmp } l4_ = L4::none;

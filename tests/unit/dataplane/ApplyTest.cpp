@@ -86,7 +86,7 @@ TEST_F(ApplyTest, ASecondApplyOfTheSameSnapshotWritesNothing) {
   Snapshot s = snapshot(1, {2, 1});
   s.nextHops.emplace();
   s.nextHops->interfaces[1] = vipd_iface{{2, 0, 0, 0, 0, 2}, 0};
-  s.nextHops->neighbours[vipd_neigh_key{real(1).addr, VIPD_AF_INET}] = vipd_neigh{{2}, 0, 1};
+  s.nextHops->neighbours[vipd_neigh_key{real(1).addr, VIPD_AF_INET}] = vipd_neigh{{2}, 0, 1, {}};
   ASSERT_TRUE(fake.apply(s));
   fake.log.clear();
   ASSERT_TRUE(fake.apply(s));

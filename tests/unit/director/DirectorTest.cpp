@@ -69,6 +69,23 @@ TEST_F(DirectorTest, PublishesTheListOfRealsInIpvsOrder) {
   EXPECT_EQ(fake.vipAddresses.at(vk), 1u);
 }
 
+TEST_F(DirectorTest, ATunnelRealIsMarkedForTheFastPathAndListedAsTunnel) {
+  auto tun = realRequest(admin::Command::addReal, "2001:db8::14");  // 4in6 beside -g reals
+  tun.real->forward = admin::Forward::tunnel;
+  ASSERT_EQ(director.handle(tun).error, 0);
+  const auto& svc = published();
+  ASSERT_EQ(svc.n_dests, 4);
+  EXPECT_EQ(svc.dests[0].fwd, VIPD_FWD_TUNNEL);
+  EXPECT_EQ(fake.reals.at(svc.dests[0].real_id).flags, VIPD_REAL_F_LIVE | VIPD_REAL_F_TUNNEL);
+  EXPECT_EQ(fake.reals.at(svc.dests[0].real_id).af, VIPD_AF_INET6);
+  EXPECT_EQ(svc.dests[1].fwd, VIPD_FWD_ROUTE);
+  EXPECT_EQ(fake.reals.at(svc.dests[1].real_id).flags, VIPD_REAL_F_LIVE);
+  auto listed = director.handle(admin::Request{}).services.at(0).reals;
+  EXPECT_EQ(listed.at(0).config.forward, admin::Forward::tunnel);
+  EXPECT_EQ(listed.at(1).config.forward, admin::Forward::route);
+  EXPECT_EQ(fromReal(fake.reals.at(svc.dests[0].real_id)).forward, admin::Forward::tunnel);
+}
+
 TEST_F(DirectorTest, ListsRealsInIpvsOrderWithTheirCounts) {
   auto resp = director.handle(admin::Request{});
   ASSERT_EQ(resp.error, 0);

@@ -86,6 +86,37 @@ TEST(DesiredState, RefusesWhatTheFastPathCannotDoYet) {
   EXPECT_EQ(s.addService(ops).error().code, ENOSYS);
 }
 
+TEST(DesiredState, TunnelRealsAreAcceptedBesideRoutedOnesInOneService) {
+  DesiredState s;
+  ASSERT_TRUE(s.addService(rrService()));
+  auto tun = real("198.18.1.11");
+  tun.forward = admin::Forward::tunnel;
+  ASSERT_TRUE(s.addReal(vip(), tun));
+  ASSERT_TRUE(s.addReal(vip(), real("198.18.1.12")));  // -g beside -i, as IPVS allows
+  const auto& reals = s.find(vip())->reals;
+  ASSERT_EQ(reals.size(), 2u);
+  EXPECT_EQ(reals[1].config.forward, admin::Forward::tunnel);
+  EXPECT_EQ(reals[0].config.forward, admin::Forward::route);
+  tun.forward = admin::Forward::route;  // and a real's method can change
+  EXPECT_TRUE(s.editReal(vip(), tun));
+}
+
+TEST(DesiredState, OnlyATunnelRealMayBeOfAnotherFamily) {
+  DesiredState s;
+  ASSERT_TRUE(s.addService(rrService()));
+  auto v6 = real("2001:db8::11");
+  EXPECT_EQ(s.addReal(vip(), v6).error().code, EAFNOSUPPORT);  // -g cannot cross families
+  v6.forward = admin::Forward::tunnel;                         // 4in6
+  EXPECT_TRUE(s.addReal(vip(), v6));
+  auto svc6 = rrService();
+  svc6.key.address = *admin::Address::parse("2001:db8::100");
+  ASSERT_TRUE(s.addService(svc6));
+  auto v4 = real("198.18.1.12");
+  v4.forward = admin::Forward::tunnel;  // 6in4
+  EXPECT_TRUE(s.addReal(svc6.key, v4));
+  EXPECT_EQ(s.addReal(svc6.key, real("198.18.1.13")).error().code, EAFNOSUPPORT);
+}
+
 TEST(DesiredState, PersistenceAllowsPortZeroAndChecksItsRanges) {
   DesiredState s;
   auto any = rrService();

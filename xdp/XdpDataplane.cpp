@@ -211,11 +211,20 @@ Result<void> XdpDataplane::checkAnchor() {
                                  options_.pinDir + " removes them" + kRefused);
   }
   std::string diff = anchorDifference(**pinned, ourAnchor());
-  if (!diff.empty())
+  if (diff.empty()) {
+    adopted_ = true;
+    return removeStalePins();
+  }
+  migration_ = planMigration(versionsOf(**pinned), versionsOf(ourAnchor()));
+  if (!migration_.refusal.empty())
     return makeError(EPROTO, "the maps pinned in " + options_.pinDir +
                                  " have other layouts than this vipd's:" + diff +
+                                 "; no migration:" + migration_.refusal +
                                  "; the program running on them keeps forwarding" + kRefused);
   adopted_ = true;
+  migrationPending_ = true;
+  log::notice("the maps pinned in " + options_.pinDir + " are of earlier layouts (" +
+              migration_.describe() + "): migrated when this vipd's program replaces theirs");
   return {};
 }
 
@@ -236,11 +245,21 @@ Result<void> XdpDataplane::checkPinnedMaps() {
     int err = bpf_obj_get_info_by_fd(fd, &info, &len);
     close(fd);
     if (err) return libbpfError(err, "reading pinned map " + path);
-    const bpf_map* m = map(table);
-    if (info.type == bpf_map__type(m) && info.key_size == bpf_map__key_size(m) &&
-        info.value_size == bpf_map__value_size(m) && info.map_flags == bpf_map__map_flags(m) &&
-        info.max_entries == bpf_map__max_entries(m))
+    bpf_map* m = map(table);
+    bool shaped = info.type == bpf_map__type(m) && info.key_size == bpf_map__key_size(m) &&
+                  info.value_size == bpf_map__value_size(m) &&
+                  info.map_flags == bpf_map__map_flags(m);
+    if (shaped && info.max_entries == bpf_map__max_entries(m)) continue;
+    if (shaped && growsByAppending(table) && info.max_entries < bpf_map__max_entries(m)) {
+      // A new map, pinned in the old one's place when the migration commits.
+      if (int e = bpf_map__set_pin_path(m, nullptr)) return libbpfError(e, "unpinning " + path);
+      grownFrom_[static_cast<std::size_t>(t)] = info.max_entries;
+      migrationPending_ = true;
+      log::notice("the map " + path + " holds " + std::to_string(info.max_entries) +
+                  " entries, this vipd's " + std::to_string(bpf_map__max_entries(m)) +
+                  ": carried over when this vipd's program replaces theirs");
       continue;
+    }
     const char* option = table == VIPD_TABLE_conns  ? "--conn-table-size"
                          : table == VIPD_TABLE_syns ? "--half-open-size"
                                                     : nullptr;
@@ -264,19 +283,30 @@ Result<void> XdpDataplane::checkPinnedMaps() {
   return {};
 }
 
-// Written once, frozen, then pinned: a pinned anchor is always complete and never changes.
-Result<void> XdpDataplane::createAnchor() {
+// This binary's anchor, written once and frozen: a pinned anchor is always complete and never
+// changes. The caller pins and closes the descriptor.
+Result<int> XdpDataplane::frozenAnchor() const {
   LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_RDONLY_PROG);
   int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, VIPD_ANCHOR_NAME, sizeof(std::uint32_t),
                           sizeof(vipd_anchor), 1, &opts);
   if (fd < 0) return libbpfError(fd, "creating the anchor");
   const std::uint32_t zero = 0;
   const vipd_anchor anchor = ourAnchor();
-  std::string path = anchorPath();
   int err = bpf_map_update_elem(fd, &zero, &anchor, BPF_ANY);
   if (!err) err = bpf_map_freeze(fd);
-  if (!err) err = bpf_obj_pin(fd, path.c_str());
-  close(fd);
+  if (err) {
+    close(fd);
+    return libbpfError(err, "writing the anchor");
+  }
+  return fd;
+}
+
+Result<void> XdpDataplane::createAnchor() {
+  auto fd = frozenAnchor();
+  if (!fd) return fd.error();
+  std::string path = anchorPath();
+  int err = bpf_obj_pin(*fd, path.c_str());
+  close(*fd);
   if (err) return libbpfError(err, "pinning the anchor " + path);
   createdAnchor_ = true;
   return {};
@@ -321,6 +351,7 @@ std::string XdpDataplane::linkPath(const std::string& ifname) const {
 Result<XdpAttachment> XdpDataplane::attach(const std::string& ifname) {
   unsigned ifindex = if_nametoindex(ifname.c_str());
   if (ifindex == 0) return makeError(ENODEV, "interface " + ifname + ": " + errnoText(errno));
+  if (auto r = commitMigration(); !r) return r.error();
   int progFd = bpf_program__fd(skel()->progs.vipd_xdp);
   std::string path = linkPath(ifname);
   if (int fd = bpf_obj_get(path.c_str()); fd >= 0) {

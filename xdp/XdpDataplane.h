@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/Migration.h"
 #include "dataplane/TableDataplane.h"
 #include "xdp/XdpMaps.h"
 
@@ -58,6 +59,7 @@ class XdpDataplane final : private XdpMaps, public TableDataplane {
 
   // Attach in native mode (generic only as a fallback, reported in the result) through a link
   // pinned as <pinDir>/vipd_link_<ifname>. A link already pinned there is updated in place.
+  // Pinned maps of earlier layouts are migrated first (commitMigration), once.
   Result<XdpAttachment> attach(const std::string& ifname);
   // Remove the pinned link: the program stops running on the interface.
   Result<void> detach(const std::string& ifname);
@@ -70,6 +72,8 @@ class XdpDataplane final : private XdpMaps, public TableDataplane {
   Result<void> unpinCreated();
   // Whether open() found an anchor: the maps are an earlier vipd's, adopted.
   bool adopted() const { return adopted_; }
+  // Whether the adopted maps are of earlier layouts, migrated at the first attach().
+  bool migrationPending() const { return migrationPending_; }
   // Whether the interface currently runs an XDP program, and in which mode.
   static Result<XdpMode> attachedMode(const std::string& ifname);
 
@@ -87,6 +91,12 @@ class XdpDataplane final : private XdpMaps, public TableDataplane {
   Result<void> checkPinnedMaps();
   Result<void> load();
   Result<void> createAnchor();
+  Result<int> frozenAnchor() const;
+  Result<void> removeStalePins() const;
+  Result<void> commitMigration();
+  Result<std::size_t> copyConverted(vipd_table_id table);
+  Result<void> copyGrown(vipd_table_id table);
+  Result<void> pinInPlace(int fd, const std::string& path) const;
   Result<void> checkMhTables() const;
   std::string linkPath(const std::string& ifname) const;
   std::string anchorPath() const;
@@ -95,6 +105,10 @@ class XdpDataplane final : private XdpMaps, public TableDataplane {
   bool adopted_ = false;                                // an anchor was found
   bool createdAnchor_ = false;                          // this object pinned the anchor
   std::array<bool, VIPD_TABLE__COUNT> pinnedBefore_{};  // by table: found pinned by open()
+  // Pinned maps of earlier layouts (docs/RESTART.md "Migrating pinned maps"):
+  MigrationPlan migration_;                                   // versions that differ
+  std::array<std::uint32_t, VIPD_TABLE__COUNT> grownFrom_{};  // growsByAppending: old entries
+  bool migrationPending_ = false;                             // until commitMigration() ran
 };
 
 // Whether `dir` is on a bpffs (statfs magic), which pinning requires.

@@ -54,6 +54,9 @@ ParsedOptions parseOptions(int argc, char** argv) {
       "keep-forwarding-on-exit", po::bool_switch(&o.keepForwardingOnExit),
       "on SIGTERM or SIGINT leave the XDP program forwarding with the last tables, for an "
       "upgrade or a supervised restart (docs/RESTART.md)")(
+      "xdp-takeover", po::bool_switch(&o.xdpTakeover),
+      "replace an XDP program of another owner attached to an --interface (refused otherwise; "
+      "to run a filter in front of vipd, chain it instead: docs/CHAINING.md)")(
       "remove", po::bool_switch(&o.remove),
       "stop balancing: detach every vipd program and remove every map pinned in "
       "--bpf-pin-dir, then exit (refused while a vipd runs there)")(

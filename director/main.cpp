@@ -278,7 +278,8 @@ int run(const Options& o, const Config& config) {
   auto rtnl = Rtnl::open();
   if (!rtnl) return failEarly(rtnl.error());
   Neighbours neighbours(**rtnl);  // before the undo, which may remove its entries
-  auto dp = XdpDataplane::open({o.bpfPinDir, o.connTableSize, o.halfOpenSize, o.mhTableSize});
+  auto dp = XdpDataplane::open(
+      {o.bpfPinDir, o.connTableSize, o.halfOpenSize, o.mhTableSize, o.xdpTakeover});
   if (!dp) return failEarly(dp.error());
   if ((*dp)->adopted()) log::notice("adopting the maps pinned in " + o.bpfPinDir);
   StartUndo undo(**dp, *lock);

@@ -20,6 +20,7 @@
 #include <optional>
 #include <vector>
 
+#include "abi/vipd_chain.h"
 #include "abi/vipd_counters.h"
 #include "base/Log.h"
 // The generated skeleton is C; its casts are its own.
@@ -49,7 +50,8 @@ int printLibbpf(enum libbpf_print_level level, const char* format, va_list args)
 // How a refusal of pinned maps ends: the operator must know nothing was changed.
 constexpr const char* kRefused = "; refused, nothing was changed (docs/RESTART.md)";
 
-static_assert(VIPD_TABLE__COUNT <= VIPD_ANCHOR_MAX_TABLES, "the anchor names every table");
+static_assert(VIPD_TABLE__COUNT + 1 <= VIPD_ANCHOR_MAX_TABLES,
+              "the anchor names every table and the chain");
 
 // The anchor this binary writes: every table of the list with its layout version.
 vipd_anchor ourAnchor() {
@@ -61,6 +63,7 @@ vipd_anchor ourAnchor() {
   std::memcpy(a.tables[a.n_tables].name, #table, sizeof(#table));                        \
   a.tables[a.n_tables++].version = layout;
   VIPD_TABLE_LIST(VIPD_ANCHOR_ENTRY)
+  VIPD_ANCHOR_ENTRY(chain, VIPD_CHAIN_VERSION, PROG_ARRAY, __u32, __u32, VIPD_CHAIN_SLOTS)
 #undef VIPD_ANCHOR_ENTRY
   return a;
 }
@@ -169,12 +172,16 @@ Result<std::unique_ptr<XdpDataplane>> XdpDataplane::open(const XdpOptions& optio
     if (int err = bpf_map__set_pin_path(dp->map(table), path.c_str()))
       return libbpfError(err, "setting pin path " + path);
   }
+  std::string chain = options.pinDir + "/" + VIPD_CHAIN_MAP_NAME;
+  if (int err = bpf_map__set_pin_path(skel->maps.vipd_chain_v1, chain.c_str()))
+    return libbpfError(err, "setting pin path " + chain);
   if (int err = bpf_map__set_max_entries(skel->maps.vipd_conns_v1, options.connTableSize))
     return libbpfError(err, "sizing the connection table");
   if (int err = bpf_map__set_max_entries(skel->maps.vipd_syns_v1, options.halfOpenSize))
     return libbpfError(err, "sizing the half-open table");
   if (auto r = dp->checkLayout(); !r) return r.error();
   if (auto r = dp->checkAnchor(); !r) return r.error();
+  if (auto r = dp->checkMigrationSources(); !r) return r.error();
   if (auto r = dp->checkPinnedMaps(); !r) return r.error();
   if (auto r = dp->load(); !r) {
     if (auto u = dp->unpinCreated(); !u) log::warning(u.error().message);
@@ -231,6 +238,11 @@ Result<void> XdpDataplane::checkAnchor() {
 // Every map already pinned must be what this binary would create: libbpf would refuse it at
 // load anyway, but only after pinning the others, and without saying which option differs.
 Result<void> XdpDataplane::checkPinnedMaps() {
+  std::string chain = options_.pinDir + "/" + VIPD_CHAIN_MAP_NAME;
+  if (int fd = bpf_obj_get(chain.c_str()); fd >= 0) {
+    chainPinnedBefore_ = true;
+    close(fd);
+  }
   for (int t = 0; t < VIPD_TABLE__COUNT; ++t) {
     auto table = static_cast<vipd_table_id>(t);
     std::string path = options_.pinDir + "/" + vipd_table_name(table);
@@ -352,7 +364,8 @@ Result<XdpAttachment> XdpDataplane::attach(const std::string& ifname) {
   unsigned ifindex = if_nametoindex(ifname.c_str());
   if (ifindex == 0) return makeError(ENODEV, "interface " + ifname + ": " + errnoText(errno));
   if (auto r = commitMigration(); !r) return r.error();
-  int progFd = bpf_program__fd(skel()->progs.vipd_xdp);
+  if (auto r = enterChain(); !r) return r.error();
+  int progFd = bpf_program__fd(skel()->progs.vipd_root);
   std::string path = linkPath(ifname);
   if (int fd = bpf_obj_get(path.c_str()); fd >= 0) {
     int err = bpf_link_update(fd, progFd, nullptr);
@@ -362,6 +375,7 @@ Result<XdpAttachment> XdpDataplane::attach(const std::string& ifname) {
     if (!mode) return mode.error();
     return XdpAttachment{*mode, true};
   }
+  if (auto r = refuseForeignProgram(ifname, ifindex); !r) return r.error();
   LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = XDP_FLAGS_DRV_MODE);
   XdpMode mode = XdpMode::native;
   int fd = bpf_link_create(progFd, static_cast<int>(ifindex), BPF_XDP, &opts);
@@ -413,6 +427,9 @@ Result<void> XdpDataplane::unpinMaps() {
 }
 
 Result<void> XdpDataplane::unpinCreated() {
+  if (!chainPinnedBefore_)
+    if (int err = bpf_map__unpin(skel()->maps.vipd_chain_v1, nullptr); err && err != -ENOENT)
+      return libbpfError(err, "unpinning the chain");
   for (int t = 0; t < VIPD_TABLE__COUNT; ++t) {
     if (pinnedBefore_[static_cast<std::size_t>(t)]) continue;
     bpf_map* m = map(static_cast<vipd_table_id>(t));

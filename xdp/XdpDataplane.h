@@ -28,6 +28,8 @@ struct XdpOptions {
   std::uint32_t halfOpenSize = VIPD_DEFAULT_HALF_OPEN;
   // The director's mh table size: adopted mh services must have tables of this size.
   std::uint32_t mhTableSize = VIPD_MH_DEFAULT_SLOTS;
+  // Replace another owner's XDP program on an interface instead of refusing it (--xdp-takeover).
+  bool takeover = false;
 };
 
 enum class XdpMode { native, generic };
@@ -57,9 +59,11 @@ class XdpDataplane final : private XdpMaps, public TableDataplane {
   XdpDataplane(const XdpDataplane&) = delete;
   XdpDataplane& operator=(const XdpDataplane&) = delete;
 
-  // Attach in native mode (generic only as a fallback, reported in the result) through a link
-  // pinned as <pinDir>/vipd_link_<ifname>. A link already pinned there is updated in place.
-  // Pinned maps of earlier layouts are migrated first (commitMigration), once.
+  // Attach the root program (abi/vipd_chain.h) in native mode (generic only as a fallback,
+  // reported in the result) through a link pinned as <pinDir>/vipd_link_<ifname>, with vipd's
+  // packet program in its chain slot. A link already pinned there is updated in place; another
+  // owner's XDP program on the interface is refused unless options.takeover. Pinned maps of
+  // earlier layouts are migrated first (commitMigration), once.
   Result<XdpAttachment> attach(const std::string& ifname);
   // Remove the pinned link: the program stops running on the interface.
   Result<void> detach(const std::string& ifname);
@@ -93,10 +97,13 @@ class XdpDataplane final : private XdpMaps, public TableDataplane {
   Result<void> createAnchor();
   Result<int> frozenAnchor() const;
   Result<void> removeStalePins() const;
+  Result<void> checkMigrationSources() const;
   Result<void> commitMigration();
   Result<std::size_t> copyConverted(vipd_table_id table);
   Result<void> copyGrown(vipd_table_id table);
   Result<void> pinInPlace(int fd, const std::string& path) const;
+  Result<void> enterChain();
+  Result<void> refuseForeignProgram(const std::string& ifname, unsigned ifindex) const;
   Result<void> checkMhTables() const;
   std::string linkPath(const std::string& ifname) const;
   std::string anchorPath() const;
@@ -109,6 +116,8 @@ class XdpDataplane final : private XdpMaps, public TableDataplane {
   MigrationPlan migration_;                                   // versions that differ
   std::array<std::uint32_t, VIPD_TABLE__COUNT> grownFrom_{};  // growsByAppending: old entries
   bool migrationPending_ = false;                             // until commitMigration() ran
+  bool chainPinnedBefore_ = false;  // the chain was found pinned by open()
+  bool inChain_ = false;            // vipd_xdp is in its chain slot
 };
 
 // Whether `dir` is on a bpffs (statfs magic), which pinning requires.

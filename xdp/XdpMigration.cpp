@@ -71,6 +71,30 @@ Result<void> XdpDataplane::removeStalePins() const {
   return {};
 }
 
+// Each earlier map a migration reads must be there with the layout its conversion expects,
+// before anything is created.
+Result<void> XdpDataplane::checkMigrationSources() const {
+  for (int t = 0; t < VIPD_TABLE__COUNT; ++t) {
+    auto table = static_cast<vipd_table_id>(t);
+    if (migration_.fate[table] != TableFate::migrate) continue;
+    const TableMigration& m = *migration_.from[table];
+    std::string path = options_.pinDir + "/" + migration_.oldPin[table];
+    Fd old{bpf_obj_get(path.c_str())};
+    if (old.fd < 0) return libbpfError(errno, "opening " + path + " to migrate it");
+    bpf_map_info info{};
+    std::uint32_t len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(old.fd, &info, &len) != 0)
+      return libbpfError(errno, "reading " + path);
+    if (info.key_size != m.keySize || info.value_size != m.valueSize)
+      return makeError(EPROTO, "the map " + path + " has keys/values of " +
+                                   std::to_string(info.key_size) + "/" +
+                                   std::to_string(info.value_size) + " bytes, its layout " +
+                                   std::to_string(m.keySize) + "/" + std::to_string(m.valueSize) +
+                                   "; refused, nothing was changed (docs/RESTART.md)");
+  }
+  return {};
+}
+
 // Pin `fd` at `path` in place of what is pinned there, in one step.
 Result<void> XdpDataplane::pinInPlace(int fd, const std::string& path) const {
   std::string tmp = temporaryPin(path);

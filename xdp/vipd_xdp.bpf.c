@@ -1,7 +1,9 @@
-/* vipd's BPF programs: the packet core (fastpath/) on the BPF platform. The XDP program runs the
- * pipeline on every frame; the sweeper and the control program are BPF_PROG_TYPE_SYSCALL
+/* vipd's BPF programs: the packet core (fastpath/) on the BPF platform. The root program at the
+ * interface runs the chain of XDP programs, whose last is vipd's, which runs the pipeline on
+ * every frame; the sweeper and the control program are BPF_PROG_TYPE_SYSCALL
  * programs vipd runs with BPF_PROG_TEST_RUN, next to the fast path in the kernel. */
 #include "bpf/platform.bpf.h"
+#include "vipd_chain.bpf.h"
 
 #include "fastpath/ctl.h"
 #include "fastpath/pipeline.h"
@@ -9,6 +11,13 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* What the interface runs: the chain (abi/vipd_chain.h), filters first, then vipd_xdp. */
+SEC("xdp")
+int vipd_root(struct xdp_md* ctx) {
+  return vipd_chain_next(ctx, -1);
+}
+
+/* vipd's packet program, in the chain's last slot. */
 SEC("xdp")
 int vipd_xdp(struct xdp_md* ctx) {
 #ifdef VIPD_PROGRAM_VARIANT

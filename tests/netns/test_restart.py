@@ -25,7 +25,7 @@ from netns_main import run_tests  # noqa: E402
 from test_config import service_toml  # noqa: E402
 from test_connections import HOLDER  # noqa: E402
 from test_startup import xdp_programs  # noqa: E402
-from vipd_farm import Vipd  # noqa: E402
+from vipd_farm import Vipd, packet_program_tag  # noqa: E402
 
 PORT = 80
 HELD = 50
@@ -147,15 +147,15 @@ class KilledAndRestarted(unittest.TestCase):
         holder = Holder(self, self.farm, HELD)
         before = holder.answers()
         active = per_real_active(self.vipd.vipadm('-L', '-n').stdout)
-        tags, maps = program_tags(self.farm), map_ids(self.vipd)
+        tag, maps = packet_program_tag(self.vipd), map_ids(self.vipd)
+        self.assertEqual(len(xdp_programs(self.farm)), 1)
         self.assertEqual(self.vipd.stop(), 0, self.vipd.log())
         self.assertEqual(holder.answers(), before)  # forwarding while no vipd runs
         self.vipd = Vipd(self.farm, vipd_bin=os.environ['VIPD_VARIANT_BIN']).start()
         self.addCleanup(self.vipd.stop)
-        self.assertEqual(len(tags), 1)
-        upgraded = program_tags(self.farm)
-        self.assertEqual(len(upgraded), 1)
-        self.assertNotEqual(upgraded, tags)  # another program runs now, on the same maps
+        self.assertEqual(len(xdp_programs(self.farm)), 1)
+        # Another packet program runs now, in its chain slot, on the same maps.
+        self.assertNotEqual(packet_program_tag(self.vipd), tag)
         self.assertEqual(map_ids(self.vipd), maps)
         self.assertEqual(holder.answers(), before)
         self.assertEqual(per_real_active(self.vipd.vipadm('-L', '-n').stdout), active)

@@ -133,7 +133,8 @@ class StartupSafety(unittest.TestCase):
             vipd = Vipd(farm)
             res = vipd.run_to_exit()
             self.assertNotEqual(res.returncode, 0)
-            self.assertIn('attaching XDP to', res.stderr)
+            self.assertIn('already runs the XDP program', res.stderr)  # another owner's
+            self.assertIn('which is not vipd', res.stderr)
             self.assertIsNone(pins(vipd), 'the maps it pinned are gone again')
             self.assertEqual(xdp_programs(farm), other)
             self.assertFalse(os.path.exists(vipd.socket))

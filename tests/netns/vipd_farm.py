@@ -18,6 +18,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 COUNTERS_H = os.path.join(ROOT, 'abi', 'vipd_counters.h')
+VIPD_CHAIN_SLOT = 7  # VIPD_CHAIN_SLOT_VIPD, abi/vipd_chain.h
 
 
 def counter_names():
@@ -131,6 +132,27 @@ class Vipd:
             key = formatted['key']
             totals[names[key]] = sum(v['value'] for v in formatted['values'])
         return totals
+
+
+def _bytes_int(v):
+    """A bpftool -j value: a number, or little-endian hex bytes."""
+    return v if isinstance(v, int) else int.from_bytes(bytes(int(b, 16) for b in v), 'little')
+
+
+def chain_slots(vipd):
+    """Program id in each filled slot of vipd's chain (abi/vipd_chain.h), by slot."""
+    out = subprocess.run(['bpftool', '-j', 'map', 'dump', 'pinned',
+                          os.path.join(vipd.pin_dir, 'vipd_chain_v1')],
+                         capture_output=True, text=True, check=True).stdout
+    return {_bytes_int(e['key']): _bytes_int(e['value']) for e in json.loads(out)}
+
+
+def packet_program_tag(vipd):
+    """The tag (a hash of the instructions) of vipd's packet program, in its chain slot."""
+    prog = chain_slots(vipd)[VIPD_CHAIN_SLOT]
+    out = subprocess.run(['bpftool', '-j', 'prog', 'show', 'id', str(prog)],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)['tag']
 
 
 def counter_deltas(before, after):

@@ -1,9 +1,10 @@
 // The XDP program's maps are abi/'s table list: what XdpDataplane pins under its directory is
-// exactly one object per list entry, named as the list names it, and the anchor; no other vipd_
-// object.
+// exactly one object per list entry, named as the list names it, the chain and the anchor; no
+// other vipd_ object.
 #include <filesystem>
 #include <set>
 
+#include "abi/vipd_chain.h"
 #include "tests/bpf/XdpFixture.h"
 #include "xdp/XdpDataplane.h"
 
@@ -23,7 +24,8 @@ TEST(XdpMaps, ThePinnedMapsAreExactlyTheTablesOfTheList) {
   }
   for (int t = 0; t < VIPD_TABLE__COUNT; ++t)
     listed.insert(vipd_table_name(static_cast<vipd_table_id>(t)));
-  listed.insert(VIPD_ANCHOR_NAME);  // beside the maps, not the program's
+  listed.insert(VIPD_ANCHOR_NAME);     // beside the maps, not the program's
+  listed.insert(VIPD_CHAIN_MAP_NAME);  // the XDP fast path's own (abi/vipd_chain.h)
   EXPECT_EQ(pinned, listed);
   for (const auto& name : listed) EXPECT_LE(name.size(), 15u) << name << ": over BPF's limit";
   EXPECT_TRUE((*dp)->unpinMaps());

@@ -8,6 +8,8 @@
 #include <map>
 #include <set>
 
+#include "abi/vipd_chain.h"
+#include "abi/vipd_migrate.h"
 #include "tests/bpf/XdpFixture.h"
 #include "xdp/PinDir.h"
 #include "xdp/XdpDataplane.h"
@@ -63,6 +65,11 @@ class StartupTest : public ::testing::Test {
     vipd_anchor a = readAnchor();
     for (auto& t : a.tables)
       if (std::string(t.name) == name) t.version = version;
+    pinAnchor(a);
+  }
+
+  // Replaces the pinned anchor by `a`.
+  void pinAnchor(const vipd_anchor& a) {
     ASSERT_EQ(unlink(path(VIPD_ANCHOR_NAME).c_str()), 0);
     int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, VIPD_ANCHOR_NAME, 4, sizeof(a), 1, nullptr);
     ASSERT_GE(fd, 0);
@@ -80,12 +87,14 @@ TEST_F(StartupTest, AFreshStartPinsAFrozenAnchorNamingEveryTableAndItsVersion) {
   vipd_anchor a = readAnchor();
   EXPECT_EQ(a.magic, VIPD_ANCHOR_MAGIC);
   EXPECT_EQ(a.layout, VIPD_ANCHOR_LAYOUT);
-  ASSERT_EQ(a.n_tables, std::uint32_t{VIPD_TABLE__COUNT});
+  ASSERT_EQ(a.n_tables, std::uint32_t{VIPD_TABLE__COUNT} + 1);  // the tables, then the chain
   for (int t = 0; t < VIPD_TABLE__COUNT; ++t) {
     std::string pinnedName = vipd_table_name(static_cast<vipd_table_id>(t));
     EXPECT_EQ("vipd_" + std::string(a.tables[t].name) + "_v" + std::to_string(a.tables[t].version),
               pinnedName);
   }
+  EXPECT_EQ(std::string(a.tables[VIPD_TABLE__COUNT].name), "chain");
+  EXPECT_EQ(a.tables[VIPD_TABLE__COUNT].version, std::uint32_t{VIPD_CHAIN_VERSION});
   int fd = bpf_obj_get(path(VIPD_ANCHOR_NAME).c_str());
   const std::uint32_t zero = 0;
   vipd_anchor other = a;
@@ -201,6 +210,63 @@ TEST_F(StartupTest, ASecondOwnerOfThePinDirectoryIsRefusedWithTheFirstOnesPid) {
   EXPECT_TRUE(PinDirLock::acquire(pins_.dir())) << "free once its owner is gone";
 }
 
+// Pins as the release before tunnelling left them: vipd_neigh_v1 (one next hop in it), no ipid
+// and no chain, a counter array two counters shorter; its anchor says so.
+TEST_F(StartupTest, EarlierLayoutsArePlannedForMigrationAndAFailedStartLeavesThemAsTheyWere) {
+  pinFresh();
+  ASSERT_EQ(unlink(path("vipd_neigh_v2").c_str()), 0);
+  ASSERT_EQ(unlink(path("vipd_ipid_v1").c_str()), 0);
+  ASSERT_EQ(unlink(path(VIPD_CHAIN_MAP_NAME).c_str()), 0);
+  int neigh = bpf_map_create(BPF_MAP_TYPE_HASH, "vipd_neigh_v1", sizeof(vipd_neigh_key),
+                             sizeof(vipd_neigh_v1), VIPD_MAX_NEIGHBOURS, nullptr);
+  ASSERT_GE(neigh, 0);
+  vipd_neigh_key key{};
+  key.af = 2;
+  vipd_neigh_v1 hop{{2, 0, 0, 0, 0, 1}, 0, 3};
+  EXPECT_EQ(bpf_map_update_elem(neigh, &key, &hop, BPF_ANY), 0);
+  EXPECT_EQ(bpf_obj_pin(neigh, path("vipd_neigh_v1").c_str()), 0);
+  close(neigh);
+  ASSERT_EQ(unlink(path("vipd_cnt_v1").c_str()), 0);
+  int cnt =
+      bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "vipd_cnt_v1", 4, 8, VIPD_CNT__MAX - 2, nullptr);
+  ASSERT_GE(cnt, 0);
+  EXPECT_EQ(bpf_obj_pin(cnt, path("vipd_cnt_v1").c_str()), 0);
+  close(cnt);
+  vipd_anchor a = readAnchor();
+  a.n_tables = 0;
+  for (std::uint32_t i = 0; i < VIPD_ANCHOR_MAX_TABLES; ++i) {
+    std::string name = a.tables[i].name;
+    if (name.empty() || name == "ipid" || name == "chain") continue;
+    a.tables[a.n_tables] = a.tables[i];
+    if (name == "neigh") a.tables[a.n_tables].version = 1;
+    ++a.n_tables;
+  }
+  for (std::uint32_t i = a.n_tables; i < VIPD_ANCHOR_MAX_TABLES; ++i) a.tables[i] = {};
+  pinAnchor(a);
+  auto before = pinned();
+
+  auto dp = XdpDataplane::open({pins_.dir(), VIPD_DEFAULT_CONNS, VIPD_DEFAULT_HALF_OPEN});
+  ASSERT_TRUE(dp) << dp.error().message;
+  EXPECT_TRUE((*dp)->adopted());
+  EXPECT_TRUE((*dp)->migrationPending());
+  // A start that fails before it attaches: nothing of the earlier release is touched.
+  ASSERT_TRUE((*dp)->unpinCreated());
+  EXPECT_EQ(pinned(), before);
+}
+
+TEST_F(StartupTest, AnEarlierLayoutWithoutAConversionIsRefused) {
+  pinFresh();
+  pinAnchorWith("reals", 0);  // no vipd has a conversion from v0
+  auto before = pinned();
+  auto dp = XdpDataplane::open({pins_.dir(), VIPD_DEFAULT_CONNS, VIPD_DEFAULT_HALF_OPEN});
+  ASSERT_FALSE(dp);
+  EXPECT_NE(
+      dp.error().message.find("no migration: reals v0 (this vipd: v1, which cannot convert it)"),
+      std::string::npos)
+      << dp.error().message;
+  EXPECT_EQ(pinned(), before);
+}
+
 TEST_F(StartupTest, RemovePinnedTakesEveryVipdObjectAndTheDirectory) {
   std::string dir = pins_.dir() + "/sub";
   {
@@ -209,7 +275,7 @@ TEST_F(StartupTest, RemovePinnedTakesEveryVipdObjectAndTheDirectory) {
   }
   auto removed = removePinned(dir);
   ASSERT_TRUE(removed) << removed.error().message;
-  EXPECT_EQ(removed->maps, std::size_t{VIPD_TABLE__COUNT} + 1);
+  EXPECT_EQ(removed->maps, std::size_t{VIPD_TABLE__COUNT} + 2);  // the chain and the anchor
   EXPECT_TRUE(removed->links.empty());
   EXPECT_FALSE(std::filesystem::exists(dir));
 }

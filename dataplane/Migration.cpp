@@ -74,6 +74,7 @@ std::string MigrationPlan::describe() const {
     else if (fate[i] == TableFate::create)
       out += (out.empty() ? "" : ", ") + name + " created";
   }
+  for (const auto& name : createdOther) out += (out.empty() ? "" : ", ") + name + " created";
   return out;
 }
 
@@ -82,7 +83,10 @@ MigrationPlan planMigration(const TableVersions& pinned, const TableVersions& ou
   auto ids = tableIds();
   for (const auto& [name, version] : ours) {
     auto id = ids.find(name);
-    if (id == ids.end()) continue;  // not a table of this binary's list: cannot happen
+    if (id == ids.end()) {  // not a fast path's table (the XDP chain): nothing to convert
+      if (!pinned.count(name)) plan.createdOther.push_back(name);
+      continue;
+    }
     auto i = static_cast<std::size_t>(id->second);
     auto theirs = pinned.find(name);
     if (theirs == pinned.end()) {

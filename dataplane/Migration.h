@@ -40,6 +40,8 @@ struct MigrationPlan {
   std::array<const TableMigration*, VIPD_TABLE__COUNT> from{};  // for migrate
   // For migrate: the pinned name of the earlier map, unpinned once the migration commits.
   std::array<std::string, VIPD_TABLE__COUNT> oldPin{};
+  // Objects of the anchor that are not a fast path's tables (the XDP chain), new to the pins.
+  std::vector<std::string> createdOther;
   std::string refusal;           // non-empty: no migration exists; what stands in the way
   bool needed() const;           // anything but adopt
   std::string describe() const;  // "neigh v1 -> v2, ipid created"

@@ -37,7 +37,7 @@ struct Fd {
 // A temporary pin beside `path`, renamed over it: the name starts with vipd_ so that a removal
 // takes it too, and ends so that no table's name matches it.
 std::string temporaryPin(const std::string& path) {
-  return path + ".migrating";
+  return path + "_migrating";
 }
 
 // Whether `name` is a pin of `table` at a version other than `version`: "vipd_<table>_v<N>".
@@ -57,7 +57,7 @@ Result<void> XdpDataplane::removeStalePins() const {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(options_.pinDir, ec)) {
     std::string name = entry.path().filename().string();
-    bool stale = name.rfind("vipd_", 0) == 0 && name.ends_with(".migrating");
+    bool stale = name.rfind("vipd_", 0) == 0 && name.ends_with("_migrating");
 #define VIPD_STALE_PIN(table, version, kind, key, value, capacity) \
   stale = stale || otherVersionOf(name, #table, version);
     VIPD_TABLE_LIST(VIPD_STALE_PIN)

@@ -35,7 +35,7 @@ GROWN = 'vipd_cnt_v1'
 
 
 def previous_binaries():
-    into = os.environ.get('VIPD_PREVIOUS_BUILD_DIR') or os.path.join(HERE, '.previous-release')
+    into = os.environ.get('VIPD_PREVIOUS_BUILD_DIR') or '/var/tmp/vipd-previous-release'
     return previous_release.build(into)
 
 
@@ -87,14 +87,14 @@ class MigratedFromThePreviousLayouts(unittest.TestCase):
         self.assertEqual(self.vipd.stop(), 0, self.vipd.log())
         self.assertEqual(holder.answers(), before)  # the old program forwards alone
         log = self.start_new()
-        self.assertIn('are of earlier layouts (neigh v1 -> v2, ipid created)', log)
+        self.assertIn('are of earlier layouts (ipid created, neigh v1 -> v2, chain created)', log)
         self.assertIn(f'migrated the maps pinned in {self.vipd.pin_dir}: {EARLIER} -> '
                       'vipd_neigh_v2 (', log)
         self.assertIn(f'{GROWN} grown from', log)
         pins = self.pins()
         self.assertNotIn(EARLIER, pins)
         self.assertTrue(set(NEW) <= pins)
-        self.assertFalse([p for p in pins if p.endswith('.migrating')])
+        self.assertFalse([p for p in pins if p.endswith('_migrating')])
         # One program, another one, on the same connection table and the unchanged maps.
         upgraded = program_tags(self.farm)
         self.assertEqual(len(upgraded), 1)
@@ -128,11 +128,11 @@ class MigratedFromThePreviousLayouts(unittest.TestCase):
         # As if the migration had stopped after its commit point: the earlier map still pinned,
         # and a temporary pin beside the counters.
         conns = os.path.join(self.vipd.pin_dir, 'vipd_conns_v1')
-        for leftover in (EARLIER, GROWN + '.migrating'):
+        for leftover in (EARLIER, GROWN + '_migrating'):
             subprocess.run(['bpftool', 'map', 'pin', 'pinned', conns,
                             os.path.join(self.vipd.pin_dir, leftover)], check=True)
         log = self.start_new()
-        for leftover in (EARLIER, GROWN + '.migrating'):
+        for leftover in (EARLIER, GROWN + '_migrating'):
             self.assertIn(f'removed {leftover}, left by an interrupted migration', log)
             self.assertNotIn(leftover, self.pins())
         got = {self.farm.http_get(f'http://{self.service}/').strip() for _ in range(6)}

@@ -40,6 +40,10 @@ TEST(MigrationPlan, ThePreviousReleaseIsMigrated) {
   EXPECT_EQ(plan.fate[VIPD_TABLE_ipid], TableFate::create);
   EXPECT_EQ(plan.fate[VIPD_TABLE_conns], TableFate::adopt);
   EXPECT_EQ(plan.describe(), "ipid created, neigh v1 -> v2");
+  TableVersions withChain = ours();
+  withChain["chain"] = 1;
+  EXPECT_EQ(planMigration(previousRelease(), withChain).describe(),
+            "ipid created, neigh v1 -> v2, chain created");
 }
 
 TEST(MigrationPlan, ALaterVersionIsRefused) {

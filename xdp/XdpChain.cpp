@@ -12,15 +12,7 @@
 #include "abi/vipd_chain.h"
 #include "base/Log.h"
 #include "xdp/XdpDataplane.h"
-// The generated skeleton is C; its casts are its own.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wold-style-cast"
-// The test build's other program comes with its own skeleton (xdp/meson.build).
-#ifndef VIPD_XDP_SKELETON
-#define VIPD_XDP_SKELETON "vipd_xdp.skel.h"
-#endif
-#include VIPD_XDP_SKELETON
-#pragma GCC diagnostic pop
+#include "xdp/Skeleton.h"
 
 namespace vipd {
 namespace {
@@ -46,8 +38,8 @@ std::uint32_t xdpLinkOn(unsigned ifindex) {
     if (fd < 0) continue;
     bpf_link_info info{};
     std::uint32_t len = sizeof(info);
-    bool match = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-                 info.type == BPF_LINK_TYPE_XDP && info.xdp.ifindex == ifindex;
+    bool match = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.type == BPF_LINK_TYPE_XDP &&
+                 info.xdp.ifindex == ifindex;
     close(fd);
     if (match) return id;
   }
@@ -55,7 +47,8 @@ std::uint32_t xdpLinkOn(unsigned ifindex) {
 }
 
 // Remove whatever XDP program runs on the interface: its link, or its netlink attachment.
-Result<void> detachForeign(const std::string& ifname, unsigned ifindex, const bpf_xdp_query_opts& q) {
+Result<void> detachForeign(const std::string& ifname, unsigned ifindex,
+                           const bpf_xdp_query_opts& q) {
   if (std::uint32_t link = xdpLinkOn(ifindex)) {
     int fd = bpf_link_get_fd_by_id(link);
     if (fd < 0) return libbpfError(errno, "opening the XDP link on " + ifname);
@@ -64,10 +57,9 @@ Result<void> detachForeign(const std::string& ifname, unsigned ifindex, const bp
     if (err) return libbpfError(err, "detaching the XDP link on " + ifname);
     return {};
   }
-  const std::pair<std::uint32_t, std::uint32_t> modes[] = {
-      {q.drv_prog_id, XDP_FLAGS_DRV_MODE},
-      {q.skb_prog_id, XDP_FLAGS_SKB_MODE},
-      {q.hw_prog_id, XDP_FLAGS_HW_MODE}};
+  const std::pair<std::uint32_t, std::uint32_t> modes[] = {{q.drv_prog_id, XDP_FLAGS_DRV_MODE},
+                                                           {q.skb_prog_id, XDP_FLAGS_SKB_MODE},
+                                                           {q.hw_prog_id, XDP_FLAGS_HW_MODE}};
   for (const auto& [id, flags] : modes)
     if (id)
       if (int err = bpf_xdp_detach(static_cast<int>(ifindex), flags, nullptr))
@@ -88,8 +80,7 @@ Result<void> XdpDataplane::enterChain() {
 }
 
 // Called when no vipd link is pinned for the interface: any program there is another owner's.
-Result<void> XdpDataplane::refuseForeignProgram(const std::string& ifname,
-                                                unsigned ifindex) const {
+Result<void> XdpDataplane::refuseForeignProgram(const std::string& ifname, unsigned ifindex) const {
   LIBBPF_OPTS(bpf_xdp_query_opts, q);
   if (int err = bpf_xdp_query(static_cast<int>(ifindex), 0, &q))
     return libbpfError(err, "querying XDP on " + ifname);

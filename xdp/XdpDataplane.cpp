@@ -23,15 +23,7 @@
 #include "abi/vipd_chain.h"
 #include "abi/vipd_counters.h"
 #include "base/Log.h"
-// The generated skeleton is C; its casts are its own.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wold-style-cast"
-// The test build's other program comes with its own skeleton (xdp/meson.build).
-#ifndef VIPD_XDP_SKELETON
-#define VIPD_XDP_SKELETON "vipd_xdp.skel.h"
-#endif
-#include VIPD_XDP_SKELETON
-#pragma GCC diagnostic pop
+#include "xdp/Skeleton.h"
 
 namespace vipd {
 namespace {

@@ -29,7 +29,7 @@ struct Options {
   bool checkConfig = false;                  // -t: validate the configuration file, then exit
   std::optional<std::string> importIpvsadm;  // print an ipvsadm rules file as TOML, then exit
   std::set<std::string> given;               // the options the command line set
-  bool xdpTakeover = false;  // replace another owner's XDP program on an interface
+  bool xdpTakeover = false;                  // replace another owner's XDP program on an interface
   bool keepForwardingOnExit = false;  // a stop leaves the program forwarding (docs/RESTART.md)
   bool remove = false;                // vipd --remove: stop balancing, remove every pin, exit
   bool reload = false;  // vipd --reload: ask the running vipd to reload, wait for the outcome

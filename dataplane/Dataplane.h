@@ -22,14 +22,6 @@ struct ConnEntry {
   bool isTemplate;  // a persistence template (conn.st is NONE, conn.tmpl_id its id)
 };
 
-// What the connection tables hold, from the per-real counts the fast path keeps (every entry
-// that enters, changes state or leaves moves them), summed over every real id: never a walk of
-// the tables.
-struct ConnectionCounts {
-  std::uint64_t connections = 0;  // entries of both connection tables (active + inactive)
-  std::uint64_t templates = 0;    // persistence templates
-};
-
 struct Expiry {
   std::uint32_t expired = 0;  // entries ended by this sweep
   std::uint32_t scanned = 0;  // entries looked at
@@ -88,16 +80,6 @@ class DataplaneReader {
         total.bytes += s->bytes;
       }
     return total;
-  }
-  // The counts of every real id, summed. By default one realState() per id.
-  virtual Result<ConnectionCounts> connectionCounts() const {
-    ConnectionCounts out;
-    for (std::uint32_t id = 1; id < VIPD_MAX_REAL_IDS; ++id)
-      if (auto s = realState(id)) {
-        out.connections += std::uint64_t{s->active} + s->inactive;
-        out.templates += s->persistent;
-      }
-    return out;
   }
 };
 

@@ -278,18 +278,6 @@ Result<vipd_stats> TableDataplane::trafficTotals() const {
   return total;
 }
 
-Result<ConnectionCounts> TableDataplane::connectionCounts() const {
-  std::vector<vipd_real_state> states(VIPD_MAX_REAL_IDS);
-  if (auto r = store_.readArray(VIPD_TABLE_real_st, states.data(), VIPD_MAX_REAL_IDS); !r)
-    return r.error();
-  ConnectionCounts out;
-  for (const vipd_real_state& s : states) {
-    out.connections += std::uint64_t{s.active} + s.inactive;
-    out.templates += s.persistent;
-  }
-  return out;
-}
-
 Result<std::vector<ConnEntry>> TableDataplane::connections() const {
   std::vector<ConnEntry> out;
   if (auto r = collectConnections(store_, VIPD_TABLE_conns, false, out); !r) return r.error();

@@ -17,6 +17,7 @@ MetricsView buildView(const Director& director, const Capacities& capacities) {
           {r.realId, r.config.address.toString(), r.config.port, r.config.weight, std::nullopt});
     v.services.push_back(std::move(s));
   }
+  for (const auto& [id, retired] : director.state().retiredReals()) v.retiredRealIds.push_back(id);
   const ReloadStats& reloads = director.reloads();
   v.reloads = {reloads.succeeded, reloads.failed, !reloads.lastError.empty(), reloads.lastSuccess};
   v.repairs = director.tableStats().repairs;

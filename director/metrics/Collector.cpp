@@ -240,10 +240,10 @@ std::vector<MetricFamily> Collector::Collect() const {
   std::vector<MetricFamily> out;
   totals(out);
   services(*view, out);
-  reals(*view, out);
+  Counts counts = reals(*view, out);
   health(*view, out);
   fastPath(out);
-  tables(*view, out);
+  tables(*view, counts, out);
   daemon(*view, out);
   std::sort(out.begin(), out.end(),
             [](const MetricFamily& a, const MetricFamily& b) { return a.name < b.name; });
@@ -292,13 +292,20 @@ void Collector::services(const MetricsView& view, std::vector<MetricFamily>& out
   f.moveTo(out);
 }
 
-void Collector::reals(const MetricsView& view, std::vector<MetricFamily>& out) const {
+void Collector::Counts::add(const vipd_real_state& s) {
+  connections += std::uint64_t{s.active} + s.inactive;
+  templates += s.persistent;
+}
+
+Collector::Counts Collector::reals(const MetricsView& view, std::vector<MetricFamily>& out) const {
   Families f;
+  Counts counts;
   for (const auto& s : view.services)
     for (const auto& r : s.reals) {
       Labels l = backendLabels(s, r);
       add(f[kBackendWeight], l, num(r.weight));
       if (auto live = reader_.realState(r.realId)) {
+        counts.add(*live);
         add(f[kBackendActive], l, num(live->active));
         add(f[kBackendInactive], l, num(live->inactive));
         add(f[kRealPersistent], l, num(live->persistent));
@@ -318,6 +325,7 @@ void Collector::reals(const MetricsView& view, std::vector<MetricFamily>& out) c
   std::lock_guard lock(guardsMutex_);
   prune(realGuards_, [&ids](std::uint32_t id) { return ids.count(id) > 0; });
   f.moveTo(out);
+  return counts;
 }
 
 void Collector::health(const MetricsView& view, std::vector<MetricFamily>& out) const {
@@ -357,12 +365,16 @@ void Collector::fastPath(std::vector<MetricFamily>& out) const {
   f.moveTo(out);
 }
 
-void Collector::tables(const MetricsView& view, std::vector<MetricFamily>& out) const {
+// Occupancy from the per-real counts the fast path keeps (every entry that enters, changes state
+// or leaves the tables moves them): the reals' and those of deleted reals whose ids are not free
+// yet, whose connections may still be in the tables. Never a walk of the tables.
+void Collector::tables(const MetricsView& view, Counts counts,
+                       std::vector<MetricFamily>& out) const {
   Families f;
-  if (auto counts = reader_.connectionCounts()) {
-    add(f[kConnEntries], {}, num(counts->connections));
-    add(f[kTemplates], {}, num(counts->templates));
-  }
+  for (std::uint32_t id : view.retiredRealIds)
+    if (auto s = reader_.realState(id)) counts.add(*s);
+  add(f[kConnEntries], {}, num(counts.connections));
+  add(f[kTemplates], {}, num(counts.templates));
   add(f[kTableSize], {{"table", "established"}}, num(view.connTableSize));
   add(f[kTableSize], {{"table", "half_open"}}, num(view.halfOpenSize));
   add(f[kTableSize], {{"table", "persistence"}}, num(view.templateTableSize));

@@ -55,10 +55,17 @@ class Collector : public prometheus::Collectable {
  private:
   void totals(std::vector<prometheus::MetricFamily>& out) const;
   void services(const MetricsView& view, std::vector<prometheus::MetricFamily>& out) const;
-  void reals(const MetricsView& view, std::vector<prometheus::MetricFamily>& out) const;
+  // Also sums the counts it reads, for the tables' occupancy.
+  struct Counts {
+    std::uint64_t connections = 0;  // active + inactive
+    std::uint64_t templates = 0;
+    void add(const vipd_real_state& s);
+  };
+  Counts reals(const MetricsView& view, std::vector<prometheus::MetricFamily>& out) const;
   void health(const MetricsView& view, std::vector<prometheus::MetricFamily>& out) const;
   void fastPath(std::vector<prometheus::MetricFamily>& out) const;
-  void tables(const MetricsView& view, std::vector<prometheus::MetricFamily>& out) const;
+  void tables(const MetricsView& view, Counts counts,
+              std::vector<prometheus::MetricFamily>& out) const;
   void daemon(const MetricsView& view, std::vector<prometheus::MetricFamily>& out) const;
 
   const ViewPublisher& views_;

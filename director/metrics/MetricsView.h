@@ -58,6 +58,9 @@ struct ReloadView {
 
 struct MetricsView {
   std::vector<ServiceView> services;
+  // Deleted reals whose connections may still be in the tables: their counts are part of the
+  // tables' occupancy until their ids are freed.
+  std::vector<std::uint32_t> retiredRealIds;
   ReloadView reloads;
   std::uint64_t repairs = 0;             // TableStats::repairs
   std::uint64_t stateWriteFailures = 0;  // TableStats::stateWriteFailures

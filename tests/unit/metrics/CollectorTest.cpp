@@ -51,6 +51,7 @@ MetricsView farm() {
   v.halfOpenSize = 100;
   v.templateTableSize = 10;
   v.reloads = {4, 1, true, std::chrono::system_clock::time_point(std::chrono::seconds(1700000000))};
+  v.retiredRealIds = {40};
   v.repairs = 2;
   v.stateWriteFailures = 5;
   return v;
@@ -70,6 +71,7 @@ class CollectorTest : public ::testing::Test {
     reader.realStates[22] = {0, 3, 0, 0};
     reader.realStates[23] = {0, 1, 0, 0};
     reader.realStates[40] = {1, 1, 0, 0};  // a deleted real's connections, still in the table
+    reader.realStates[41] = {5, 5, 0, 0};  // a freed id: not counted
   }
 
   const prometheus::MetricFamily* family(const std::vector<prometheus::MetricFamily>& all,

@@ -69,6 +69,9 @@ TEST_F(ViewTest, EveryChangeIsPublished) {
   EXPECT_EQ(views.current()->services[0].reals[1].weight, 0u);
   ASSERT_EQ(director.handle(realRequest(admin::Command::deleteReal, "2001:db8::12", 0)).error, 0);
   ASSERT_EQ(views.current()->services[0].reals.size(), 1u);
+  // its connections may still be in the tables: its counts stay in the occupancy until its id
+  // is freed
+  EXPECT_EQ(views.current()->retiredRealIds.size(), 1u);
   ASSERT_EQ(director.handle(serviceRequest(admin::Command::deleteService)).error, 0);
   EXPECT_TRUE(views.current()->services.empty());
 }

@@ -277,7 +277,7 @@ int run(const Options& o, const Config& config) {
   if (auto r = admin.claim(o.adminGroup); !r) return failEarly(r.error());
   auto metricsAt = *metrics::parseAddress(o.metricsAddress);  // checked with the options
   if (metricsAt)
-    if (auto r = metrics::checkBindable(*metricsAt); !r) return failEarly(r.error());
+    if (auto r = metrics::checkServable(*metricsAt); !r) return failEarly(r.error());
 
   auto rtnl = Rtnl::open();
   if (!rtnl) return failEarly(rtnl.error());
@@ -309,6 +309,7 @@ int run(const Options& o, const Config& config) {
   undo.done();
   reloader = std::make_unique<Reloader>(*director, o, config.daemon);
   bool keep = serve(io, signals, *director, *reloader, o);
+  director->observe({});  // the view it published into goes with the exporter
   exporter.reset();
   teardown(**dp, *director, o, keep);
   return 0;

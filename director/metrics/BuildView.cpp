@@ -1,5 +1,8 @@
 // The view of the table the fast path holds (the effective one: weights as they are applied),
-// the reloads and the repairs. Health verdicts join it once the health checker reports them.
+// the reloads and the repairs. Health verdicts join it once the health checker reports them:
+// fill RealView::health and ServiceView::health here from the director's health state, and
+// have the director call notifyObserver() when a verdict changes; the collector then exports
+// the reserved health series (docs/METRICS.md) with no change of its own.
 #include "director/metrics/BuildView.h"
 
 namespace vipd::metrics {

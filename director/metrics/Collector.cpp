@@ -231,11 +231,13 @@ vipd_stats MonotonicStats::next(const std::string& owner, const vipd_stats& raw)
 
 vipd_stats Collector::guarded(std::map<std::uint32_t, MonotonicStats>& guards, std::uint32_t id,
                               const std::string& owner, const vipd_stats& raw) const {
-  std::lock_guard lock(guardsMutex_);
   return guards[id].next(owner, raw);
 }
 
 std::vector<MetricFamily> Collector::Collect() const {
+  // One scrape at a time: two that overlapped could give the guards their readings out of order,
+  // and an earlier reading after a later one would pass for a fall.
+  std::lock_guard lock(collectMutex_);
   std::shared_ptr<const MetricsView> view = views_.current();
   std::vector<MetricFamily> out;
   totals(out);
@@ -255,11 +257,7 @@ std::vector<MetricFamily> Collector::Collect() const {
 void Collector::totals(std::vector<MetricFamily>& out) const {
   auto raw = reader_.trafficTotals();
   if (!raw) return;
-  vipd_stats t;
-  {
-    std::lock_guard lock(guardsMutex_);
-    t = totals_.next("", *raw);
-  }
+  vipd_stats t = totals_.next("", *raw);
   Families f;
   add(f[kConnectionsTotal], {}, num(t.conns));
   add(f[kInPacketsTotal], {}, num(t.packets));
@@ -284,7 +282,6 @@ void Collector::services(const MetricsView& view, std::vector<MetricFamily>& out
     add(f[kServiceOutPackets], l, 0);
     add(f[kServiceOutBytes], l, 0);
   }
-  std::lock_guard lock(guardsMutex_);
   prune(serviceGuards_, [&](std::uint32_t id) {
     return std::any_of(view.services.begin(), view.services.end(),
                        [id](const ServiceView& s) { return s.svcId == id; });
@@ -322,7 +319,6 @@ Collector::Counts Collector::reals(const MetricsView& view, std::vector<MetricFa
   std::set<std::uint32_t> ids;
   for (const auto& s : view.services)
     for (const auto& r : s.reals) ids.insert(r.realId);
-  std::lock_guard lock(guardsMutex_);
   prune(realGuards_, [&ids](std::uint32_t id) { return ids.count(id) > 0; });
   f.moveTo(out);
   return counts;

@@ -1,6 +1,6 @@
 // Collector: vipd's /metrics, built at scrape time from the director's current view
 // (MetricsView) and the fast path's counters (DataplaneReader, thread-safe). Runs on the
-// exporter's threads, never on the event loop; several scrapes may run at once.
+// exporter's threads, never on the event loop; scrapes that arrive together take turns.
 // docs/METRICS.md lists every series.
 #pragma once
 
@@ -71,11 +71,11 @@ class Collector : public prometheus::Collectable {
   const ViewPublisher& views_;
   const DataplaneReader& reader_;
   std::string version_;
-  // What a scrape read last, so that no exported counter falls (a -Z, an id's stats cleared).
-  // The lock is held only for the arithmetic.
+  // What the previous scrape read, so that no exported counter falls (a -Z, an id's stats
+  // cleared). Scrapes take turns (collectMutex_); the director and the fast path never wait.
   vipd_stats guarded(std::map<std::uint32_t, MonotonicStats>& guards, std::uint32_t id,
                      const std::string& owner, const vipd_stats& raw) const;
-  mutable std::mutex guardsMutex_;
+  mutable std::mutex collectMutex_;
   mutable MonotonicStats totals_;
   mutable std::map<std::uint32_t, MonotonicStats> serviceGuards_, realGuards_;
 };

@@ -2,6 +2,7 @@
 #include "director/metrics/Exporter.h"
 
 #include <arpa/inet.h>
+#include <civetweb.h>
 #include <netinet/in.h>
 #include <prometheus/exposer.h>
 #include <sys/socket.h>
@@ -39,6 +40,16 @@ Result<void> checkBindable(const ListenAddress& a) {
     return makeError(err, "metrics address " + a.civetweb() + ": cannot bind: " + strerror(err) +
                               "; nothing was changed (--metrics-address none turns metrics off)");
   return {};
+}
+
+Result<void> checkServable(const ListenAddress& a) {
+  constexpr unsigned kCivetwebIpv6 = 8;  // mg_check_feature(8): built with USE_IPV6
+  if (a.family == AF_INET6 && !mg_check_feature(kCivetwebIpv6))
+    return makeError(EAFNOSUPPORT,
+                     "metrics address " + a.civetweb() +
+                         ": the HTTP server library (civetweb) of this build has no IPv6; give "
+                         "an IPv4 address; nothing was changed");
+  return checkBindable(a);
 }
 
 Exporter::Exporter(const DataplaneReader& reader, const std::string& version)

@@ -23,6 +23,9 @@ namespace vipd::metrics {
 
 // Whether the address can be bound now (bound and released at once).
 Result<void> checkBindable(const ListenAddress& address);
+// Whether the exporter can serve on the address: the HTTP server supports its family (Debian
+// 12's civetweb is built without IPv6) and it can be bound now. Before a start touches anything.
+Result<void> checkServable(const ListenAddress& address);
 
 class Exporter {
  public:

@@ -1,6 +1,6 @@
 // The view of the table the fast path holds (the effective one: weights as they are applied),
 // the reloads and the repairs. Health verdicts join it once the health checker reports them:
-// fill RealView::health and ServiceView::health here from the director's health state, and
+// fill RealMetrics::health and ServiceMetrics::health here from the director's health state, and
 // have the director call notifyObserver() when a verdict changes; the collector then exports
 // the reserved health series (docs/METRICS.md) with no change of its own.
 #include "director/metrics/BuildView.h"
@@ -10,7 +10,7 @@ namespace vipd::metrics {
 MetricsView buildView(const Director& director, const Capacities& capacities) {
   MetricsView v;
   for (const auto& [key, svc] : director.state().services()) {
-    ServiceView s;
+    ServiceMetrics s;
     s.svcId = svc.svcId;
     s.address = key.address.toString();
     s.port = key.port;

@@ -84,9 +84,12 @@ constexpr Spec kRealUp{"vipd_real_up",
 constexpr Spec kRealCheckDuration{"vipd_real_check_duration_seconds",
                                   "How long the last health check of the real server took.",
                                   MetricType::Gauge};
-constexpr Spec kRealTransitions{"vipd_real_transitions_total",
-                                "Changes of the real server's health, by reason.",
-                                MetricType::Counter};
+constexpr Spec kRealUps{"vipd_real_up_transitions_total",
+                        "Times the health checker found the real server up again.",
+                        MetricType::Counter};
+constexpr Spec kRealDowns{"vipd_real_down_transitions_total",
+                          "Times the health checker found the real server down, by reason.",
+                          MetricType::Counter};
 constexpr Spec kServiceQuorumUp{"vipd_service_quorum_up",
                                 "Whether the virtual service has its quorum of real servers up.",
                                 MetricType::Gauge};
@@ -175,14 +178,14 @@ class Families {
 
 // node_exporter's label set, alphabetically as its exposition prints it. local_mark is always
 // empty: vipd has no firewall-mark services.
-Labels serviceLabels(const ServiceView& s) {
+Labels serviceLabels(const ServiceMetrics& s) {
   return {{"local_address", s.address},
           {"local_mark", ""},
           {"local_port", std::to_string(s.port)},
           {"proto", s.proto}};
 }
 
-Labels backendLabels(const ServiceView& s, const RealView& r) {
+Labels backendLabels(const ServiceMetrics& s, const RealMetrics& r) {
   Labels l = serviceLabels(s);
   l.push_back({"remote_address", r.address});
   l.push_back({"remote_port", std::to_string(r.port)});
@@ -284,7 +287,7 @@ void Collector::services(const MetricsView& view, std::vector<MetricFamily>& out
   }
   prune(serviceGuards_, [&](std::uint32_t id) {
     return std::any_of(view.services.begin(), view.services.end(),
-                       [id](const ServiceView& s) { return s.svcId == id; });
+                       [id](const ServiceMetrics& s) { return s.svcId == id; });
   });
   f.moveTo(out);
 }
@@ -336,10 +339,11 @@ void Collector::health(const MetricsView& view, std::vector<MetricFamily>& out) 
       Labels l = backendLabels(s, r);
       add(f[kRealUp], l, r.health->up ? 1 : 0);
       add(f[kRealCheckDuration], l, r.health->lastCheckSeconds);
-      for (const auto& [reason, n] : r.health->transitions) {
+      add(f[kRealUps], l, num(r.health->ups));
+      for (const auto& [reason, n] : r.health->downs) {
         Labels withReason = l;
         withReason.push_back({"reason", reason});
-        add(f[kRealTransitions], std::move(withReason), num(n));
+        add(f[kRealDowns], std::move(withReason), num(n));
       }
     }
   }

@@ -18,35 +18,37 @@
 namespace vipd::metrics {
 
 // The health checker's verdict on a real (healthcheck/), when it checks the real. Reserved for
-// it: the series vipd_real_up, vipd_real_check_duration_seconds and
-// vipd_real_transitions_total{reason} come from here (docs/METRICS.md).
-struct RealHealth {
-  bool up = true;
-  double lastCheckSeconds = 0;                       // how long the last check took
-  std::map<std::string, std::uint64_t> transitions;  // by reason ("timeout", "refused", ...)
+// it: the series vipd_real_up, vipd_real_check_duration_seconds,
+// vipd_real_up_transitions_total and vipd_real_down_transitions_total{reason} come from here
+// (docs/METRICS.md).
+struct RealHealthMetrics {
+  bool up = true;                              // false when down or not passed yet (pending)
+  double lastCheckSeconds = 0;                 // how long the last check took
+  std::uint64_t ups = 0;                       // transitions to up
+  std::map<std::string, std::uint64_t> downs;  // transitions to down, by reason ("timeout", ...)
 };
 
 // Reserved for the health checker too: vipd_service_quorum_up, vipd_service_sorry_server_active.
-struct ServiceHealth {
+struct ServiceHealthMetrics {
   bool quorumUp = true;
   bool sorryServerActive = false;
 };
 
-struct RealView {
+struct RealMetrics {
   std::uint32_t realId = 0;  // what the fast path's live state and stats are kept by
   std::string address;       // as node_exporter prints it: IPv4 dotted, IPv6 compressed
   std::uint16_t port = 0;
   std::uint32_t weight = 0;  // the weight the fast path schedules with
-  std::optional<RealHealth> health;
+  std::optional<RealHealthMetrics> health;
 };
 
-struct ServiceView {
+struct ServiceMetrics {
   std::uint32_t svcId = 0;
   std::string address;
   std::uint16_t port = 0;
   std::string proto;  // "TCP" or "UDP", as /proc/net/ip_vs
-  std::vector<RealView> reals;
-  std::optional<ServiceHealth> health;
+  std::vector<RealMetrics> reals;
+  std::optional<ServiceHealthMetrics> health;
 };
 
 struct ReloadView {
@@ -57,7 +59,7 @@ struct ReloadView {
 };
 
 struct MetricsView {
-  std::vector<ServiceView> services;
+  std::vector<ServiceMetrics> services;
   // Deleted reals whose connections may still be in the tables: their counts are part of the
   // tables' occupancy until their ids are freed.
   std::vector<std::uint32_t> retiredRealIds;

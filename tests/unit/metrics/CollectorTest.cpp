@@ -42,7 +42,7 @@ class FakeReader final : public DataplaneReader {
 
 MetricsView farm() {
   MetricsView v;
-  ServiceView s{7, "198.18.1.100", 80, "TCP", {}, std::nullopt};
+  ServiceMetrics s{7, "198.18.1.100", 80, "TCP", {}, std::nullopt};
   s.reals.push_back({21, "198.18.1.11", 8080, 3, std::nullopt});
   s.reals.push_back({22, "198.18.1.12", 8080, 0, std::nullopt});
   v.services.push_back(s);
@@ -225,8 +225,8 @@ TEST_F(CollectorTest, ADeletedServicesAndRealsSeriesDisappear) {
 TEST_F(CollectorTest, HealthSeriesAppearOnceTheCheckerReports) {
   EXPECT_EQ(text().find("vipd_real_up"), std::string::npos);
   MetricsView v = farm();
-  v.services[0].reals[0].health = RealHealth{false, 0.25, {{"timeout", 2}}};
-  v.services[0].health = ServiceHealth{false, true};
+  v.services[0].reals[0].health = RealHealthMetrics{false, 0.25, 1, {{"timeout", 2}}};
+  v.services[0].health = ServiceHealthMetrics{false, true};
   views.publish(v);
   std::string t = text();
   std::string labels =
@@ -234,7 +234,8 @@ TEST_F(CollectorTest, HealthSeriesAppearOnceTheCheckerReports) {
       "remote_address=\"198.18.1.11\",remote_port=\"8080\"";
   EXPECT_NE(t.find("vipd_real_up" + labels + "} 0\n"), std::string::npos) << t;
   EXPECT_NE(t.find("vipd_real_check_duration_seconds" + labels + "} 0.25\n"), std::string::npos);
-  EXPECT_NE(t.find("vipd_real_transitions_total" + labels + ",reason=\"timeout\"} 2\n"),
+  EXPECT_NE(t.find("vipd_real_up_transitions_total" + labels + "} 1\n"), std::string::npos);
+  EXPECT_NE(t.find("vipd_real_down_transitions_total" + labels + ",reason=\"timeout\"} 2\n"),
             std::string::npos);
   EXPECT_NE(t.find("vipd_service_quorum_up{local_address=\"198.18.1.100\",local_mark=\"\","
                    "local_port=\"80\",proto=\"TCP\"} 0\n"),

@@ -54,7 +54,7 @@ TEST_F(ViewTest, EveryChangeIsPublished) {
   EXPECT_EQ(published, 3);
   auto v = views.current();
   ASSERT_EQ(v->services.size(), 1u);
-  const ServiceView& s = v->services[0];
+  const ServiceMetrics& s = v->services[0];
   EXPECT_EQ(s.address, "2001:db8::100");
   EXPECT_EQ(s.proto, "UDP");
   EXPECT_EQ(s.port, 53);

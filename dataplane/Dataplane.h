@@ -68,6 +68,19 @@ class DataplaneReader {
   virtual Result<std::vector<std::uint64_t>> counters() const = 0;  // indexed by vipd_counter
   // Every live entry of both connection tables, and the persistence templates.
   virtual Result<std::vector<ConnEntry>> connections() const = 0;
+
+  // The stats of every service id, summed: the director's totals (IPVS's ip_vs_stats). By
+  // default one serviceStats() per id; a fast path may read them in one go.
+  virtual Result<vipd_stats> trafficTotals() const {
+    vipd_stats total{};
+    for (std::uint32_t id = 1; id < VIPD_MAX_SERVICES; ++id)
+      if (auto s = serviceStats(id)) {
+        total.conns += s->conns;
+        total.packets += s->packets;
+        total.bytes += s->bytes;
+      }
+    return total;
+  }
 };
 
 // A fast path is both.

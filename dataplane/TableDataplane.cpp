@@ -261,6 +261,23 @@ Result<std::vector<std::uint64_t>> TableDataplane::counters() const {
   return totals;
 }
 
+// svc_sx is never cleared (resetServiceState resets the scheduler's state only): a reused
+// service id starts from its previous owner's values, so vipadm and the per-service series show
+// those, and the sum over every id only grows, as IPVS's totals do however services come and
+// go. The metrics keep their totals monotonic regardless (director/metrics/Collector.cpp).
+Result<vipd_stats> TableDataplane::trafficTotals() const {
+  std::vector<vipd_stats> perCpu(std::size_t{VIPD_MAX_SERVICES} * store_.cpus());
+  if (auto r = store_.readArray(VIPD_TABLE_svc_sx, perCpu.data(), VIPD_MAX_SERVICES); !r)
+    return r.error();
+  vipd_stats total{};
+  for (const vipd_stats& v : perCpu) {
+    total.conns += v.conns;
+    total.packets += v.packets;
+    total.bytes += v.bytes;
+  }
+  return total;
+}
+
 Result<std::vector<ConnEntry>> TableDataplane::connections() const {
   std::vector<ConnEntry> out;
   if (auto r = collectConnections(store_, VIPD_TABLE_conns, false, out); !r) return r.error();

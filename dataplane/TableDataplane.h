@@ -29,6 +29,8 @@ class TableDataplane : public Dataplane, public TableWriter {
   Result<vipd_stats> realStats(std::uint32_t realId) const override;
   Result<std::vector<std::uint64_t>> counters() const override;
   Result<std::vector<ConnEntry>> connections() const override;
+  // One read of the whole table (a batch lookup for XDP).
+  Result<vipd_stats> trafficTotals() const override;
 
   // TableWriter: one table write each. Tests and benchmarks also call them directly to set up a
   // fast path by hand; apply() does not see such writes in its record.

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "director/MetricsAddress.h"
 #include "director/State.h"
 #include "ipvsadm/SchedFlags.h"
 #include "schedulers/mh/Mh.h"
@@ -195,11 +196,11 @@ std::optional<HostPort> parseHostPort(const std::string& text) {
 }
 
 void readDaemon(Reader& rd, const toml::table& t, DaemonSection& d) {
-  rd.onlyKeys(
-      t,
-      {"interfaces", "dataplane", "socket", "admin_group", "bpf_pin_dir", "state_dir",
-       "conn_table_size", "half_open_size", "mh_table_size", "sloppy_tcp", "expire_nodest_conn"},
-      "[vipd]");
+  rd.onlyKeys(t,
+              {"interfaces", "dataplane", "socket", "admin_group", "bpf_pin_dir", "state_dir",
+               "conn_table_size", "half_open_size", "mh_table_size", "sloppy_tcp",
+               "expire_nodest_conn", "metrics_address"},
+              "[vipd]");
   d.interfaces = rd.strings(t, "interfaces");
   if (d.interfaces && d.interfaces->empty())
     rd.error(t.get("interfaces")->source(), "'interfaces' names no interface");
@@ -225,6 +226,12 @@ void readDaemon(Reader& rd, const toml::table& t, DaemonSection& d) {
   }
   d.sloppyTcp = rd.boolean(t, "sloppy_tcp");
   d.expireNodestConn = rd.boolean(t, "expire_nodest_conn");
+  d.metricsAddress = rd.string(t, "metrics_address");
+  if (d.metricsAddress)
+    if (auto a = metrics::parseAddress(*d.metricsAddress); !a) {
+      rd.error(t.get("metrics_address")->source(), a.error().message);
+      d.metricsAddress.reset();
+    }
 }
 
 void readTimeouts(Reader& rd, const toml::table& t, TimeoutsSection& s) {
@@ -513,6 +520,7 @@ std::vector<std::string> restartKeysChanged(const DaemonSection& a, const Daemon
   if (a.mhTableSize != b.mhTableSize) out.push_back("mh_table_size");
   if (a.sloppyTcp != b.sloppyTcp) out.push_back("sloppy_tcp");
   if (a.expireNodestConn != b.expireNodestConn) out.push_back("expire_nodest_conn");
+  if (a.metricsAddress != b.metricsAddress) out.push_back("metrics_address");
   return out;
 }
 

@@ -40,6 +40,7 @@ struct DaemonSection {
   std::optional<std::uint32_t> mhTableSize;
   std::optional<bool> sloppyTcp;
   std::optional<bool> expireNodestConn;
+  std::optional<std::string> metricsAddress;  // HOST:PORT, [IPv6]:PORT or "none"
   bool operator==(const DaemonSection&) const = default;
 };
 

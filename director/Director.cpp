@@ -261,6 +261,7 @@ Result<void> Director::reload(const ConfigLoad& load) {
     ++reloads_.failed;
     reloads_.lastError = r.error().message;
   }
+  notifyObserver();
   return r;
 }
 
@@ -490,6 +491,11 @@ PersistedTable Director::persisted() const {
 }
 
 void Director::changed() {
+  keep();
+  notifyObserver();
+}
+
+void Director::keep() {
   if (!persist_) return;
   if (auto r = persist_(persisted()); !r) {
     ++tableStats_.stateWriteFailures;

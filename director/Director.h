@@ -87,6 +87,15 @@ class Director {
   // Remove everything this director published.
   void shutdown();
 
+  // Called after every change of what the director shows (the table, a reload's outcome, the
+  // repairs); the metrics take their view here (director/metrics/BuildView.h). Whatever else
+  // metrics show (health verdicts) calls notifyObserver() when it changes.
+  using Observer = std::function<void(const Director&)>;
+  void observe(Observer observer) { observer_ = std::move(observer); }
+  void notifyObserver() const {
+    if (observer_) observer_(*this);
+  }
+
   const DesiredState& state() const { return state_; }
   const OperatorLayer& changes() const { return changes_; }
   const TableStats& tableStats() const { return tableStats_; }
@@ -96,7 +105,8 @@ class Director {
   static Result<void> mutate(DesiredState& next, const admin::Request& request);
   Result<void> commit(DesiredState next);
   Result<void> commit(DesiredState next, const admin::Timeouts& timeouts);
-  void changed();  // the table changed: keep it
+  void changed();  // the table changed: keep it, tell the observer
+  void keep();
   void reclaimIds();
   Result<void> reportDrift();
   void reserveHeldIds();
@@ -133,6 +143,7 @@ class Director {
   std::set<std::uint32_t> retiredBefore_;
   TableStats tableStats_;
   ReloadStats reloads_;
+  Observer observer_;
 };
 
 }  // namespace vipd

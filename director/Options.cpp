@@ -63,6 +63,8 @@ ParsedOptions parseOptions(int argc, char** argv) {
       "reload", po::bool_switch(&o.reload),
       "ask the vipd listening on --socket (or the configuration file's socket) to reload its "
       "configuration file, wait for the outcome and print it; exit 1 when the file is refused")(
+      "metrics-address", po::value(&o.metricsAddress)->default_value(o.metricsAddress),
+      "where Prometheus metrics are served (/metrics): HOST:PORT or [IPv6]:PORT, or none")(
       "help,h", "show this help and exit")("version,V", "show the version and exit");
   po::variables_map vm;
   try {
@@ -86,6 +88,10 @@ ParsedOptions parseOptions(int argc, char** argv) {
     if (!value.defaulted()) o.given.insert(name);
   if (o.dataplane != "xdp") {
     std::cerr << "vipd: unknown --dataplane " << o.dataplane << " (this build offers: xdp)\n";
+    return {std::nullopt, 2};
+  }
+  if (auto a = metrics::parseAddress(o.metricsAddress); !a) {
+    std::cerr << "vipd: --metrics-address: " << a.error().message << "\n";
     return {std::nullopt, 2};
   }
   if (o.connTableSize == 0 || o.halfOpenSize == 0) {
@@ -133,6 +139,7 @@ void applyDaemonSection(const DaemonSection& d, Options& o) {
   take("mh-table-size", o.mhTableSize, d.mhTableSize);
   take("sloppy-tcp", o.sloppyTcp, d.sloppyTcp);
   take("expire-nodest-conn", o.expireNodestConn, d.expireNodestConn);
+  take("metrics-address", o.metricsAddress, d.metricsAddress);
 }
 
 }  // namespace vipd

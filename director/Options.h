@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "director/ConfigFile.h"
+#include "director/MetricsAddress.h"
 
 namespace vipd {
 
@@ -33,6 +34,8 @@ struct Options {
   bool keepForwardingOnExit = false;  // a stop leaves the program forwarding (docs/RESTART.md)
   bool remove = false;                // vipd --remove: stop balancing, remove every pin, exit
   bool reload = false;  // vipd --reload: ask the running vipd to reload, wait for the outcome
+  // Where /metrics is served (HOST:PORT, [IPv6]:PORT, or "none"); docs/METRICS.md.
+  std::string metricsAddress = metrics::kDefaultAddress;
 };
 
 struct ParsedOptions {

@@ -27,6 +27,7 @@
 #include "director/Reload.h"
 #include "director/Rtnl.h"
 #include "director/StateFile.h"
+#include "director/metrics/BuildView.h"
 #include "xdp/PinDir.h"
 #include "xdp/XdpDataplane.h"
 
@@ -274,6 +275,9 @@ int run(const Options& o, const Config& config) {
     return req.command == admin::Command::reload ? reloader->reload() : director->handle(req);
   });
   if (auto r = admin.claim(o.adminGroup); !r) return failEarly(r.error());
+  auto metricsAt = *metrics::parseAddress(o.metricsAddress);  // checked with the options
+  if (metricsAt)
+    if (auto r = metrics::checkServable(*metricsAt); !r) return failEarly(r.error());
 
   auto rtnl = Rtnl::open();
   if (!rtnl) return failEarly(rtnl.error());
@@ -295,9 +299,19 @@ int run(const Options& o, const Config& config) {
   // Under a service manager vipd stays its main process: it waits for READY=1 from this pid.
   if (!o.foreground && !notify::supervised())
     if (auto r = detach(io); !r) return fail(r.error());
+  std::unique_ptr<metrics::Exporter> exporter;  // after the fork: its threads would not survive
+  if (metricsAt) {
+    auto e = metrics::serveMetrics(*metricsAt, *director, **dp,
+                                   {o.connTableSize, o.halfOpenSize, VIPD_DEFAULT_TEMPLATES});
+    if (!e) return fail(e.error());
+    exporter = std::move(*e);
+    log::notice("metrics on http://" + metricsAt->civetweb() + "/metrics");
+  }
   undo.done();
   reloader = std::make_unique<Reloader>(*director, o, config.daemon);
   bool keep = serve(io, signals, *director, *reloader, o);
+  director->observe({});  // the view it published into goes with the exporter
+  exporter.reset();
   teardown(**dp, *director, o, keep);
   return 0;
 }

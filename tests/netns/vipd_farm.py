@@ -120,6 +120,12 @@ class Vipd:
             raise RuntimeError(f'vipadm {" ".join(args)} exited {res.returncode}: {res.stderr}')
         return res
 
+    def scrape(self, address='127.0.0.1:19100'):
+        """vipd's /metrics (by default where vipd serves it), as text."""
+        return self.farm.run('director', ['curl', '--silent', '--show-error', '--fail',
+                                          '--noproxy', '*', '--max-time', '10',
+                                          f'http://{address}/metrics']).stdout
+
     def counters(self):
         """The fast path's counters, summed over CPUs, by name."""
         out = subprocess.run(['bpftool', '-j', 'map', 'dump', 'pinned',
@@ -160,14 +166,15 @@ def counter_deltas(before, after):
     return {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
 
 
-# Runs in the client's namespace: counts IPv4 frames the client sends to the VIP, and TCP RSTs
-# and ICMP port unreachables it receives from the VIP, until its stdin closes.
+# Runs in the client's namespace: counts IPv4 frames the client sends to the VIP (and their IP
+# lengths), and TCP RSTs and ICMP port unreachables it receives from the VIP, until its stdin
+# closes.
 _SNIFFER = textwrap.dedent('''\
     import json, select, socket, sys
     ifname, vip = sys.argv[1], socket.inet_aton(sys.argv[2])
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
     s.bind((ifname, 0))
-    counts = {'to_vip': 0, 'rst_from_vip': 0, 'icmp_unreach_from_vip': 0}
+    counts = {'to_vip': 0, 'bytes_to_vip': 0, 'rst_from_vip': 0, 'icmp_unreach_from_vip': 0}
     print('ready', flush=True)
     while True:
         ready, _, _ = select.select([s, sys.stdin], [], [])
@@ -180,6 +187,7 @@ _SNIFFER = textwrap.dedent('''\
         l4 = ip[(ip[0] & 0x0f) * 4:]
         if addr[2] == socket.PACKET_OUTGOING and ip[16:20] == vip:
             counts['to_vip'] += 1
+            counts['bytes_to_vip'] += int.from_bytes(ip[2:4], 'big')  # IPVS counts IP lengths
         elif addr[2] != socket.PACKET_OUTGOING and ip[12:16] == vip:
             if ip[9] == 6 and l4[13] & 0x04:
                 counts['rst_from_vip'] += 1

@@ -14,6 +14,11 @@ from vipd_farm import Vipd, counter_deltas  # noqa: E402
 REQUESTS = 12
 
 
+# node_exporter's IPVS series under vipd_, and the health checker's verdict once it reports.
+METRICS_SHOWN = ('vipd_connections_total', 'vipd_incoming_packets_total',
+                 'vipd_backend_connections_inactive', 'vipd_backend_weight', 'vipd_real_up')
+
+
 def show(title, text=''):
     print(f'\n--- {title}')
     if text:
@@ -52,6 +57,9 @@ def main():
         vipd.vipadm('-d', '-t', service, '-r', farm.ip('real2'))
         show('after vipadm -d of real2', ', '.join(
             farm.http_get(f'http://{service}/').strip() for _ in range(4)))
+        show('a live scrape of http://127.0.0.1:19100/metrics (a few lines; docs/METRICS.md)',
+             '\n'.join(line for line in vipd.scrape().splitlines()
+                       if line.startswith(METRICS_SHOWN)))
         vipd.stop()
     print('\nfarm removed.')
 

@@ -9,6 +9,7 @@ VIPD_PACKAGES=(
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-scapy
   iproute2 ethtool curl nginx-light procps util-linux systemd man-db groff-base
+  prometheus  # promtool (metrics and rules checks) and the server the metrics test scrapes with
 )
 
 vipd_install_deps() {
@@ -29,6 +30,11 @@ vipd_install_deps() {
   # nginx-light's package starts a system nginx; the test farms run their own.
   if printf '%s\n' "${missing[@]}" | grep -qx nginx-light; then
     systemctl disable --now nginx >/dev/null 2>&1 || service nginx stop >/dev/null 2>&1 || true
+  fi
+  # So does prometheus's (on :9090); the metrics test starts its own on loopback.
+  if printf '%s\n' "${missing[@]}" | grep -qx prometheus; then
+    systemctl disable --now prometheus >/dev/null 2>&1 || service prometheus stop >/dev/null 2>&1 ||
+      true
   fi
 }
 

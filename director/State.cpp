@@ -172,6 +172,10 @@ Result<void> DesiredState::deleteReal(const admin::ServiceKey& key, const admin:
   return {};
 }
 
+void DesiredState::newGeneration(const admin::ServiceKey& key) {
+  if (auto svc = lookup(key)) ++(*svc)->realsEpoch;
+}
+
 void DesiredState::retire(const ServiceEntry& svc, const RealEntry& real) {
   retiredReals_[real.realId] = RetiredReal{real.realId, svc.svcId, svc.config.key, real.config};
 }

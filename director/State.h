@@ -104,6 +104,9 @@ class DesiredState {
   Result<void> addReal(const admin::ServiceKey& key, const admin::RealConfig& real);
   Result<void> editReal(const admin::ServiceKey& key, const admin::RealConfig& real);
   Result<void> deleteReal(const admin::ServiceKey& key, const admin::RealConfig& real);
+  // A new generation number for the service's list of reals, which changes nothing else: the
+  // list the fast path holds changed for another reason (the health view, director/HealthView.h).
+  void newGeneration(const admin::ServiceKey& key);
 
   const std::map<admin::ServiceKey, ServiceEntry>& services() const { return services_; }
   const ServiceEntry* find(const admin::ServiceKey& key) const;

@@ -107,6 +107,33 @@ TEST(Checker, WatchingAgainWithTheSameChecksKeepsTheHealth) {
   EXPECT_EQ(checker.find(keyOf(s.port()))->state(), State::pending);
 }
 
+// 1000 reals whose checks all hang (black holes) and an event that arrives meanwhile (an admin
+// request, in vipd): the event is handled while every check is still under way.
+TEST(Checker, AThousandHangingChecksHoldNothingElseUp) {
+  boost::asio::io_context io;
+  AsioProber prober(io);
+  int results = 0;
+  Checker checker(io, prober, [](const RealKey&, const Transition&, const RealHealth&) {});
+  checker.onResult([&](const RealKey&, std::size_t, const Outcome&, Duration) { ++results; });
+  FullBacklog hole;
+  CheckSpec hanging = fastTcp();
+  hanging.timeout = std::chrono::seconds(30);
+  for (std::uint16_t i = 0; i < 1000; ++i) {
+    RealKey k = keyOf(hole.port());
+    k.address.bytes[3] = static_cast<std::uint8_t>(i % 250);
+    k.address.bytes[2] = static_cast<std::uint8_t>(i / 250);
+    checker.watch(k, Target{keyOf(0).address, hole.port()}, {hanging}, State::pending,
+                  Duration::zero());
+  }
+  bool served = false;
+  boost::asio::steady_timer request(io, milliseconds(100));
+  request.async_wait([&](const boost::system::error_code&) { served = true; });
+  runUntil(io, [&] { return served; });
+  EXPECT_TRUE(served);
+  EXPECT_EQ(results, 0);  // every check still waits for its handshake
+  EXPECT_EQ(checker.size(), 1000u);
+}
+
 TEST(Checker, ARealWithoutChecksIsUpAndRunsNothing) {
   boost::asio::io_context io;
   AsioProber prober(io);

@@ -183,12 +183,13 @@ void Director::onHealth(const health::RealKey& key, const health::Transition& t,
     ++v.ups;
   }
   logTransition(key, t, v);
-  republish();
+  // As keepalived: the real's command, then the table and the quorum.
   if (auto cfg = healthConfig_.find(key.service); cfg != healthConfig_.end()) {
     health::Target real{key.address, key.port};
     if (t.to == health::State::up) run(cfg->second.notifyUp, real);
     if (t.to == health::State::down) run(cfg->second.notifyDown, real);
   }
+  republish();
 }
 
 void Director::onCheckResult(const health::RealKey& key, const health::Outcome& o,

@@ -220,5 +220,37 @@ TEST_F(HealthTest, ADynamicWeightIsPublished) {
   EXPECT_EQ(held().at("198.18.1.11"), 3u);
 }
 
+// keepalived's quorum: lost at 0 or below quorum - hysteresis, gained at quorum + hysteresis,
+// with the commands run on each change and notify commands on each real's transition.
+TEST_F(HealthTest, QuorumWithHysteresisRunsItsCommands) {
+  std::vector<std::string> ran;
+  director.useCommands([&](const std::vector<std::string>& argv, const health::Target& about) {
+    ran.push_back(argv.at(1) + " " + about.address.toString());
+  });
+  Config c = fileWith(health::OnFailure::remove);  // two reals of weight 5
+  auto& h = c.health[vip()];
+  h.quorum = 6;
+  h.hysteresis = 2;
+  h.quorumUp = {"/bin/echo", "quorum-up"};
+  h.quorumDown = {"/bin/echo", "quorum-down"};
+  h.notifyDown = {"/bin/echo", "real-down"};
+  ASSERT_TRUE(director.start());
+  ASSERT_TRUE(director.applyFile(c));
+  EXPECT_FALSE(director.quorums().at(vip()));  // nothing passed yet
+  director.onHealth(keyOf("198.18.1.11"), to(State::pending, State::up), std::nullopt);
+  EXPECT_FALSE(director.quorums().at(vip()));  // 5 < 6 + 2
+  director.onHealth(keyOf("198.18.1.12"), to(State::pending, State::up), std::nullopt);
+  EXPECT_TRUE(director.quorums().at(vip()));  // 10
+  EXPECT_EQ(ran, (std::vector<std::string>{"quorum-up 198.18.1.100"}));
+  director.onHealth(keyOf("198.18.1.11"), to(State::up, State::down, Reason::timeout),
+                    std::nullopt);
+  EXPECT_TRUE(director.quorums().at(vip()));  // 5 is not below 6 - 2
+  director.onHealth(keyOf("198.18.1.12"), to(State::up, State::down, Reason::timeout),
+                    std::nullopt);
+  EXPECT_FALSE(director.quorums().at(vip()));
+  EXPECT_EQ(ran, (std::vector<std::string>{"quorum-up 198.18.1.100", "real-down 198.18.1.11",
+                                           "real-down 198.18.1.12", "quorum-down 198.18.1.100"}));
+}
+
 }  // namespace
 }  // namespace vipd::test

@@ -132,7 +132,7 @@ class Reader {
     const toml::node* n = t.get(key);
     if (!n) return out;
     const auto* arr = n->as_array();
-    if (!arr || !arr->is_array_of_tables()) {
+    if (!arr || (!arr->empty() && !arr->is_array_of_tables())) {  // [] holds no table
       error(n->source(),
             "'" + std::string(key) + "' must be an array of tables ([[" + std::string(key) + "]])");
       return out;
@@ -475,11 +475,13 @@ std::optional<health::CheckSpec> readCheck(Reader& rd, const toml::table& t) {
   else if (type && !kind)
     rd.error(at(t, "type"),
              "unknown check type '" + *type + "' (tcp, http, https, udp, dns or exec)");
+  if (const toml::node* n = t.get("via_vip"))
+    rd.error(n->source(), "'via_vip' checks are not built yet (docs/HEALTH.md)");
   if (kind) {
     c.kind = *kind;
     auto own = kindKeys(*kind);
     for (auto&& [key, value] : t)
-      if (!kCommon.count(key.str()) && !own.count(key.str()))
+      if (!kCommon.count(key.str()) && !own.count(key.str()) && key.str() != "via_vip")
         rd.error(key.source(),
                  "unknown key '" + std::string(key.str()) + "' in a " + *type + " check");
   }

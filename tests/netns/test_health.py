@@ -217,6 +217,25 @@ class Health(HeldConnections, unittest.TestCase):
         self.farm.start_real('real3')
         self.wait_until(lambda: self.farm.ip('real3') in self.listed(), timeout=30)
 
+    def test_a_plain_check_misses_a_real_without_the_vip(self):
+        """Why via_vip is needed (docs/HEALTH.md): a real whose lo lost the VIP drops the
+        director's forwarded frames, yet a check from the director to its own address passes."""
+        self.start_vipd(config(self.farm))
+        self.wait_until(self.all_up, timeout=10)
+        real2 = self.farm.ip('real2')
+        self.farm.run('real2', ['ip', 'addr', 'del', f'{self.farm.vip}/32', 'dev', 'lo'])
+        time.sleep(INTERVAL * (FALL + 1))
+        self.assertIn(real2, self.listed())
+        self.assertEqual(self.health(real2)['state'], 'up')
+        answers = []
+        for _ in range(6):
+            try:
+                answers.append(self.farm.http_get(f'http://{self.service}/', timeout=1).strip())
+            except Exception:  # noqa: BLE001 - the farm's error for a request that failed
+                answers.append('failed')
+        self.assertIn('failed', answers)
+        self.assertEqual(set(answers) - {'failed'}, {'real1', 'real3'})
+
     def test_a_restart_takes_no_checked_real_out(self):
         self.start_vipd(config(self.farm))
         self.wait_until(self.all_up, timeout=10)

@@ -233,6 +233,17 @@ TEST(ConfigFile, ReadsTheChecksOfTheIssue) {
   EXPECT_EQ(h.checksOf({*admin::Address::parse("198.18.0.12"), 80})[0].kind, health::Kind::http);
 }
 
+TEST(ConfigFile, AnEmptyCheckArrayLeavesARealUnchecked) {
+  auto load =
+      parseConfig("vipd.conf", std::string(kService) +
+                                   "[[service.check]]\ntype = \"tcp\"\n"
+                                   "[[service.real]]\naddress = \"198.18.0.11\"\ncheck = []\n");
+  ASSERT_TRUE(load.ok()) << load.report();
+  EXPECT_TRUE(load.config.health.begin()
+                  ->second.checksOf({*admin::Address::parse("198.18.0.11"), 80})
+                  .empty());
+}
+
 TEST(ConfigFile, ReadsEveryKindsKeys) {
   auto load = parseConfig("vipd.conf", std::string(kService) + R"([[service.check]]
 type = "https"
@@ -306,6 +317,8 @@ TEST(ConfigFile, BadChecksAreErrorsAtTheirKeys) {
   EXPECT_EQ(
       diagnose(std::string(kService) + "[[service.check]]\ntype = \"udp\"\npayload = \"xyz\"\n"),
       "vipd.conf:6:11: 'payload' must be hex digits, two per byte\n");
+  EXPECT_EQ(diagnose(std::string(kService) + "[[service.check]]\ntype = \"tcp\"\nvia_vip = true\n"),
+            "vipd.conf:6:11: 'via_vip' checks are not built yet (docs/HEALTH.md)\n");
   EXPECT_EQ(diagnose(std::string(kService) + "sorry_server = \"nowhere\"\n"),
             "vipd.conf:4:16: 'sorry_server' = \"nowhere\" is not ADDRESS[:PORT] or "
             "[IPV6-ADDRESS][:PORT]\n");

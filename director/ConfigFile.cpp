@@ -559,9 +559,6 @@ void readServiceHealth(Reader& rd, const toml::table& t, ReadService& out) {
       h.sorryServer = health::RealAddress{hp->address, hp->port.value_or(out.config.key.port)};
   }
   if (auto v = rd.boolean(t, "sorry_server_inhibit")) h.sorryServerInhibit = *v;
-  if (h.sorryServer)  // TODO(health): the sorry server in the effective table
-    rd.warning(at(t, "sorry_server"),
-               "this vipd does not serve from a sorry server yet: it is read and not used");
   h.quorumUp = readCommand(rd, t, "quorum_up");
   h.quorumDown = readCommand(rd, t, "quorum_down");
   h.notifyUp = readCommand(rd, t, "notify_up");

@@ -33,8 +33,10 @@ Error missing(const char* what) {
 
 std::set<std::uint32_t> realIds(const DesiredState& s) {
   std::set<std::uint32_t> out;
-  for (const auto& [key, svc] : s.services())
+  for (const auto& [key, svc] : s.services()) {
     for (const auto& r : svc.reals) out.insert(r.realId);
+    if (svc.sorry) out.insert(svc.sorry->realId);
+  }
   return out;
 }
 
@@ -45,10 +47,13 @@ bool removesReals(const DesiredState& from, const DesiredState& to) {
   return false;
 }
 
+// The next hops to keep resolved: the reals' and the sorry servers'.
 std::set<admin::Address> realAddresses(const DesiredState& s) {
   std::set<admin::Address> out;
-  for (const auto& [key, svc] : s.services())
+  for (const auto& [key, svc] : s.services()) {
     for (const auto& r : svc.reals) out.insert(r.config.address);
+    if (svc.sorry) out.insert(svc.sorry->config.address);
+  }
   return out;
 }
 
@@ -134,6 +139,7 @@ Result<void> Director::commit(DesiredState next) {
 }
 
 Result<void> Director::commit(DesiredState next, const admin::Timeouts& timeouts) {
+  applySorry(next);
   prepareView(next);  // before the first publication of a checked real: it starts pending
   renewGenerations(next);
   if (auto r = apply(next, timeouts); !r) return r;
@@ -145,7 +151,7 @@ Result<void> Director::commit(DesiredState next, const admin::Timeouts& timeouts
   state_ = std::move(next);
   if (deleted) expireDeletedReals();
   syncChecks();
-  evaluateQuorums();
+  if (evaluateQuorums()) republish();
   if (neighbours_) {
     neighbours_->setTargets(realAddresses(state_));
     if (newReals)
@@ -402,7 +408,28 @@ admin::ServiceStatus Director::status(const ServiceEntry& svc) {
     rs.health = realHealth(svc.config.key, r);
     st.reals.push_back(rs);
   }
+  if (auto sorry = sorryStatus(svc)) st.reals.push_back(*sorry);
   return st;
+}
+
+std::optional<admin::RealStatus> Director::sorryStatus(const ServiceEntry& svc) {
+  SorryUse use = sorryUse(svc.config.key, svc);
+  if (use == SorryUse::none) return std::nullopt;
+  const RealEntry& sorry = *svc.sorry;
+  admin::RealStatus rs;
+  rs.config = sorry.config;
+  if (auto live = dp_.realState(sorry.realId)) {
+    rs.activeConns = live->active;
+    rs.inactiveConns = live->inactive;
+    rs.persistentConns = live->persistent;
+  }
+  rs.stats = toStats(dp_.realStats(sorry.realId));
+  rs.origin = "file";
+  admin::RealHealth h;
+  h.state = "sorry";
+  h.weight = use == SorryUse::serving ? sorry.config.weight : 0;
+  rs.health = h;
+  return rs;
 }
 
 admin::Response Director::list(const std::optional<admin::ServiceKey>& key) {
@@ -595,8 +622,10 @@ admin::Response Director::listConnections() {
     return resp;
   }
   std::map<std::uint32_t, const admin::RealConfig*> reals;
-  for (const auto& [key, svc] : state_.services())
+  for (const auto& [key, svc] : state_.services()) {
     for (const auto& r : svc.reals) reals[r.realId] = &r.config;
+    if (svc.sorry) reals[svc.sorry->realId] = &svc.sorry->config;
+  }
   for (const auto& [id, retired] : state_.retiredReals()) reals.emplace(id, &retired.config);
   std::uint64_t now = monotonicNs();
   for (const auto& e : *entries) {

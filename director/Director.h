@@ -150,12 +150,18 @@ class Director {
   void renewGenerations(DesiredState& state) const;
   void syncChecks();
   void republish();
-  void evaluateQuorums();
+  void publishView();
+  // Returns whether a sorry server's use changed: the table is to be published again.
+  bool evaluateQuorums();
+  SorryUse sorryUse(const admin::ServiceKey& key, const ServiceEntry& svc) const;
+  void applySorry(DesiredState& state) const;
   void run(const std::vector<std::string>& argv, const health::Target& about) const;
   void logTransition(const health::RealKey& key, const health::Transition& t,
                      const RealView& view) const;
   std::optional<admin::RealHealth> realHealth(const admin::ServiceKey& svc,
                                               const RealEntry& real) const;
+  // The sorry server as listings show it while the fast path holds it (health state "sorry").
+  std::optional<admin::RealStatus> sorryStatus(const ServiceEntry& svc);
   void expireDeletedReals();
   admin::Response list(const std::optional<admin::ServiceKey>& key);
   admin::ServiceStatus status(const ServiceEntry& svc);

@@ -23,8 +23,38 @@ std::int64_t unixSeconds(std::chrono::system_clock::time_point t) {
 
 std::map<admin::ServiceKey, ServiceEntry> Director::effectiveOf(const DesiredState& state) const {
   std::map<admin::ServiceKey, ServiceEntry> out;
-  for (const auto& [key, svc] : state.services()) out.emplace(key, effectiveEntry(svc, view_));
+  for (const auto& [key, svc] : state.services())
+    out.emplace(key, effectiveEntry(svc, view_, sorryUse(key, svc)));
   return out;
+}
+
+SorryUse Director::sorryUse(const admin::ServiceKey& key, const ServiceEntry& svc) const {
+  if (!svc.sorry) return SorryUse::none;
+  auto q = quorum_.find(key);
+  if (q != quorum_.end() && !q->second) return SorryUse::serving;
+  auto cfg = healthConfig_.find(key);
+  return cfg != healthConfig_.end() && cfg->second.sorryServerInhibit ? SorryUse::standby
+                                                                      : SorryUse::none;
+}
+
+// Every service gets the sorry server its health settings name (route, or tunnel for another
+// family than the service's), or none.
+void Director::applySorry(DesiredState& state) const {
+  std::vector<admin::ServiceKey> keys;
+  for (const auto& [key, svc] : state.services()) keys.push_back(key);
+  for (const auto& key : keys) {
+    std::optional<admin::RealConfig> want;
+    auto cfg = healthConfig_.find(key);
+    if (cfg != healthConfig_.end() && cfg->second.sorryServer) {
+      admin::RealConfig r;
+      r.address = cfg->second.sorryServer->first;
+      r.port = cfg->second.sorryServer->second;
+      if (r.address.family != key.address.family) r.forward = admin::Forward::tunnel;
+      want = r;
+    }
+    if (auto r = state.setSorry(key, want); !r)
+      log::warning(admin::describe(key) + ": its sorry server is not used: " + r.error().message);
+  }
 }
 
 // A real found serving is not taken out because it gained checks or because vipd restarted: it
@@ -40,6 +70,10 @@ health::State Director::initialState(const admin::ServiceKey& svc, const RealEnt
   auto held = adoptedHeld_->services.find(toSvcKey(svc));
   if (held == adoptedHeld_->services.end()) return health::State::pending;
   const vipd_svc& g = held->second;
+  const ServiceEntry* entry = state_.find(svc);
+  for (std::size_t i = 0; entry && entry->sorry && i < g.n_dests && i < VIPD_MAX_REALS; ++i)
+    if (g.dests[i].real_id == entry->sorry->realId && g.dests[i].weight > 0)
+      return health::State::pending;  // the sorry server served: the reals' states are unknown
   for (std::size_t i = 0; i < g.n_dests && i < VIPD_MAX_REALS; ++i)
     if (g.dests[i].real_id == real.realId)
       return g.dests[i].weight == 0 && real.config.weight > 0 ? health::State::down
@@ -77,7 +111,8 @@ void Director::renewGenerations(DesiredState& state) const {
   for (const auto& [key, svc] : state.services()) {
     auto was = effective_.find(key);
     if (was == effective_.end() || was->second.realsEpoch != svc.realsEpoch) continue;
-    if (effectiveEntry(svc, view_).reals != was->second.reals) state.newGeneration(key);
+    if (effectiveEntry(svc, view_, sorryUse(key, svc)).reals != was->second.reals)
+      state.newGeneration(key);
   }
 }
 
@@ -108,12 +143,17 @@ void Director::syncChecks() {
 }
 
 void Director::republish() {
+  do publishView();
+  while (evaluateQuorums());
+}
+
+void Director::publishView() {
   DesiredState next = state_;
   renewGenerations(next);
   bool renewed = !(next.image() == state_.image());
   bool removes = false;
   for (const auto& [key, was] : effective_) {
-    auto now = effectiveEntry(*next.find(key), view_);
+    auto now = effectiveEntry(*next.find(key), view_, sorryUse(key, *next.find(key)));
     for (const auto& r : was.reals)
       removes = removes || std::none_of(now.reals.begin(), now.reals.end(),
                                         [&](const RealEntry& e) { return e.realId == r.realId; });
@@ -125,7 +165,6 @@ void Director::republish() {
   state_ = std::move(next);
   if (removes) expireDeletedReals();
   if (renewed) changed();  // the generation numbers are kept with the table
-  evaluateQuorums();
 }
 
 void Director::run(const std::vector<std::string>& argv, const health::Target& about) const {
@@ -135,7 +174,8 @@ void Director::run(const std::vector<std::string>& argv, const health::Target& a
 // keepalived's update_quorum_state: the sum of the weights of the reals that are up (a real
 // without checks is up); lost when it is 0 or below quorum - hysteresis, gained again at
 // quorum + hysteresis. The first evaluation of a service only records its state.
-void Director::evaluateQuorums() {
+bool Director::evaluateQuorums() {
+  bool sorryChanged = false;
   for (const auto& [key, cfg] : healthConfig_) {
     const ServiceEntry* svc = state_.find(key);
     if (!svc) continue;
@@ -150,21 +190,28 @@ void Director::evaluateQuorums() {
     std::string what = admin::describe(key) + " (weight " + std::to_string(sum) + ", quorum " +
                        std::to_string(quorum) + ", hysteresis " + std::to_string(h) + ")";
     health::Target vip{key.address, key.port};
+    std::string sorry = svc->sorry ? "; sorry server " + admin::hostPort(svc->sorry->config.address,
+                                                                         svc->sorry->config.port)
+                                   : "";
     if (first) {
-      if (!it->second) log::notice(what + " starts without its quorum");
+      if (!it->second) log::notice(what + " starts without its quorum" + sorry);
+      sorryChanged = sorryChanged || (svc->sorry && !it->second);
     } else if (it->second && (sum == 0 || sum + h < quorum)) {
       it->second = false;
-      log::warning(what + " lost its quorum");
+      log::warning(what + " lost its quorum" + (svc->sorry ? sorry + " serves" : ""));
       run(cfg.quorumDown, vip);
+      sorryChanged = sorryChanged || svc->sorry.has_value();
     } else if (!it->second && sum >= quorum + h) {
       it->second = true;
-      log::notice(what + " gained its quorum");
+      log::notice(what + " gained its quorum" + (svc->sorry ? sorry + " stops serving" : ""));
       run(cfg.quorumUp, vip);
+      sorryChanged = sorryChanged || svc->sorry.has_value();
     }
   }
   for (auto it = quorum_.begin(); it != quorum_.end();)
     it = healthConfig_.count(it->first) && state_.find(it->first) ? std::next(it)
                                                                   : quorum_.erase(it);
+  return sorryChanged;
 }
 
 void Director::onHealth(const health::RealKey& key, const health::Transition& t,
@@ -236,9 +283,11 @@ std::optional<admin::RealHealth> Director::realHealth(const admin::ServiceKey& s
   const RealView& v = it->second;
   admin::RealHealth h;
   h.state = health::stateName(v.state);
-  auto w = effectiveWeight(svc, real, view_);
-  h.inTable = w.has_value();
-  h.weight = w.value_or(0);
+  // What the fast path holds (a sorry server that serves has taken the reals' place).
+  h.inTable = false;
+  if (auto held = effective_.find(svc); held != effective_.end())
+    for (const auto& r : held->second.reals)
+      if (r.realId == real.realId) h.inTable = true, h.weight = r.config.weight;
   h.lastResult = !v.checked                             ? ""
                  : v.lastResult == health::Reason::none ? "pass"
                                                         : health::reasonName(v.lastResult);

@@ -18,15 +18,24 @@ std::optional<std::uint32_t> effectiveWeight(const admin::ServiceKey& svc, const
   return v.weight.value_or(real.config.weight);
 }
 
-ServiceEntry effectiveEntry(const ServiceEntry& running, const HealthView& view) {
+ServiceEntry effectiveEntry(const ServiceEntry& running, const HealthView& view, SorryUse sorry) {
   ServiceEntry out = running;
   out.reals.clear();
+  if (running.sorry && sorry == SorryUse::serving) {  // keepalived: the live reals make way
+    out.reals.push_back(*running.sorry);
+    return out;
+  }
   for (const auto& r : running.reals) {
     auto w = effectiveWeight(running.config.key, r, view);
     if (!w) continue;
     RealEntry e = r;
     e.config.weight = *w;
     if (*w > 0) e.lastWeight = *w;
+    out.reals.push_back(e);
+  }
+  if (running.sorry && sorry == SorryUse::standby) {
+    RealEntry e = *running.sorry;
+    e.config.weight = 0;
     out.reals.push_back(e);
   }
   return out;

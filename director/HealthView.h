@@ -46,9 +46,15 @@ inline health::RealKey realKey(const admin::ServiceKey& svc, const admin::RealCo
 // effective table.
 std::optional<std::uint32_t> effectiveWeight(const admin::ServiceKey& svc, const RealEntry& real,
                                              const HealthView& view);
+// What the service's sorry server does: nothing (absent), wait at weight 0
+// (sorry_server_inhibit while the quorum holds), or serve alone (the quorum is lost).
+enum class SorryUse : std::uint8_t { none, standby, serving };
+
 // The service's entry as the fast path holds it: the running entry with its reals filtered and
-// weighted by the view. The generation (realsEpoch) is the running entry's: the director gives
-// the running entry a new one whenever the view changes what this returns.
-ServiceEntry effectiveEntry(const ServiceEntry& running, const HealthView& view);
+// weighted by the view, or its sorry server alone while it serves. The generation (realsEpoch)
+// is the running entry's: the director gives the running entry a new one whenever the view
+// changes what this returns.
+ServiceEntry effectiveEntry(const ServiceEntry& running, const HealthView& view,
+                            SorryUse sorry = SorryUse::none);
 
 }  // namespace vipd

@@ -236,6 +236,26 @@ class Health(HeldConnections, unittest.TestCase):
         self.assertIn('failed', answers)
         self.assertEqual(set(answers) - {'failed'}, {'real1', 'real3'})
 
+    def test_the_sorry_server_serves_while_the_quorum_is_lost(self):
+        text = config(self.farm).replace(
+            'scheduler = "rr"\n', f'scheduler = "rr"\nsorry_server = "{self.farm.ip("real3")}"\n'
+            'quorum = 2\n', 1)
+        # real3 is the sorry server only: the service's reals are real1 and real2.
+        text = text.split(f'\n  [[service.real]]\n  address = "{self.farm.ip("real3")}:{PORT}"')[0]
+        self.start_vipd(text)
+        real1, real3 = self.farm.ip('real1'), self.farm.ip('real3')
+        self.wait_until(lambda: set(self.listed()) == {real1, self.farm.ip('real2')}, timeout=10)
+        self.farm.stop_real('real2')  # the weights left, 1, are below the quorum of 2
+        self.wait_until(lambda: set(self.listed()) == {real3}, timeout=30)
+        self.assertIn('lost its quorum; sorry server', self.vipd.log())
+        self.assertEqual({self.farm.http_get(f'http://{self.service}/').strip()
+                          for _ in range(4)}, {'real3'})
+        self.assertNotIn(real3, self.vipd.vipadm('-S', '-n').stdout)
+        self.farm.start_real('real2')
+        self.wait_until(lambda: set(self.listed()) == {real1, self.farm.ip('real2')}, timeout=30)
+        self.assertEqual({self.farm.http_get(f'http://{self.service}/').strip()
+                          for _ in range(4)}, {'real1', 'real2'})
+
     def test_a_restart_takes_no_checked_real_out(self):
         self.start_vipd(config(self.farm))
         self.wait_until(self.all_up, timeout=10)

@@ -219,7 +219,9 @@ std::string saveRules(const std::vector<admin::ServiceStatus>& services, bool nu
     const std::string svc =
         protoOption(k.protocol) + " " + addrPort(k.address, k.port, proto, numeric, names);
     out += ruleForService(s, svc);
-    std::vector<admin::RealStatus> running = s.reals;  // -S saves the running table
+    std::vector<admin::RealStatus> running;  // -S saves the running table: no sorry server
+    for (const admin::RealStatus& r : s.reals)
+      if (!r.health || r.health->state != "sorry") running.push_back(r);
     sortReals(running);
     for (const admin::RealStatus& r : running)
       out += ruleForReal(r.config, svc,

@@ -252,5 +252,51 @@ TEST_F(HealthTest, QuorumWithHysteresisRunsItsCommands) {
                                            "real-down 198.18.1.12", "quorum-down 198.18.1.100"}));
 }
 
+Config withSorry(bool inhibit) {
+  Config c = fileWith(health::OnFailure::remove);
+  auto& h = c.health[vip()];
+  h.sorryServer = health::RealAddress{*admin::Address::parse("198.18.1.99"), 80};
+  h.sorryServerInhibit = inhibit;
+  return c;
+}
+
+TEST_F(HealthTest, TheSorryServerServesWhileTheQuorumIsLost) {
+  ASSERT_TRUE(director.start());
+  ASSERT_TRUE(director.applyFile(withSorry(false)));
+  EXPECT_EQ(held(), (std::map<std::string, std::uint32_t>{{"198.18.1.99", 1}}));
+  const auto& sorry = listed("198.18.1.99");
+  ASSERT_TRUE(sorry.health);
+  EXPECT_EQ(sorry.health->state, "sorry");
+  director.onHealth(keyOf("198.18.1.11"), to(State::pending, State::up), std::nullopt);
+  EXPECT_EQ(held(), (std::map<std::string, std::uint32_t>{{"198.18.1.11", 5}}));
+  director.onHealth(keyOf("198.18.1.11"), to(State::up, State::down, Reason::refused),
+                    std::nullopt);
+  EXPECT_EQ(held(), (std::map<std::string, std::uint32_t>{{"198.18.1.99", 1}}));
+  // The sorry server is the file's, not the operator's: not a real of the running table.
+  EXPECT_EQ(director.state().find(vip())->reals.size(), 2u);
+  // Kept with the table, ids and all: a new vipd restores it.
+  auto kept = director.persisted();
+  ASSERT_TRUE(kept.state.services.at(0).sorry);
+  Director next{fake, nullptr, {4096, false, 1}};
+  ASSERT_TRUE(next.restore(kept));
+}
+
+TEST_F(HealthTest, AnInhibitedSorryServerWaitsAtWeightZero) {
+  ASSERT_TRUE(director.start());
+  ASSERT_TRUE(director.applyFile(withSorry(true)));
+  director.onHealth(keyOf("198.18.1.11"), to(State::pending, State::up), std::nullopt);
+  EXPECT_EQ(held(), (std::map<std::string, std::uint32_t>{{"198.18.1.11", 5}, {"198.18.1.99", 0}}));
+}
+
+TEST_F(HealthTest, RemovingTheSorryServerFromTheFileRetiresIt) {
+  ASSERT_TRUE(director.start());
+  ASSERT_TRUE(director.applyFile(withSorry(false)));
+  std::uint32_t id = director.state().find(vip())->sorry->realId;
+  ASSERT_TRUE(director.applyFile(fileWith(health::OnFailure::remove)));
+  EXPECT_FALSE(director.state().find(vip())->sorry);
+  EXPECT_TRUE(director.state().retiredReals().count(id));
+  EXPECT_TRUE(held().empty());
+}
+
 }  // namespace
 }  // namespace vipd::test

@@ -233,6 +233,23 @@ Result<std::optional<PersistedTable>> keptTable(const StateFile& file, const Opt
   return std::optional<PersistedTable>();
 }
 
+// Whether the file has vipd run commands (exec checks, notify and quorum commands), which drop to
+// their user.
+bool runsCommands(const Config& config) {
+  for (const auto& [key, h] : config.health) {
+    auto exec = [](const std::vector<health::CheckSpec>& checks) {
+      return std::any_of(checks.begin(), checks.end(),
+                         [](const health::CheckSpec& c) { return c.kind == health::Kind::exec; });
+    };
+    bool own = std::any_of(h.realChecks.begin(), h.realChecks.end(),
+                           [&](const auto& r) { return exec(r.second); });
+    if (exec(h.checks) || own || !h.quorumUp.empty() || !h.quorumDown.empty() ||
+        !h.notifyUp.empty() || !h.notifyDown.empty())
+      return true;
+  }
+  return false;
+}
+
 // The checks run on the event loop, and so do the director's waits (next hops).
 void wireHealth(Director& director, health::Checker& checker, boost::asio::io_context& io,
                 const Config& config) {
@@ -273,7 +290,8 @@ Result<void> startDirector(Director& director, const std::optional<PersistedTabl
 
 // `config` was read and checked completely before this: nothing is touched for a bad file.
 int run(const Options& o, const Config& config) {
-  if (auto r = checkCapabilities(!o.adminGroup.empty()); !r) return fail(r.error(), 4);
+  if (auto r = checkCapabilities(!o.adminGroup.empty(), runsCommands(config)); !r)
+    return fail(r.error(), 4);
   if (auto r = checkInterfaces(o.interfaces); !r) return fail(r.error());
   StateFile stateFile(o.stateDir);
   auto kept = keptTable(stateFile, o);

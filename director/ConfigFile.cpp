@@ -559,6 +559,15 @@ void readServiceHealth(Reader& rd, const toml::table& t, ReadService& out) {
       h.sorryServer = health::RealAddress{hp->address, hp->port.value_or(out.config.key.port)};
   }
   if (auto v = rd.boolean(t, "sorry_server_inhibit")) h.sorryServerInhibit = *v;
+  if (auto m = rd.string(t, "sorry_server_method")) {
+    if (*m == "route")
+      h.sorryServerMethod = admin::Forward::route;
+    else if (*m == "tunnel")
+      h.sorryServerMethod = admin::Forward::tunnel;
+    else
+      rd.error(at(t, "sorry_server_method"),
+               "unknown sorry_server_method '" + *m + "' (route or tunnel)");
+  }
   h.quorumUp = readCommand(rd, t, "quorum_up");
   h.quorumDown = readCommand(rd, t, "quorum_down");
   h.notifyUp = readCommand(rd, t, "notify_up");
@@ -569,7 +578,7 @@ ReadService readService(Reader& rd, const toml::table& t) {
   rd.onlyKeys(t,
               {"protocol", "address", "scheduler", "flags", "persistent", "netmask", "one_packet",
                "real", "check", "quorum", "hysteresis", "sorry_server", "sorry_server_inhibit",
-               "quorum_up", "quorum_down", "notify_up", "notify_down"},
+               "sorry_server_method", "quorum_up", "quorum_down", "notify_up", "notify_down"},
               "[[service]]");
   std::size_t before = rd.errors();
   ReadService out;

@@ -50,6 +50,7 @@ void Director::applySorry(DesiredState& state) const {
       r.address = cfg->second.sorryServer->first;
       r.port = cfg->second.sorryServer->second;
       if (r.address.family != key.address.family) r.forward = admin::Forward::tunnel;
+      if (cfg->second.sorryServerMethod) r.forward = *cfg->second.sorryServerMethod;
       want = r;
     }
     if (auto r = state.setSorry(key, want); !r)

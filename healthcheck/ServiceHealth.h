@@ -21,6 +21,8 @@ struct ServiceHealth {
   std::uint32_t hysteresis = 0;
   std::optional<RealAddress> sorryServer;
   bool sorryServerInhibit = false;
+  // keepalived's sorry_server_lvs_method; none: route, or tunnel for another family
+  std::optional<admin::Forward> sorryServerMethod;
   std::vector<std::string> quorumUp, quorumDown;  // argv of the commands run on changes
   std::vector<std::string> notifyUp, notifyDown;  // argv, for every real's transitions
   bool operator==(const ServiceHealth&) const = default;

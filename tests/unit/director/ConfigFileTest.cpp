@@ -224,6 +224,7 @@ TEST(ConfigFile, ReadsTheChecksOfTheIssue) {
   EXPECT_EQ(c.fall, 3u);
   EXPECT_EQ(c.onFailure, health::OnFailure::remove);
   EXPECT_EQ(h.quorum, 1u);
+  EXPECT_FALSE(h.sorryServerMethod);
   ASSERT_TRUE(h.sorryServer);
   EXPECT_EQ(h.sorryServer->second, 80);
   auto own = h.checksOf({*admin::Address::parse("198.18.0.11"), 80});
@@ -319,6 +320,8 @@ TEST(ConfigFile, BadChecksAreErrorsAtTheirKeys) {
       "vipd.conf:6:11: 'payload' must be hex digits, two per byte\n");
   EXPECT_EQ(diagnose(std::string(kService) + "[[service.check]]\ntype = \"tcp\"\nvia_vip = true\n"),
             "vipd.conf:6:11: 'via_vip' checks are not built yet (docs/HEALTH.md)\n");
+  EXPECT_EQ(diagnose(std::string(kService) + "sorry_server_method = \"masq\"\n"),
+            "vipd.conf:4:23: unknown sorry_server_method 'masq' (route or tunnel)\n");
   EXPECT_EQ(diagnose(std::string(kService) + "sorry_server = \"nowhere\"\n"),
             "vipd.conf:4:16: 'sorry_server' = \"nowhere\" is not ADDRESS[:PORT] or "
             "[IPV6-ADDRESS][:PORT]\n");

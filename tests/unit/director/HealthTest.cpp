@@ -281,6 +281,15 @@ TEST_F(HealthTest, TheSorryServerServesWhileTheQuorumIsLost) {
   ASSERT_TRUE(next.restore(kept));
 }
 
+TEST_F(HealthTest, TheSorryServersMethodIsConfigurable) {
+  ASSERT_TRUE(director.start());
+  Config c = withSorry(false);
+  c.health[vip()].sorryServerMethod = admin::Forward::tunnel;
+  ASSERT_TRUE(director.applyFile(c));
+  EXPECT_EQ(director.state().find(vip())->sorry->config.forward, admin::Forward::tunnel);
+  EXPECT_EQ(fake.services.at(toSvcKey(vip())).dests[0].fwd, VIPD_FWD_TUNNEL);
+}
+
 TEST_F(HealthTest, AnInhibitedSorryServerWaitsAtWeightZero) {
   ASSERT_TRUE(director.start());
   ASSERT_TRUE(director.applyFile(withSorry(true)));

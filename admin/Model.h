@@ -68,13 +68,26 @@ struct Stats {
   bool operator==(const Stats&) const = default;
 };
 
+// What vipd's health checks say of a real that has checks (docs/VIPADM-JSON.md).
+struct RealHealth {
+  std::string state;                  // "up", "down" or "pending" (not passed a check yet)
+  bool inTable = true;                // in the effective table the fast path holds
+  std::uint32_t weight = 0;           // the weight the fast path gives it, while inTable
+  std::string lastResult;             // "pass", or the reason the latest check failed
+  std::string reason;                 // the reason of the latest transition to down; "" before any
+  std::string detail;                 // that failure's detail ("status 503", "connect: ...")
+  std::int64_t sinceUnixSeconds = 0;  // the latest transition (or when checks began)
+  bool operator==(const RealHealth&) const = default;
+};
+
 struct RealStatus {
-  RealConfig config;
+  RealConfig config;  // the running table's: what the file and the operator configured
   std::uint32_t activeConns = 0;
   std::uint32_t inactiveConns = 0;
   std::uint32_t persistentConns = 0;
   Stats stats;
   std::string origin;  // who set its settings: "file" or "vipadm" (docs/CONFIGURATION.md)
+  std::optional<RealHealth> health;  // none: the real has no checks, it is as configured
   bool operator==(const RealStatus&) const = default;
 };
 

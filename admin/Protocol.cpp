@@ -25,8 +25,28 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ServiceKey, protocol, address, port)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RealConfig, address, port, forward, weight, upperThreshold,
                                    lowerThreshold)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Stats, conns, inPackets, outPackets, inBytes, outBytes)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RealStatus, config, activeConns, inactiveConns,
-                                                persistentConns, stats, origin)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RealHealth, state, inTable, weight, lastResult,
+                                                reason, detail, sinceUnixSeconds)
+
+void to_json(json& j, const RealStatus& r) {
+  j = json{{"config", r.config},
+           {"activeConns", r.activeConns},
+           {"inactiveConns", r.inactiveConns},
+           {"persistentConns", r.persistentConns},
+           {"stats", r.stats},
+           {"origin", r.origin}};
+  if (r.health) j["health"] = *r.health;
+}
+void from_json(const json& j, RealStatus& r) {
+  RealStatus d;
+  r.config = j.value("config", d.config);
+  r.activeConns = j.value("activeConns", d.activeConns);
+  r.inactiveConns = j.value("inactiveConns", d.inactiveConns);
+  r.persistentConns = j.value("persistentConns", d.persistentConns);
+  r.stats = j.value("stats", d.stats);
+  r.origin = j.value("origin", d.origin);
+  if (j.contains("health")) r.health = j.at("health").get<RealHealth>();
+}
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Endpoint, address, port)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Timeouts, tcp, tcpfin, udp)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Connection, protocol, state, expiresSeconds, client, clientPort,

@@ -1,8 +1,4 @@
-// Boost.Asio, included through here: Boost 1.74's awaitable.hpp uses std::exchange without
-// including <utility>, which GCC 12 in C++20 mode does not pull in by itself.
+// Boost.Asio for the director: base/Asio.h says why it is included through a header of ours.
 #pragma once
 
-// clang-format off
-#include <utility>
-#include <boost/asio.hpp>
-// clang-format on
+#include "base/Asio.h"

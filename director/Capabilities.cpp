@@ -38,12 +38,18 @@ bool has(cap_t caps, cap_value_t cap) {
 
 }  // namespace
 
-Result<void> checkCapabilities(bool adminGroup) {
+Result<void> checkCapabilities(bool adminGroup, bool commands) {
   cap_t caps = cap_get_proc();
   if (!caps) return {};  // cannot tell: the kernel will say
   std::vector<Need> wanted = needs();
   if (adminGroup)
     wanted.push_back({CAP_CHOWN, "CAP_CHOWN", "giving the admin socket to admin_group", false});
+  if (commands) {
+    wanted.push_back(
+        {CAP_SETUID, "CAP_SETUID", "running check and notify commands as their user", false});
+    wanted.push_back(
+        {CAP_SETGID, "CAP_SETGID", "running check and notify commands as their group", false});
+  }
   bool sysAdmin = has(caps, CAP_SYS_ADMIN);
   std::string missing;
   for (const Need& n : wanted)

@@ -9,7 +9,8 @@
 namespace vipd {
 
 // EPERM naming every missing capability and why it is needed; `adminGroup`: the admin socket
-// is given to a group, which takes CAP_CHOWN.
-Result<void> checkCapabilities(bool adminGroup);
+// is given to a group, which takes CAP_CHOWN; `commands`: exec checks or notify and quorum
+// commands run as another user, which takes CAP_SETUID and CAP_SETGID.
+Result<void> checkCapabilities(bool adminGroup, bool commands = false);
 
 }  // namespace vipd

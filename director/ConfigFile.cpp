@@ -5,11 +5,14 @@
 
 #include <grp.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <initializer_list>
@@ -21,6 +24,7 @@
 
 #include "director/MetricsAddress.h"
 #include "director/State.h"
+#include "healthcheck/Dns.h"
 #include "ipvsadm/SchedFlags.h"
 #include "schedulers/mh/Mh.h"
 
@@ -129,7 +133,7 @@ class Reader {
     const toml::node* n = t.get(key);
     if (!n) return out;
     const auto* arr = n->as_array();
-    if (!arr || !arr->is_array_of_tables()) {
+    if (!arr || (!arr->empty() && !arr->is_array_of_tables())) {  // [] holds no table
       error(n->source(),
             "'" + std::string(key) + "' must be an array of tables ([[" + std::string(key) + "]])");
       return out;
@@ -241,13 +245,6 @@ void readTimeouts(Reader& rd, const toml::table& t, TimeoutsSection& s) {
   s.udp = rd.integer(t, "udp", 1, kIntMax);
 }
 
-void refuseChecks(Reader& rd, const toml::table& t) {
-  if (const toml::node* n = t.get("check"))
-    rd.error(
-        n->source(),
-        "health checks ('check' tables) need vipd's health checker, which this vipd does not have");
-}
-
 // Where each Field of a DesiredState violation is written in the file.
 const char* keyOf(Field f) {
   switch (f) {
@@ -309,17 +306,286 @@ std::optional<std::uint32_t> readNetmask(Reader& rd, const toml::table& t, int f
   return bits;
 }
 
+// A duration in seconds, an integer or a float ("fractions allowed"), within min..max.
+std::optional<health::Duration> seconds(Reader& rd, const toml::table& t, std::string_view key,
+                                        double min, double max) {
+  const toml::node* n = t.get(key);
+  if (!n) return std::nullopt;
+  double v = 0;
+  if (n->is_integer())
+    v = static_cast<double>(n->as_integer()->get());
+  else if (n->is_floating_point())
+    v = n->as_floating_point()->get();
+  else {
+    rd.error(n->source(),
+             "'" + std::string(key) + "' must be a number of seconds, not " + typeName(n->type()));
+    return std::nullopt;
+  }
+  if (!(v >= min && v <= max)) {
+    rd.error(n->source(), "'" + std::string(key) + "' = " + std::to_string(v) +
+                              " is out of range " + std::to_string(min) + ".." +
+                              std::to_string(max) + " seconds");
+    return std::nullopt;
+  }
+  return std::chrono::duration_cast<health::Duration>(std::chrono::duration<double>(v));
+}
+
+std::optional<health::Kind> checkKind(const std::string& s) {
+  using health::Kind;
+  for (Kind k : {Kind::tcp, Kind::http, Kind::https, Kind::udp, Kind::dns, Kind::exec})
+    if (s == health::kindName(k)) return k;
+  return std::nullopt;
+}
+
+// status_codes = [200, "300-399"]: codes and ranges.
+void readStatusCodes(Reader& rd, const toml::table& t, health::CheckSpec& c) {
+  const auto* n = rd.typed(t, "status_codes", toml::node_type::array, "an array");
+  if (!n) return;
+  c.statusCodes.clear();
+  for (const auto& item : *n->as_array()) {
+    std::int64_t lo = -1, hi = -1;
+    if (const auto* i = item.as_integer()) {
+      lo = hi = i->get();
+    } else if (const auto* str = item.as_string()) {
+      int a = 0, b = 0;
+      char end = 0;
+      if (std::sscanf(str->get().c_str(), "%d-%d%c", &a, &b, &end) == 2) lo = a, hi = b;
+    }
+    if (lo < 100 || hi > 599 || lo > hi) {
+      rd.error(item.source(), "'status_codes' holds codes 100..599 and ranges \"LOW-HIGH\"");
+      continue;
+    }
+    c.statusCodes.emplace_back(static_cast<std::uint32_t>(lo), static_cast<std::uint32_t>(hi));
+  }
+  if (c.statusCodes.empty() && n->as_array()->empty())
+    rd.error(n->source(), "'status_codes' is empty");
+}
+
+std::optional<std::string> hexBytes(const std::string& hex) {
+  if (hex.size() % 2) return std::nullopt;
+  std::string out;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    unsigned v = 0;
+    if (!std::isxdigit(static_cast<unsigned char>(hex[i])) ||
+        !std::isxdigit(static_cast<unsigned char>(hex[i + 1])) ||
+        std::sscanf(hex.substr(i, 2).c_str(), "%2x", &v) != 1)
+      return std::nullopt;
+    out.push_back(static_cast<char>(v));
+  }
+  return out;
+}
+
+void readUdpKeys(Reader& rd, const toml::table& t, health::CheckSpec& c) {
+  if (auto p = rd.string(t, "payload")) {
+    if (auto bytes = hexBytes(*p))
+      c.payload = *bytes;
+    else
+      rd.error(at(t, "payload"), "'payload' must be hex digits, two per byte");
+  }
+  if (const toml::node* n = t.get("require_reply")) {
+    if (n->is_boolean()) {
+      c.requireReply = n->as_boolean()->get();
+    } else if (n->is_string()) {
+      std::string pat = n->as_string()->get();
+      std::transform(pat.begin(), pat.end(), pat.begin(), [](char ch) {
+        return static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      });
+      bool good =
+          !pat.empty() && pat.size() % 2 == 0 && std::all_of(pat.begin(), pat.end(), [](char ch) {
+            return std::isxdigit(static_cast<unsigned char>(ch)) || ch == 'x';
+          });
+      if (!good)
+        rd.error(n->source(), "'require_reply' pattern must be hex digits or x, two per byte");
+      c.requireReply = true;
+      c.reply = health::HexPattern{pat};
+    } else {
+      rd.error(n->source(), "'require_reply' must be a boolean or a hex pattern");
+    }
+  }
+  if (auto v = rd.integer(t, "min_reply_length", 0, 65507)) c.minReplyLength = *v;
+  if (auto v = rd.integer(t, "max_reply_length", 1, 65507)) c.maxReplyLength = *v;
+}
+
+void readKindKeys(Reader& rd, const toml::table& t, health::CheckSpec& c) {
+  if (auto p = rd.string(t, "path")) {
+    if (p->empty() || p->front() != '/') rd.error(at(t, "path"), "'path' must start with '/'");
+    c.path = *p;
+  }
+  if (auto h = rd.string(t, "host")) c.host = *h;
+  readStatusCodes(rd, t, c);
+  if (auto b = rd.string(t, "body")) c.bodyContains = *b;
+  if (auto d = rd.string(t, "digest")) {
+    std::string lower = *d;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](char ch) {
+      return static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    });
+    if (lower.size() != 32 || !hexBytes(lower))
+      rd.error(at(t, "digest"), "'digest' must be an MD5 digest, 32 hex digits");
+    c.digest = lower;
+  }
+  if (auto m = rd.integer(t, "max_response_bytes", 1024, 64 << 20)) c.maxResponseBytes = *m;
+  if (auto v = rd.boolean(t, "verify")) c.verifyCertificate = *v;
+  if (auto v = rd.string(t, "sni")) c.sniName = *v;
+  if (auto v = rd.string(t, "ca_file")) c.caFile = *v;
+  readUdpKeys(rd, t, c);
+  if (auto v = rd.string(t, "name")) c.dnsName = *v;
+  if (auto v = rd.string(t, "query_type")) {
+    if (auto code = health::dnsTypeCode(*v))
+      c.dnsType = *code;
+    else
+      rd.error(at(t, "query_type"),
+               "unknown query_type '" + *v + "' (A, NS, CNAME, SOA, PTR, MX, TXT, AAAA or SRV)");
+  }
+  if (auto v = rd.string(t, "rcode")) {
+    if (auto code = health::dnsRcodeCode(*v))
+      c.dnsRcode = *code;
+    else
+      rd.error(at(t, "rcode"), "unknown rcode '" + *v +
+                                   "' (NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED)");
+  }
+  if (auto v = rd.strings(t, "command")) c.command = *v;
+  if (auto v = rd.string(t, "user")) c.user = *v;
+  if (auto v = rd.boolean(t, "dynamic")) c.dynamic = *v;
+}
+
+// The keys each kind reads; another kind's key is an error, not silently ignored.
+std::set<std::string_view> kindKeys(health::Kind k) {
+  using health::Kind;
+  switch (k) {
+    case Kind::http:
+      return {"path", "host", "status_codes", "body", "digest", "max_response_bytes"};
+    case Kind::https:
+      return {"path",   "host", "status_codes", "body", "digest", "max_response_bytes",
+              "verify", "sni",  "ca_file"};
+    case Kind::udp:
+      return {"payload", "require_reply", "min_reply_length", "max_reply_length"};
+    case Kind::dns:
+      return {"name", "query_type", "rcode"};
+    case Kind::exec:
+      return {"command", "user", "dynamic"};
+    default:
+      return {};
+  }
+}
+
+// A [[service.check]] or [[service.real.check]].
+std::optional<health::CheckSpec> readCheck(Reader& rd, const toml::table& t) {
+  static const std::set<std::string_view> kCommon = {"type",     "address", "port",
+                                                     "interval", "timeout", "delay_before_retry",
+                                                     "rise",     "fall",    "on_failure"};
+  std::size_t before = rd.errors();
+  health::CheckSpec c;
+  auto type = rd.string(t, "type");
+  auto kind = type ? checkKind(*type) : std::nullopt;
+  if (!type && !t.get("type"))
+    rd.error(t.source(), "a check lacks 'type' (tcp, http, https, udp, dns or exec)");
+  else if (type && !kind)
+    rd.error(at(t, "type"),
+             "unknown check type '" + *type + "' (tcp, http, https, udp, dns or exec)");
+  if (const toml::node* n = t.get("via_vip"))
+    rd.error(n->source(), "'via_vip' checks are not built yet (docs/HEALTH.md)");
+  if (kind) {
+    c.kind = *kind;
+    auto own = kindKeys(*kind);
+    for (auto&& [key, value] : t)
+      if (!kCommon.count(key.str()) && !own.count(key.str()) && key.str() != "via_vip")
+        rd.error(key.source(),
+                 "unknown key '" + std::string(key.str()) + "' in a " + *type + " check");
+  }
+  if (auto a = rd.string(t, "address")) {
+    if (auto addr = admin::Address::parse(*a))
+      c.address = *addr;
+    else
+      rd.error(at(t, "address"), "'address' = \"" + *a + "\" is not an IP address");
+  }
+  if (auto p = rd.integer(t, "port", 1, 65535)) c.port = static_cast<std::uint16_t>(*p);
+  if (auto v = seconds(rd, t, "interval", 0.01, 86400)) c.interval = *v;
+  if (auto v = seconds(rd, t, "timeout", 0.001, 3600)) c.timeout = *v;
+  if (auto v = seconds(rd, t, "delay_before_retry", 0, 86400)) c.delayBeforeRetry = *v;
+  if (auto v = rd.integer(t, "rise", 1, 1000)) c.rise = *v;
+  if (auto v = rd.integer(t, "fall", 1, 1000)) c.fall = *v;
+  if (auto v = rd.string(t, "on_failure")) {
+    if (*v == "inhibit")
+      c.onFailure = health::OnFailure::inhibit;
+    else if (*v != "remove")
+      rd.error(at(t, "on_failure"), "unknown on_failure '" + *v + "' (remove or inhibit)");
+  }
+  readKindKeys(rd, t, c);
+  if (c.kind == health::Kind::exec &&
+      (c.command.empty() || c.command[0].empty() || c.command[0].front() != '/'))
+    rd.error(t.source(),
+             "an exec check needs 'command', an array whose first item is an "
+             "absolute path");
+  if (c.kind == health::Kind::exec && t.get("user") && getpwnam(c.user.c_str()) == nullptr)
+    rd.error(at(t, "user"), "no user named '" + c.user + "'");
+  if (c.kind == health::Kind::udp && c.minReplyLength > c.maxReplyLength)
+    rd.error(t.source(), "'min_reply_length' is above 'max_reply_length'");
+  if (rd.errors() != before) return std::nullopt;
+  return c;
+}
+
+std::vector<health::CheckSpec> readChecks(Reader& rd, const toml::table& t) {
+  std::vector<health::CheckSpec> out;
+  for (const toml::table* ct : rd.tables(t, "check"))
+    if (auto c = readCheck(rd, *ct)) out.push_back(*c);
+  return out;
+}
+
 // [[service]] without its reals.
 struct ReadService {
   admin::ServiceConfig config;
+  health::ServiceHealth health;
   bool keyRead = false;  // protocol and address are good
   bool good = false;     // and nothing else is wrong
 };
 
+// A command: an array whose first item is an absolute path.
+std::vector<std::string> readCommand(Reader& rd, const toml::table& t, const char* key) {
+  auto argv = rd.strings(t, key);
+  if (!argv) return {};
+  if (argv->empty() || (*argv)[0].empty() || (*argv)[0].front() != '/') {
+    rd.error(at(t, key),
+             "'" + std::string(key) + "' must be an array whose first item is an absolute path");
+    return {};
+  }
+  return *argv;
+}
+
+// The service's health keys: checks, quorum, sorry server, commands.
+void readServiceHealth(Reader& rd, const toml::table& t, ReadService& out) {
+  health::ServiceHealth& h = out.health;
+  h.checks = readChecks(rd, t);
+  h.quorum = rd.integer(t, "quorum", 0, kIntMax);
+  if (auto v = rd.integer(t, "hysteresis", 0, kIntMax)) h.hysteresis = *v;
+  if (auto s = rd.string(t, "sorry_server")) {
+    auto hp = parseHostPort(*s);
+    if (!hp)
+      rd.error(at(t, "sorry_server"),
+               "'sorry_server' = \"" + *s + "\" is not ADDRESS[:PORT] or [IPV6-ADDRESS][:PORT]");
+    else
+      h.sorryServer = health::RealAddress{hp->address, hp->port.value_or(out.config.key.port)};
+  }
+  if (auto v = rd.boolean(t, "sorry_server_inhibit")) h.sorryServerInhibit = *v;
+  if (auto m = rd.string(t, "sorry_server_method")) {
+    if (*m == "route")
+      h.sorryServerMethod = admin::Forward::route;
+    else if (*m == "tunnel")
+      h.sorryServerMethod = admin::Forward::tunnel;
+    else
+      rd.error(at(t, "sorry_server_method"),
+               "unknown sorry_server_method '" + *m + "' (route or tunnel)");
+  }
+  h.quorumUp = readCommand(rd, t, "quorum_up");
+  h.quorumDown = readCommand(rd, t, "quorum_down");
+  h.notifyUp = readCommand(rd, t, "notify_up");
+  h.notifyDown = readCommand(rd, t, "notify_down");
+}
+
 ReadService readService(Reader& rd, const toml::table& t) {
   rd.onlyKeys(t,
               {"protocol", "address", "scheduler", "flags", "persistent", "netmask", "one_packet",
-               "real", "check"},
+               "real", "check", "quorum", "hysteresis", "sorry_server", "sorry_server_inhibit",
+               "sorry_server_method", "quorum_up", "quorum_down", "notify_up", "notify_down"},
               "[[service]]");
   std::size_t before = rd.errors();
   ReadService out;
@@ -369,7 +635,7 @@ ReadService readService(Reader& rd, const toml::table& t) {
     else
       c.schedFlags = ipvsadm::schedFlagNames(*bits, c.scheduler);
   }
-  refuseChecks(rd, t);
+  readServiceHealth(rd, t, out);
   out.good = rd.errors() == before && report(rd, t, serviceViolations(c));
   return out;
 }
@@ -399,7 +665,6 @@ std::optional<admin::RealConfig> readReal(Reader& rd, const toml::table& t,
   if (auto w = rd.integer(t, "weight", 0, 65535)) r.weight = *w;
   if (auto x = rd.integer(t, "upper_threshold", 0, kIntMax)) r.upperThreshold = *x;
   if (auto y = rd.integer(t, "lower_threshold", 0, kIntMax)) r.lowerThreshold = *y;
-  refuseChecks(rd, t);
   if (rd.errors() != before || !hp || !service.keyRead) return std::nullopt;
   r.address = hp->address;
   r.port = hp->port.value_or(svc.key.port);
@@ -434,8 +699,11 @@ void readServices(Reader& rd, const toml::table& root, Config& config) {
       }
     }
     ConfigService out{svc.config, {}};
+    health::ServiceHealth health = svc.health;
     for (const toml::table* rt : rd.tables(*st, "real")) {
       auto real = readReal(rd, *rt, svc);
+      auto checks = readChecks(rd, *rt);
+      if (real && rt->get("check")) health.realChecks[{real->address, real->port}] = checks;
       if (!real || !good) continue;  // the reals of a bad service are checked all the same
       if (auto r = scratch.addReal(svc.config.key, *real); !r) {
         rd.error(at(*rt, "address"), r.error().code == EEXIST
@@ -447,6 +715,7 @@ void readServices(Reader& rd, const toml::table& root, Config& config) {
       }
       out.reals.push_back(*real);
     }
+    if (good && health != health::ServiceHealth{}) config.health[svc.config.key] = health;
     if (good) config.services.push_back(std::move(out));
   }
 }

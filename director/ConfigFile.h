@@ -6,11 +6,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "admin/Model.h"
+#include "healthcheck/ServiceHealth.h"
 
 namespace vipd {
 
@@ -63,6 +65,9 @@ struct Config {
   DaemonSection daemon;
   TimeoutsSection timeouts;
   std::vector<ConfigService> services;
+  // The services' checks, quorums and sorry servers: apart from the services, as the running
+  // table's layers know nothing of health (director/Layers.h); only services with any.
+  std::map<admin::ServiceKey, health::ServiceHealth> health;
 };
 
 struct ConfigLoad {

@@ -1,6 +1,7 @@
 #include "director/Daemon.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -19,6 +20,13 @@ void prepareProcess() {
     if (null >= 0 && null != fd) close(null);
   }
   std::signal(SIGPIPE, SIG_IGN);
+  // Every check under way holds a socket: 1000 reals need more than the usual soft limit of
+  // 1024 descriptors, so vipd takes what the hard limit allows.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &files);
+  }
   log::useSink(log::chooseSink());
 }
 

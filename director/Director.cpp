@@ -22,8 +22,10 @@
 namespace vipd {
 namespace {
 
-// How long a change that adds reals waits for their next hops to resolve.
+// How long after a change that adds reals their next hops are looked for, and how often: the
+// event loop serves everything else meanwhile.
 constexpr std::chrono::milliseconds kResolveBudget{1000};
+constexpr std::chrono::milliseconds kResolveStep{20};
 
 Error missing(const char* what) {
   return makeError(EINVAL, std::string("request lacks ") + what);
@@ -31,8 +33,10 @@ Error missing(const char* what) {
 
 std::set<std::uint32_t> realIds(const DesiredState& s) {
   std::set<std::uint32_t> out;
-  for (const auto& [key, svc] : s.services())
+  for (const auto& [key, svc] : s.services()) {
     for (const auto& r : svc.reals) out.insert(r.realId);
+    if (svc.sorry) out.insert(svc.sorry->realId);
+  }
   return out;
 }
 
@@ -43,10 +47,13 @@ bool removesReals(const DesiredState& from, const DesiredState& to) {
   return false;
 }
 
+// The next hops to keep resolved: the reals' and the sorry servers'.
 std::set<admin::Address> realAddresses(const DesiredState& s) {
   std::set<admin::Address> out;
-  for (const auto& [key, svc] : s.services())
+  for (const auto& [key, svc] : s.services()) {
     for (const auto& r : svc.reals) out.insert(r.config.address);
+    if (svc.sorry) out.insert(svc.sorry->config.address);
+  }
   return out;
 }
 
@@ -112,7 +119,8 @@ Result<void> Director::mutate(DesiredState& next, const admin::Request& req) {
 }
 
 Snapshot Director::snapshot(const DesiredState& state, const admin::Timeouts& timeouts) const {
-  Snapshot s = buildSnapshot(state, settings_.mhTableSize, &state_, &published_);
+  Snapshot s = buildSnapshot(effectiveOf(state), state.realLives(), settings_.mhTableSize,
+                             &effective_, &published_);
   s.config = fastPathConfig(timeouts);
   if (neighbours_) s.nextHops = neighbours_->nextHops();
   return s;
@@ -122,6 +130,7 @@ Result<void> Director::apply(const DesiredState& state, const admin::Timeouts& t
   Snapshot next = snapshot(state, timeouts);
   if (auto r = dp_.apply(next); !r) return r;
   published_ = std::move(next);
+  effective_ = effectiveOf(state);
   return {};
 }
 
@@ -130,6 +139,9 @@ Result<void> Director::commit(DesiredState next) {
 }
 
 Result<void> Director::commit(DesiredState next, const admin::Timeouts& timeouts) {
+  applySorry(next);
+  prepareView(next);  // before the first publication of a checked real: it starts pending
+  renewGenerations(next);
   if (auto r = apply(next, timeouts); !r) return r;
   timeouts_ = timeouts;
   bool newReals = false;
@@ -138,10 +150,12 @@ Result<void> Director::commit(DesiredState next, const admin::Timeouts& timeouts
   bool deleted = removesReals(state_, next);
   state_ = std::move(next);
   if (deleted) expireDeletedReals();
+  syncChecks();
+  if (evaluateQuorums()) republish();
   if (neighbours_) {
     neighbours_->setTargets(realAddresses(state_));
     if (newReals)
-      waitResolved(kResolveBudget);
+      resolveSoon(std::chrono::steady_clock::now() + kResolveBudget);
     else
       (void)syncNextHops();
   }
@@ -154,16 +168,21 @@ std::size_t Director::syncNextHops() {
   return unresolved;
 }
 
-// How long a change that adds reals waits for their next hops, so that the first connections are
-// not dropped for an unresolved neighbour.
-void Director::waitResolved(std::chrono::milliseconds budget) {
-  auto deadline = std::chrono::steady_clock::now() + budget;
+// A change that adds reals looks for their next hops again every kResolveStep until all are
+// resolved or the deadline passes, without holding the event loop: the request is answered at
+// once, and a packet to a real whose next hop is not resolved yet is dropped and counted.
+void Director::resolveSoon(std::chrono::steady_clock::time_point deadline) {
   std::size_t unresolved = syncNextHops();
-  while (unresolved > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    unresolved = syncNextHops();
+  if (unresolved == 0 || resolving_) return;  // a wait under way looks again soon
+  if (!defer_ || std::chrono::steady_clock::now() >= deadline) {
+    log::warning("some real servers' next hops are not resolved yet");
+    return;
   }
-  if (unresolved > 0) log::warning("some real servers' next hops are not resolved yet");
+  resolving_ = true;
+  defer_(kResolveStep, [this, deadline] {
+    resolving_ = false;
+    resolveSoon(deadline);
+  });
 }
 
 // expire_nodest_conn: where IPVS queues ip_vs_expire_nodest_conn_flush when a real is deleted,
@@ -237,7 +256,12 @@ Result<void> Director::applyFile(const Config& config) {
   DesiredState next = state_;
   if (auto r = mergeEffective(next, effective(file, changes)); !r)
     return makeError(r.error().code, config.path + ": " + r.error().message);
-  if (auto r = commit(std::move(next), effectiveTimeouts(file, changes)); !r) return r;
+  auto healthBefore = healthConfig_;
+  healthConfig_ = config.health;
+  if (auto r = commit(std::move(next), effectiveTimeouts(file, changes)); !r) {
+    healthConfig_ = std::move(healthBefore);
+    return r;
+  }
   file_ = std::move(file);
   changes_ = std::move(changes);
   changed();
@@ -348,7 +372,8 @@ admin::Response Director::applyBatch(const std::vector<admin::Request>& changes)
 admin::Response Director::explainFlow(const admin::Request& req) {
   admin::Response resp;
   resp.connTableSize = settings_.connTableSize;
-  const ServiceEntry* svc = req.key ? state_.find(*req.key) : nullptr;
+  auto held = req.key ? effective_.find(*req.key) : effective_.end();
+  const ServiceEntry* svc = held != effective_.end() ? &held->second : nullptr;
   if (!svc || !req.client) {
     resp.error = req.key ? ESRCH : EINVAL;
     resp.message = req.key ? "no service " + admin::describe(*req.key) : "request lacks key";
@@ -381,9 +406,31 @@ admin::ServiceStatus Director::status(const ServiceEntry& svc) {
     }
     rs.stats = toStats(dp_.realStats(r.realId));
     rs.origin = originName(realOrigin(changes_, svc.config.key, nameOf(r.config)));
+    rs.health = realHealth(svc.config.key, r);
     st.reals.push_back(rs);
   }
+  if (auto sorry = sorryStatus(svc)) st.reals.push_back(*sorry);
   return st;
+}
+
+std::optional<admin::RealStatus> Director::sorryStatus(const ServiceEntry& svc) {
+  SorryUse use = sorryUse(svc.config.key, svc);
+  if (use == SorryUse::none) return std::nullopt;
+  const RealEntry& sorry = *svc.sorry;
+  admin::RealStatus rs;
+  rs.config = sorry.config;
+  if (auto live = dp_.realState(sorry.realId)) {
+    rs.activeConns = live->active;
+    rs.inactiveConns = live->inactive;
+    rs.persistentConns = live->persistent;
+  }
+  rs.stats = toStats(dp_.realStats(sorry.realId));
+  rs.origin = "file";
+  admin::RealHealth h;
+  h.state = "sorry";
+  h.weight = use == SorryUse::serving ? sorry.config.weight : 0;
+  rs.health = h;
+  return rs;
 }
 
 admin::Response Director::list(const std::optional<admin::ServiceKey>& key) {
@@ -416,6 +463,11 @@ Result<void> Director::restore(const PersistedTable& table) {
 
 Result<void> Director::start(bool adopted) {
   std::uint64_t repairsBefore = tableStats_.repairs;
+  if (adopted) {
+    // The health the reals had is what the adopted fast path holds (initialState()).
+    if (auto held = dp_.held()) adoptedHeld_ = std::move(*held);
+    prepareView(state_);
+  }
   if (adopted && restored_) {
     if (auto r = reportDrift(); !r) return r;
   } else if (adopted) {
@@ -427,6 +479,8 @@ Result<void> Director::start(bool adopted) {
     log::notice("adopted fast path: " + std::to_string(tableStats_.repairs - repairsBefore) +
                 " repairs");
   if (neighbours_) neighbours_->setTargets(realAddresses(state_));
+  syncChecks();
+  adoptedHeld_.reset();
   changed();
   return {};
 }
@@ -574,8 +628,10 @@ admin::Response Director::listConnections() {
     return resp;
   }
   std::map<std::uint32_t, const admin::RealConfig*> reals;
-  for (const auto& [key, svc] : state_.services())
+  for (const auto& [key, svc] : state_.services()) {
     for (const auto& r : svc.reals) reals[r.realId] = &r.config;
+    if (svc.sorry) reals[svc.sorry->realId] = &svc.sorry->config;
+  }
   for (const auto& [id, retired] : state_.retiredReals()) reals.emplace(id, &retired.config);
   std::uint64_t now = monotonicNs();
   for (const auto& e : *entries) {
@@ -608,6 +664,7 @@ void Director::refresh() {
 // Everything goes, next hops included; the settings stay for the program that keeps running.
 void Director::shutdown() {
   if (neighbours_) neighbours_->removeAll();
+  if (checker_) checker_->forgetAllBut([](const health::RealKey&) { return false; });
   if (auto r = apply(DesiredState{}, timeouts_); !r) log::warning(r.error().message);
   state_ = DesiredState{};
 }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -15,6 +16,7 @@
 #include "admin/Protocol.h"
 #include "dataplane/Dataplane.h"
 #include "director/ConfigFile.h"
+#include "director/HealthView.h"
 #include "director/Layers.h"
 #include "director/Neighbours.h"
 #include "director/State.h"
@@ -95,6 +97,36 @@ class Director {
   void notifyObserver() const {
     if (observer_) observer_(*this);
   }
+  // Health (director/HealthView.h, docs/CONFIGURATION.md HEALTH).
+  // Before start(): the checker that runs the checks. Without one (unit tests) a checked real
+  // stays as it is until onHealth() says otherwise.
+  void useChecker(health::Checker* checker) { checker_ = checker; }
+  // Before start() (and by applyFile(), from the file): the services' checks, quorums and
+  // sorry servers.
+  void useHealthConfig(std::map<admin::ServiceKey, health::ServiceHealth> config) {
+    healthConfig_ = std::move(config);
+  }
+  // A checked real changed state (the checker's listener): the effective table follows, the
+  // transition is logged once with its reason.
+  void onHealth(const health::RealKey& key, const health::Transition& t,
+                std::optional<std::uint32_t> weight);
+  // Every check result (the checker's result listener): last result and duration.
+  void onCheckResult(const health::RealKey& key, const health::Outcome& o, health::Duration took);
+  // Runs `fn` on the event loop after `delay` (main's io_context); without it, waits that need
+  // time (next hops) are not made.
+  using Defer = std::function<void(std::chrono::milliseconds, std::function<void()>)>;
+  void useDefer(Defer defer) { defer_ = std::move(defer); }
+  // Runs a notify or quorum command (an absolute path and its arguments) about `about` (the
+  // real, or the service's address), without waiting for it; without it commands do not run.
+  using RunCommand =
+      std::function<void(const std::vector<std::string>& argv, const health::Target& about)>;
+  void useCommands(RunCommand run) { runCommand_ = std::move(run); }
+  // Read-only, for listings and metrics: what the checks say of every checked real (the reals
+  // without checks are not in it), whether each service with health settings has its quorum,
+  // and the effective table the fast path holds.
+  const HealthView& healthView() const { return view_; }
+  const std::map<admin::ServiceKey, bool>& quorums() const { return quorum_; }
+  const std::map<admin::ServiceKey, ServiceEntry>& effectiveTable() const { return effective_; }
 
   const DesiredState& state() const { return state_; }
   const OperatorLayer& changes() const { return changes_; }
@@ -117,7 +149,28 @@ class Director {
   Result<void> apply(const DesiredState& state, const admin::Timeouts& timeouts);
   // Copy the neighbour table's view into the fast path; returns the next hops still unresolved.
   std::size_t syncNextHops();
-  void waitResolved(std::chrono::milliseconds budget);
+  void resolveSoon(std::chrono::steady_clock::time_point deadline);
+  // Health: the effective table of `state`; the view made ready for `state` (checked reals
+  // without an entry get one, before they are published); generations renewed where the view
+  // changed a service's list; the checker told what to check.
+  std::map<admin::ServiceKey, ServiceEntry> effectiveOf(const DesiredState& state) const;
+  void prepareView(const DesiredState& state);
+  health::State initialState(const admin::ServiceKey& svc, const RealEntry& real) const;
+  void renewGenerations(DesiredState& state) const;
+  void syncChecks();
+  void republish();
+  void publishView();
+  // Returns whether a sorry server's use changed: the table is to be published again.
+  bool evaluateQuorums();
+  SorryUse sorryUse(const admin::ServiceKey& key, const ServiceEntry& svc) const;
+  void applySorry(DesiredState& state) const;
+  void run(const std::vector<std::string>& argv, const health::Target& about) const;
+  void logTransition(const health::RealKey& key, const health::Transition& t,
+                     const RealView& view) const;
+  std::optional<admin::RealHealth> realHealth(const admin::ServiceKey& svc,
+                                              const RealEntry& real) const;
+  // The sorry server as listings show it while the fast path holds it (health state "sorry").
+  std::optional<admin::RealStatus> sorryStatus(const ServiceEntry& svc);
   void expireDeletedReals();
   admin::Response list(const std::optional<admin::ServiceKey>& key);
   admin::ServiceStatus status(const ServiceEntry& svc);
@@ -132,9 +185,18 @@ class Director {
   DirectorSettings settings_;
   admin::Timeouts timeouts_;
   DesiredState state_;
-  Snapshot published_;     // the snapshot of state_ and timeouts_ the fast path took last
-  FileLayer file_;         // the file as it was applied last
-  OperatorLayer changes_;  // the operator's changes over it
+  Snapshot published_;  // the snapshot of state_ and timeouts_ the fast path took last
+  std::map<admin::ServiceKey, ServiceEntry> effective_;  // the entries published_ was made of
+  std::map<admin::ServiceKey, health::ServiceHealth> healthConfig_;
+  HealthView view_;
+  health::Checker* checker_ = nullptr;
+  std::optional<Snapshot> adoptedHeld_;  // what an adopted fast path held at start()
+  Defer defer_;
+  RunCommand runCommand_;
+  std::map<admin::ServiceKey, bool> quorum_;  // services with health settings: quorum held
+  bool resolving_ = false;                    // a next-hop wait is under way
+  FileLayer file_;                            // the file as it was applied last
+  OperatorLayer changes_;                     // the operator's changes over it
   Persist persist_;
   bool restored_ = false;  // restore() took an earlier vipd's table
   bool unsaved_ = false;   // the last write of the state file failed

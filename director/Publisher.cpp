@@ -234,11 +234,22 @@ vipd_svc buildGeneration(const ServiceEntry& entry, std::uint32_t mhTableSize) {
 
 Snapshot buildSnapshot(const DesiredState& state, std::uint32_t mhTableSize,
                        const DesiredState* beforeState, const Snapshot* before) {
+  return buildSnapshot(state.services(), state.realLives(), mhTableSize,
+                       beforeState ? &beforeState->services() : nullptr, before);
+}
+
+Snapshot buildSnapshot(const std::map<admin::ServiceKey, ServiceEntry>& services,
+                       const std::map<std::uint32_t, std::uint32_t>& realLives,
+                       std::uint32_t mhTableSize,
+                       const std::map<admin::ServiceKey, ServiceEntry>* beforeServices,
+                       const Snapshot* before) {
   Snapshot out;
-  for (const auto& [key, svc] : state.services()) {
+  for (const auto& [key, svc] : services) {
     vipd_svc_key sk = toSvcKey(key);
     MhTableId table{svc.svcId, svc.realsEpoch};
-    const ServiceEntry* was = beforeState && before ? beforeState->find(key) : nullptr;
+    const ServiceEntry* was = nullptr;
+    if (beforeServices && before)
+      if (auto it = beforeServices->find(key); it != beforeServices->end()) was = &it->second;
     if (was && *was == svc && before->services.count(sk)) {
       out.services[sk] = before->services.at(sk);
       auto cached = before->mhTables.find(table);
@@ -256,7 +267,7 @@ Snapshot buildSnapshot(const DesiredState& state, std::uint32_t mhTableSize,
     for (const auto& r : svc.reals) out.reals[r.realId] = toReal(r, svc.svcId);
     out.serviceLives[svc.svcId] = svc.life;
   }
-  out.realLives = state.realLives();
+  out.realLives = realLives;
   return out;
 }
 

@@ -3,6 +3,7 @@
 // the fast path's business (dataplane/), and the settings and next hops are the Director's.
 #pragma once
 
+#include <map>
 #include <vector>
 
 #include "dataplane/Snapshot.h"
@@ -39,5 +40,11 @@ sched::SchedulerConfig schedulerConfig(const ServiceEntry& entry, const sched::S
 // of the services that did not change are taken from it instead of being built again.
 Snapshot buildSnapshot(const DesiredState& state, std::uint32_t mhTableSize = VIPD_MH_DEFAULT_SLOTS,
                        const DesiredState* beforeState = nullptr, const Snapshot* before = nullptr);
+// The same of services given as entries (the effective table: director/HealthView.h).
+Snapshot buildSnapshot(const std::map<admin::ServiceKey, ServiceEntry>& services,
+                       const std::map<std::uint32_t, std::uint32_t>& realLives,
+                       std::uint32_t mhTableSize,
+                       const std::map<admin::ServiceKey, ServiceEntry>* beforeServices,
+                       const Snapshot* before);
 
 }  // namespace vipd

@@ -94,7 +94,7 @@ Result<void> DesiredState::addService(const admin::ServiceConfig& config) {
   if (auto r = firstOf(serviceViolations(config)); !r) return r;
   auto id = svcIds_.allocate();
   if (!id) return makeError(ENOMEM, "all service ids are in use");
-  services_.emplace(config.key, ServiceEntry{config, *id, {}, {}, 0, ++serviceLives_[*id]});
+  services_.emplace(config.key, ServiceEntry{config, *id, {}, {}, 0, ++serviceLives_[*id], {}});
   return {};
 }
 
@@ -112,6 +112,7 @@ Result<void> DesiredState::deleteService(const admin::ServiceKey& key) {
   auto svc = lookup(key);
   if (!svc) return svc.error();
   for (const auto& real : (*svc)->reals) retire(**svc, real);
+  if ((*svc)->sorry) retire(**svc, *(*svc)->sorry);
   retiredServices_.insert((*svc)->svcId);
   services_.erase(key);
   return {};
@@ -170,6 +171,31 @@ Result<void> DesiredState::deleteReal(const admin::ServiceKey& key, const admin:
   if (aliases.size() > VIPD_MAX_CURSOR_ALIASES) aliases.pop_back();
   ++(*svc)->realsEpoch;
   return {};
+}
+
+Result<void> DesiredState::setSorry(const admin::ServiceKey& key,
+                                    const std::optional<admin::RealConfig>& sorry) {
+  auto svc = lookup(key);
+  if (!svc) return svc.error();
+  auto& have = (*svc)->sorry;
+  if (have && sorry && have->config.address == sorry->address && have->config.port == sorry->port) {
+    have->config = *sorry;
+    return {};
+  }
+  if (sorry)
+    if (auto r = firstOf(realViolations((*svc)->config, *sorry)); !r) return r;
+  if (have) retire(**svc, *have);
+  have.reset();
+  if (!sorry) return {};
+  auto id = realIds_.allocate();
+  if (!id) return makeError(ENOMEM, "all real ids are in use");
+  ++realLives_[*id];
+  have = RealEntry{*sorry, *id, sorry->weight};
+  return {};
+}
+
+void DesiredState::newGeneration(const admin::ServiceKey& key) {
+  if (auto svc = lookup(key)) ++(*svc)->realsEpoch;
 }
 
 void DesiredState::retire(const ServiceEntry& svc, const RealEntry& real) {
@@ -240,7 +266,9 @@ Result<void> checkServices(const StateImage& image, std::set<std::uint32_t>& svc
       return corrupt("service " + name + ": its life is not the id's latest");
     if (svc.reals.size() > VIPD_MAX_REALS || svc.aliases.size() > VIPD_MAX_CURSOR_ALIASES)
       return corrupt("service " + name + ": too many reals or cursor aliases");
-    for (const auto& r : svc.reals) {
+    std::vector<RealEntry> ids = svc.reals;
+    if (svc.sorry) ids.push_back(*svc.sorry);
+    for (const auto& r : ids) {
       if (!realIds.insert(r.realId).second || !image.realLives.count(r.realId))
         return corrupt("service " + name + ": real id " + std::to_string(r.realId) +
                        " given twice or without a life");

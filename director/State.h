@@ -7,6 +7,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -42,6 +43,9 @@ struct ServiceEntry {
   // The life of the service id's live state (dataplane/Snapshot.h): new when the id is given to
   // this service and when its scheduler changes.
   std::uint32_t life = 0;
+  // The sorry server (vipd.conf's sorry_server), with an id of its own: not one of the reals
+  // (listings, -S), it serves only while the service has lost its quorum (director/HealthView.h).
+  std::optional<RealEntry> sorry;
   bool operator==(const ServiceEntry&) const = default;
 };
 
@@ -104,6 +108,13 @@ class DesiredState {
   Result<void> addReal(const admin::ServiceKey& key, const admin::RealConfig& real);
   Result<void> editReal(const admin::ServiceKey& key, const admin::RealConfig& real);
   Result<void> deleteReal(const admin::ServiceKey& key, const admin::RealConfig& real);
+  // A new generation number for the service's list of reals, which changes nothing else: the
+  // list the fast path holds changed for another reason (the health view, director/HealthView.h).
+  void newGeneration(const admin::ServiceKey& key);
+  // Gives the service `sorry` as its sorry server (a new id when its address or port changes),
+  // or takes it away (none); the sorry server's id retires as a deleted real's does.
+  Result<void> setSorry(const admin::ServiceKey& key,
+                        const std::optional<admin::RealConfig>& sorry);
 
   const std::map<admin::ServiceKey, ServiceEntry>& services() const { return services_; }
   const ServiceEntry* find(const admin::ServiceKey& key) const;

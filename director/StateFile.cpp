@@ -28,8 +28,13 @@ json toJson(const ServiceEntry& s) {
   for (const auto& r : s.reals)
     reals.push_back({{"real", toJson(r.config)}, {"id", r.realId}, {"last_weight", r.lastWeight}});
   for (const auto& a : s.aliases) aliases.push_back({{"dead", a.deadId}, {"alias", a.aliasId}});
-  return {{"service", toJson(s.config)}, {"id", s.svcId},  {"life", s.life},
-          {"reals_epoch", s.realsEpoch}, {"reals", reals}, {"cursor_aliases", aliases}};
+  json out = {{"service", toJson(s.config)}, {"id", s.svcId},  {"life", s.life},
+              {"reals_epoch", s.realsEpoch}, {"reals", reals}, {"cursor_aliases", aliases}};
+  if (s.sorry)  // an older vipd's file has no sorry server: none
+    out["sorry"] = {{"real", toJson(s.sorry->config)},
+                    {"id", s.sorry->realId},
+                    {"last_weight", s.sorry->lastWeight}};
+  return out;
 }
 
 ServiceEntry serviceEntry(const json& j) {
@@ -42,6 +47,10 @@ ServiceEntry serviceEntry(const json& j) {
     s.reals.push_back({realConfig(field(r, "real")), u32(r, "id"), u32(r, "last_weight")});
   for (const auto& a : array(j, "cursor_aliases"))
     s.aliases.push_back({u32(a, "dead"), u32(a, "alias")});
+  if (j.contains("sorry")) {
+    const json& r = field(j, "sorry");
+    s.sorry = RealEntry{realConfig(field(r, "real")), u32(r, "id"), u32(r, "last_weight")};
+  }
   return s;
 }
 

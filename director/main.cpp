@@ -234,6 +234,45 @@ Result<std::optional<PersistedTable>> keptTable(const StateFile& file, const Opt
   return std::optional<PersistedTable>();
 }
 
+// Whether the file has vipd run commands (exec checks, notify and quorum commands), which drop to
+// their user.
+bool runsCommands(const Config& config) {
+  for (const auto& [key, h] : config.health) {
+    auto exec = [](const std::vector<health::CheckSpec>& checks) {
+      return std::any_of(checks.begin(), checks.end(),
+                         [](const health::CheckSpec& c) { return c.kind == health::Kind::exec; });
+    };
+    bool own = std::any_of(h.realChecks.begin(), h.realChecks.end(),
+                           [&](const auto& r) { return exec(r.second); });
+    if (exec(h.checks) || own || !h.quorumUp.empty() || !h.quorumDown.empty() ||
+        !h.notifyUp.empty() || !h.notifyDown.empty())
+      return true;
+  }
+  return false;
+}
+
+// The checks run on the event loop, and so do the director's waits (next hops).
+void wireHealth(Director& director, health::Checker& checker, boost::asio::io_context& io,
+                const Config& config) {
+  director.useChecker(&checker);
+  director.useHealthConfig(config.health);
+  director.useCommands([&io](const std::vector<std::string>& argv, const health::Target& about) {
+    health::CheckSpec command;  // run as an exec check is: nobody, its own process group
+    command.kind = health::Kind::exec;
+    command.command = argv;
+    command.timeout = std::chrono::seconds(60);
+    health::runExec(io, command, about, [name = argv[0]](const health::Outcome& o) {
+      if (!o.ok()) log::warning("command " + name + " failed: " + o.detail);
+    });
+  });
+  director.useDefer([&io](std::chrono::milliseconds delay, std::function<void()> fn) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(io, delay);
+    timer->async_wait([timer, fn = std::move(fn)](boost::system::error_code ec) {
+      if (!ec) fn();
+    });
+  });
+}
+
 // Continue from the kept table (with --reset, only from its ids), publish it, apply the file.
 Result<void> startDirector(Director& director, const std::optional<PersistedTable>& kept,
                            bool adopted, const Config& config, const Options& o) {
@@ -252,7 +291,8 @@ Result<void> startDirector(Director& director, const std::optional<PersistedTabl
 
 // `config` was read and checked completely before this: nothing is touched for a bad file.
 int run(const Options& o, const Config& config) {
-  if (auto r = checkCapabilities(!o.adminGroup.empty()); !r) return fail(r.error(), 4);
+  if (auto r = checkCapabilities(!o.adminGroup.empty(), runsCommands(config)); !r)
+    return fail(r.error(), 4);
   if (auto r = checkInterfaces(o.interfaces); !r) return fail(r.error());
   StateFile stateFile(o.stateDir);
   auto kept = keptTable(stateFile, o);
@@ -293,6 +333,14 @@ int run(const Options& o, const Config& config) {
       DirectorSettings{o.connTableSize, o.sloppyTcp, 1, o.expireNodestConn, o.mhTableSize},
       [&stateFile](const PersistedTable& t) { return stateFile.save(t); });
   undo.neighboursSet(neighbours);
+  health::AsioProber prober(io);
+  health::Checker checker(
+      io, prober,
+      [&director](const health::RealKey& k, const health::Transition& t,
+                  const health::RealHealth& h) { director->onHealth(k, t, h.weight()); });
+  checker.onResult([&director](const health::RealKey& k, std::size_t, const health::Outcome& out,
+                               health::Duration took) { director->onCheckResult(k, out, took); });
+  wireHealth(*director, checker, io, config);
   if (auto r = startDirector(*director, *kept, (*dp)->adopted(), config, o); !r)
     return fail(r.error());
   if (auto r = admin.start(); !r) return fail(r.error());

@@ -97,7 +97,7 @@ class ModelVipd {
     if (r.command == admin::Command::addReal) {
       if (at != reals.end()) return EEXIST;
       reals.insert(reals.begin(),
-                   admin::RealStatus{*r.real, 0, 0, 0, {}, {}});  // IPVS: at the head
+                   admin::RealStatus{*r.real, 0, 0, 0, {}, {}, {}});  // IPVS: at the head
       return 0;
     }
     if (at == reals.end()) return ENOENT;

@@ -11,6 +11,7 @@ import grp
 import os
 import re
 import sys
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -46,8 +47,18 @@ def effective(pid):
         return int(re.search(r'^CapEff:\s*([0-9a-f]+)$', f.read(), flags=re.M).group(1), 16)
 
 
-CAP_NUMBERS = {'CAP_CHOWN': 0, 'CAP_NET_ADMIN': 12, 'CAP_SYS_ADMIN': 21, 'CAP_PERFMON': 38,
+CAP_NUMBERS = {'CAP_CHOWN': 0, 'CAP_SETGID': 6, 'CAP_SETUID': 7, 'CAP_NET_ADMIN': 12, 'CAP_SYS_ADMIN': 21, 'CAP_PERFMON': 38,
                'CAP_BPF': 39}
+
+
+def commands_conf(farm):
+    """A vipd.conf whose service has an exec check, which runs as nobody: CAP_SETUID, CAP_SETGID."""
+    path = os.path.join(farm.tempdir, 'commands.conf')
+    with open(path, 'w') as f:
+        f.write('[[service]]\nprotocol = "tcp"\naddress = "198.18.1.200:80"\n'
+                '  [[service.check]]\n  type = "exec"\n  command = ["/bin/true"]\n'
+                f'  [[service.real]]\n  address = "{farm.ip("real1")}"\n')
+    return path
 
 
 class Capabilities(unittest.TestCase):
@@ -55,15 +66,23 @@ class Capabilities(unittest.TestCase):
     def setUp(self):
         self.caps = unit_capabilities()
         self.assertEqual(sorted(self.caps),
-                         ['CAP_BPF', 'CAP_CHOWN', 'CAP_NET_ADMIN', 'CAP_PERFMON'])
+                         ['CAP_BPF', 'CAP_CHOWN', 'CAP_NET_ADMIN', 'CAP_PERFMON', 'CAP_SETGID',
+                          'CAP_SETUID'])
 
     def test_vipd_runs_with_exactly_the_units_capabilities(self):
         with Farm(reals=2) as farm:
-            vipd = Vipd(farm, extra_args=['--admin-group', ADMIN_GROUP])
+            vipd = Vipd(farm, extra_args=['--admin-group', ADMIN_GROUP,
+                                          '--config', commands_conf(farm)])
             vipd.start(wrap=only(self.caps))
             self.assertEqual(effective(vipd.proc.pid),
                              sum(1 << CAP_NUMBERS[c] for c in self.caps))
             serve(farm, vipd)
+            # The exec check ran as nobody under the set and passed.
+            passed = f'real {farm.ip("real1")}:80 of TCP 198.18.1.200:80 up (first check passed)'
+            deadline = time.monotonic() + 10
+            while passed not in vipd.log() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            self.assertIn(passed, vipd.log())
             self.assertEqual(len(xdp_programs(farm)), 1)
             self.assertEqual(answers(farm), ['real1', 'real2'])
             self.assertEqual(os.stat(vipd.socket).st_gid, grp.getgrnam(ADMIN_GROUP).gr_gid)
@@ -75,7 +94,8 @@ class Capabilities(unittest.TestCase):
     def test_without_an_admin_group_chown_is_not_needed(self):
         with Farm(reals=1) as farm:
             vipd = Vipd(farm)
-            vipd.start(wrap=only([c for c in self.caps if c != 'CAP_CHOWN']))
+            vipd.start(wrap=only([c for c in self.caps
+                                  if c not in ('CAP_CHOWN', 'CAP_SETUID', 'CAP_SETGID')]))
             self.assertEqual(vipd.vipadm('-L', '-n').returncode, 0)
             self.assertEqual(vipd.stop(), 0, vipd.log())
 
@@ -83,7 +103,8 @@ class Capabilities(unittest.TestCase):
         with Farm(reals=1) as farm:
             for missing in self.caps:
                 with self.subTest(missing=missing):
-                    vipd = Vipd(farm, extra_args=['--admin-group', ADMIN_GROUP])
+                    vipd = Vipd(farm, extra_args=['--admin-group', ADMIN_GROUP,
+                                                  '--config', commands_conf(farm)])
                     argv = only([c for c in self.caps if c != missing])(vipd.argv())
                     res = farm.run('director', argv, check=False, timeout=30)
                     self.assertEqual(res.returncode, 4, res.stderr)

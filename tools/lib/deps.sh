@@ -5,7 +5,7 @@ VIPD_PACKAGES=(
   g++ pkg-config meson ninja-build clang llvm clang-format bpftool
   libbpf-dev libxdp-dev libdpdk-dev libelf-dev zlib1g-dev libmnl-dev
   libboost-program-options-dev libboost-dev prometheus-cpp-dev nlohmann-json3-dev
-  libtomlplusplus-dev libsystemd-dev libcap-dev
+  libtomlplusplus-dev libsystemd-dev libcap-dev libssl-dev
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-scapy
   iproute2 ethtool curl nginx-light procps util-linux systemd man-db groff-base

@@ -50,6 +50,14 @@ Json real(const admin::RealStatus& r) {
            {"activeConns", r.activeConns},         {"inactiveConns", r.inactiveConns},
            {"persistentConns", r.persistentConns}, {"stats", stats(r.stats)}};
   if (!r.origin.empty()) out["origin"] = r.origin;  // a vipd that says who set it
+  if (r.health)
+    out["health"] = Json{{"state", r.health->state},
+                         {"inTable", r.health->inTable},
+                         {"effectiveWeight", r.health->weight},
+                         {"lastResult", r.health->lastResult},
+                         {"reason", r.health->reason},
+                         {"detail", r.health->detail},
+                         {"sinceUnixSeconds", r.health->sinceUnixSeconds}};
   return out;
 }
 

@@ -134,8 +134,16 @@ std::string realLine(const admin::RealStatus& r, const std::string& dname,
                  r.activeConns, r.inactiveConns);
 }
 
+// The reals as the fast path holds them, the way ipvsadm shows keepalived's table: a real its
+// checks took out is absent, an inhibited one has weight 0 (the running table is -S's and
+// --json's).
 std::vector<admin::RealStatus> orderedReals(const admin::ServiceStatus& s, bool nosort) {
-  std::vector<admin::RealStatus> reals = s.reals;
+  std::vector<admin::RealStatus> reals;
+  for (admin::RealStatus r : s.reals) {
+    if (r.health && !r.health->inTable) continue;
+    if (r.health) r.config.weight = r.health->weight;
+    reals.push_back(std::move(r));
+  }
   if (!nosort) sortReals(reals);
   return reals;
 }
@@ -211,7 +219,11 @@ std::string saveRules(const std::vector<admin::ServiceStatus>& services, bool nu
     const std::string svc =
         protoOption(k.protocol) + " " + addrPort(k.address, k.port, proto, numeric, names);
     out += ruleForService(s, svc);
-    for (const admin::RealStatus& r : orderedReals(s, false))
+    std::vector<admin::RealStatus> running;  // -S saves the running table: no sorry server
+    for (const admin::RealStatus& r : s.reals)
+      if (!r.health || r.health->state != "sorry") running.push_back(r);
+    sortReals(running);
+    for (const admin::RealStatus& r : running)
       out += ruleForReal(r.config, svc,
                          addrPort(r.config.address, r.config.port, proto, numeric, names));
   }

@@ -658,7 +658,8 @@ void Director::refresh() {
   if (neighbours_) (void)syncNextHops();
   if (auto r = dp_.expireConnections(0); !r) log::warning(r.error().message);
   reclaimIds();
-  if (unsaved_) changed();
+  if (unsaved_) keep();
+  notifyObserver();  // the health checker's latest durations, and what the sweep retired
 }
 
 // Everything goes, next hops included; the settings stay for the program that keeps running.

@@ -238,6 +238,7 @@ void Director::onHealth(const health::RealKey& key, const health::Transition& t,
     if (t.to == health::State::down) run(cfg->second.notifyDown, real);
   }
   republish();
+  notifyObserver();
 }
 
 void Director::onCheckResult(const health::RealKey& key, const health::Outcome& o,

@@ -24,6 +24,7 @@ sys.path.insert(0, HERE)
 from farm import Farm  # noqa: E402
 from netns_main import run_tests  # noqa: E402
 from test_connections import HeldConnections  # noqa: E402
+from test_metrics import parse, value  # noqa: E402
 from vipd_farm import Vipd  # noqa: E402
 
 PORT = 80
@@ -152,6 +153,25 @@ class Health(HeldConnections, unittest.TestCase):
         self.assertEqual(self.health(real2)['state'], 'up')
         self.assertIn(f'real {real2}:{PORT} of TCP {self.service} up: in the table with weight 1',
                       self.vipd.log())
+
+    def test_the_metrics_show_each_reals_health(self):
+        self.start_vipd(config(self.farm))
+        self.wait_until(self.all_up, timeout=10)
+        real2 = self.farm.ip('real2')
+        samples = parse(self.vipd.scrape())
+        for real in self.farm.reals:
+            self.assertEqual(value(samples, 'vipd_real_up', remote_address=self.farm.ip(real)), 1)
+        self.farm.stop_real('real2')
+        self.wait_until(lambda: value(parse(self.vipd.scrape()), 'vipd_real_up',
+                                      remote_address=real2) == 0, timeout=30)
+        samples = parse(self.vipd.scrape())
+        self.assertEqual(value(samples, 'vipd_real_down_transitions_total',
+                               remote_address=real2, reason='refused'), 1)
+        self.assertEqual(value(samples, 'vipd_real_up', remote_address=self.farm.ip('real1')), 1)
+        # Out of the table: node_exporter's weight series says 0, as vipadm -L -n leaves it out.
+        self.assertEqual(value(samples, 'vipd_backend_weight', remote_address=real2), 0)
+        self.assertGreater(value(samples, 'vipd_real_check_duration_seconds',
+                                 remote_address=self.farm.ip('real1')), 0)
 
     def health(self, address):
         listing = json.loads(self.vipd.vipadm('-L', '-n', '--json').stdout)

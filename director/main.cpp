@@ -270,6 +270,19 @@ void logPorts(const dpdk::DpdkFastPath& fp) {
                 std::to_string(p.ifindex) + (p.rss ? ", RSS across the workers' queues" : ""));
 }
 
+// What each worker did, beyond the fast path's counters, when it stops.
+void logWorkers(dpdk::DpdkFastPath& fp) {
+  for (unsigned i = 0; i < fp.dataplane().core().workers(); ++i) {
+    const dpdk::WorkerStats& w = fp.workers().stats(i);
+    log::notice("DPDK worker " + std::to_string(i) + ": received " +
+                std::to_string(w.received.load()) + ", sent " + std::to_string(w.sent.load()) +
+                ", transmit queue full " + std::to_string(w.sendFailed.load()) +
+                ", for the kernel " + std::to_string(w.toKernel.load()) + ", to no port " +
+                std::to_string(w.noPort.load()) + ", idle sleeps " +
+                std::to_string(w.sleeps.load()));
+  }
+}
+
 // --dataplane dpdk: the EAL owns the ports; nothing is pinned, nothing outlives the process (a
 // DPDK vipd cannot forward while it is down: docs/DPDK.md). Next hops come from the kernel's
 // neighbour table, as in XDP mode: the ports are vdevs bound to kernel interfaces (af_packet,
@@ -312,6 +325,7 @@ int runDpdk(const Options& o, const Config& config) {
   serve(io, signals, *director, *reloader, o);
   director->shutdown();
   neighbours.removeAll();
+  logWorkers(**fp);
   return 0;
 }
 

@@ -17,6 +17,7 @@ Needs root and network namespaces. Without them it prints SKIPPED and exits 77, 
 CI=true, where that is a failure."""
 
 import os
+import re
 import sys
 import time
 import unittest
@@ -137,6 +138,32 @@ class DpdkFarm(unittest.TestCase):
         # Sleeping, the worker uses a few percent of a CPU; polling, all of one (half of it
         # measured with both CPUs busy compiling): a quarter lies far from both.
         self.assertLess(used, 1.0, f'vipd used {used} s of CPU in 4 s while idle')
+
+
+class DpdkTwoWorkers(unittest.TestCase):
+    """Two worker lcores on the two CPUs (--lcores maps three lcores onto them), each polling its
+    own queue of the port (af_packet spreads flows over its queues by hash): the rr cursor and
+    the counts are shared, so the choices are IPVS's as with one worker."""
+
+    def test_rr_keeps_ipvs_order_across_two_workers(self):
+        farm = dpdk_farm()
+        try:
+            eal = EAL.replace('-l 0,1', '--lcores 0@0,1@1,2@1') + ',qpairs=2'
+            vipd = Vipd(farm, extra_args=['--dataplane', 'dpdk', '--dpdk-eal', eal])
+            vipd.start(timeout=60)
+            service = f'{farm.vip}:{PORT}'
+            vipd.vipadm('-A', '-t', service, '-s', 'rr')
+            for real in ('real1', 'real2', 'real3'):
+                vipd.vipadm('-a', '-t', service, '-r', farm.ip(real), '-g')
+            answers = [farm.http_get(f'http://{service}/').strip() for _ in range(30)]
+            self.assertEqual(vipd.stop(), 0, vipd.log())
+            self.assertEqual(answers, ['real3', 'real2', 'real1'] * 10)
+            # Both workers forwarded: 30 flows all hashed to one queue would be a 1 in 2^29 event.
+            received = [int(n) for n in re.findall(r'DPDK worker \d: received (\d+)', vipd.log())]
+            self.assertEqual(len(received), 2, vipd.log())
+            self.assertTrue(all(n > 0 for n in received), vipd.log())
+        finally:
+            farm.close()
 
 
 class DpdkRestart(unittest.TestCase):

@@ -6,6 +6,7 @@
 #include <rte_mbuf.h>
 #include <time.h>
 
+#include "dpdk/Arp.h"
 #include "fastpath/verdict.h"
 
 namespace vipd::dpdk {
@@ -64,7 +65,13 @@ struct Workers::Worker {
       rte_pktmbuf_free(m);
       return;
     }
-    Frame f{m, owner.ports_.ports()[port].ifindex, 0};
+    const Port& in = owner.ports_.ports()[port];
+    if (answerArp(m, in.mac, owner.core_.tables().vips)) {
+      stats.arpAnswered.fetch_add(1, std::memory_order_relaxed);
+      send(port, m);
+      return;
+    }
+    Frame f{m, in.ifindex, 0};
     switch (owner.core_.process(f)) {
       case VIPD_TX:
         send(port, f.m);

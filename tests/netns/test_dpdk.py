@@ -6,12 +6,10 @@ net_af_packet0,iface=eth0"`. Real HTTP traffic from the client namespace.
 
 How the farm keeps the director's kernel out of it: an af_packet port is a tap, so the kernel
 still receives every frame that DPDK receives. The VIP is therefore not configured on the
-director (its kernel would answer a SYN to it with a RST, or accept the connection), IPv4
+director (its kernel would answer a SYN to it with a RST, or accept the connection) and IPv4
 forwarding is off there (a frame for an address that is not its own is dropped without an ICMP
-error), and since nothing answers ARP for the VIP until vipd has its own ARP, the client has a
-permanent neighbour entry for the VIP with the director's MAC. The reals' MACs come from the
-director's kernel, which still owns eth0 and resolves them (vipd's managed neighbour entries),
-as in XDP mode.
+error). vipd's workers answer ARP for the VIP. The reals' MACs come from the director's kernel,
+which still owns eth0 and resolves them (vipd's managed neighbour entries), as in XDP mode.
 
 Needs root and network namespaces. Without them it prints SKIPPED and exits 77, except under
 CI=true, where that is a failure."""
@@ -40,8 +38,6 @@ def dpdk_farm():
     try:
         farm.run('director', ['ip', 'addr', 'del', f'{farm.vip}/32', 'dev', 'eth0'])
         farm.run('director', ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=0'])
-        farm.run('client', ['ip', 'neigh', 'replace', farm.vip, 'lladdr', farm.mac('director'),
-                            'dev', 'eth0', 'nud', 'permanent'])
     except BaseException:
         farm.close()
         raise
@@ -111,6 +107,13 @@ class DpdkFarm(unittest.TestCase):
         for real in ('real1', 'real2', 'real3'):
             weight, active, inactive = lines[self.farm.ip(real)]
             self.assertEqual(active + inactive, 10, lines)
+
+    def test_vipd_answers_arp_for_the_vip(self):
+        self.add_farm('real1')
+        self.farm.run('client', ['ip', 'neigh', 'flush', 'dev', 'eth0'])
+        self.assertEqual(self.fetch(1), ['real1'])
+        neigh = self.farm.run('client', ['ip', 'neigh', 'show', self.farm.vip, 'dev', 'eth0'])
+        self.assertIn(f'lladdr {self.farm.mac("director")}', neigh.stdout)
 
     def test_a_deleted_real_gets_no_new_connection_and_a_quiesced_one_neither(self):
         self.add_farm('real1', 'real2', 'real3')

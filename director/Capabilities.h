@@ -9,7 +9,8 @@
 namespace vipd {
 
 // EPERM naming every missing capability and why it is needed; `adminGroup`: the admin socket
-// is given to a group, which takes CAP_CHOWN.
-Result<void> checkCapabilities(bool adminGroup);
+// is given to a group, which takes CAP_CHOWN; `dpdk`: the set of --dataplane dpdk instead of
+// XDP's (configs/vipd-dpdk.service).
+Result<void> checkCapabilities(bool adminGroup, bool dpdk = false);
 
 }  // namespace vipd

@@ -295,6 +295,7 @@ int runDpdk(const Options& o, const Config& config) {
                           "--dataplane dpdk runs in the foreground: give --foreground "
                           "or start it from a service manager"),
                 2);
+  if (auto r = checkCapabilities(!o.adminGroup.empty(), true); !r) return fail(r.error(), 4);
   StateFile stateFile(o.stateDir);
   auto kept = keptTable(stateFile, o);
   if (!kept) return fail(kept.error());

@@ -169,6 +169,58 @@ class DpdkTwoWorkers(unittest.TestCase):
             farm.close()
 
 
+UNIT = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'configs', 'vipd-dpdk.service.in')
+
+
+def unit_capabilities():
+    """The CapabilityBoundingSet of configs/vipd-dpdk.service."""
+    with open(UNIT) as f:
+        [line] = re.findall(r'^CapabilityBoundingSet=(.*)$', f.read(), flags=re.M)
+    return line.split()
+
+
+def only(caps):
+    """A command line run as root with the bounding set reduced to `caps`."""
+    names = ''.join(',+' + c[len('CAP_'):].lower() for c in caps)
+    return lambda argv: ['setpriv', '--inh-caps=-all', '--bounding-set=-all' + names, '--'] + \
+        list(argv)
+
+
+class DpdkUnitCapabilities(unittest.TestCase):
+    """configs/vipd-dpdk.service's capabilities: vipd forwards under exactly that set, and
+    without CAP_NET_ADMIN or CAP_NET_RAW refuses to start, naming it, with exit status 4."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.farm = dpdk_farm()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.farm.close()
+
+    def vipd(self):
+        return Vipd(self.farm, extra_args=['--dataplane', 'dpdk', '--dpdk-eal', EAL])
+
+    def test_vipd_forwards_under_the_units_capabilities(self):
+        vipd = self.vipd().start(timeout=60, wrap=only(unit_capabilities()))
+        try:
+            service = f'{self.farm.vip}:{PORT}'
+            vipd.vipadm('-A', '-t', service, '-s', 'rr')
+            vipd.vipadm('-a', '-t', service, '-r', self.farm.ip('real1'), '-g')
+            self.assertEqual(self.farm.http_get(f'http://{service}/').strip(), 'real1')
+        finally:
+            self.assertEqual(vipd.stop(), 0, vipd.log())
+
+    def test_without_each_needed_capability_vipd_refuses_to_start(self):
+        for cap in ('CAP_NET_ADMIN', 'CAP_NET_RAW'):
+            with self.subTest(cap=cap):
+                caps = [c for c in unit_capabilities() if c != cap]
+                res = self.farm.run('director', only(caps)(self.vipd().argv()), check=False,
+                                    timeout=60)
+                self.assertEqual(res.returncode, 4, res.stderr)
+                self.assertIn(cap, res.stderr)
+
+
 class DpdkRestart(unittest.TestCase):
     """A DPDK vipd cannot forward while it is down; a new one restores the kept table."""
 

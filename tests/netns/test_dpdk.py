@@ -23,6 +23,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import test_tunnel  # noqa: E402  (the module only: its test classes stay its own)
 from farm import Farm  # noqa: E402
 from netns_main import run_tests  # noqa: E402
 from vipd_farm import ClientSniffer, Vipd  # noqa: E402
@@ -32,9 +33,10 @@ EAL = '-l 0,1 --no-huge -m 1024 --no-pci --no-shconf --no-telemetry ' \
       '--vdev net_af_packet0,iface=eth0'
 
 
-def dpdk_farm():
-    """A farm whose director's kernel neither owns nor answers for the VIP."""
-    farm = Farm().start()
+def dpdk_farm(farm=None):
+    """A farm (started here unless given) whose director's kernel neither owns nor answers for
+    the VIP."""
+    farm = farm or Farm().start()
     try:
         farm.run('director', ['ip', 'addr', 'del', f'{farm.vip}/32', 'dev', 'eth0'])
         farm.run('director', ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=0'])
@@ -167,6 +169,63 @@ class DpdkTwoWorkers(unittest.TestCase):
             self.assertTrue(all(n > 0 for n in received), vipd.log())
         finally:
             farm.close()
+
+
+class DpdkFamilies(unittest.TestCase):
+    """IPv6, UDP and tunnelling through the DPDK fast path, on tests/netns/test_tunnel.py's farm
+    (IPv6 beside IPv4, nginx on both, a UDP echo server and vipd-decap on every real). The IPv6
+    VIP is kept off the director as the IPv4 one, with IPv6 forwarding off; vipd does not answer
+    neighbour solicitations yet, so the client has a permanent neighbour for the IPv6 VIP."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.farm = test_tunnel.TunnelFarm(os.environ['VIPD_DECAP_BIN']).start()
+        try:
+            dpdk_farm(cls.farm)
+            cls.farm.run('director', ['ip', '-6', 'addr', 'del', f'{test_tunnel.VIP6}/128',
+                                      'dev', 'eth0'])
+            cls.farm.run('director', ['sysctl', '-q', '-w', 'net.ipv6.conf.all.forwarding=0'])
+            cls.farm.run('client', ['ip', '-6', 'neigh', 'replace', test_tunnel.VIP6, 'lladdr',
+                                    cls.farm.mac('director'), 'dev', 'eth0', 'nud', 'permanent'])
+            cls.vipd = Vipd(cls.farm, extra_args=['--dataplane', 'dpdk', '--dpdk-eal', EAL])
+            cls.vipd.start(timeout=60)
+        except BaseException:
+            cls.farm.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        status = cls.vipd.stop()
+        log = cls.vipd.log()
+        cls.farm.close()
+        if status != 0:
+            raise AssertionError(f'vipd exited with {status} on SIGTERM:\n{log}')
+
+    def setUp(self):
+        self.vipd.vipadm('-C')
+
+    service = test_tunnel.Tunnelling.service
+    fetch = test_tunnel.Tunnelling.fetch
+    udp_ask = test_tunnel.Tunnelling.udp_ask
+
+    def test_ipv6_http_over_dr_reals(self):
+        svc = f'[{test_tunnel.VIP6}]:80'
+        self.service('-t', svc, [f'[{self.farm.ip6(r)}]:80' for r in ('real1', 'real2')], '-g')
+        self.assertEqual(self.fetch(f'http://{svc}/', 4), ['real2', 'real1'] * 2)
+
+    def test_a_udp_echo_service_over_dr_reals(self):
+        svc = f'{self.farm.vip}:{test_tunnel.UDP_PORT}'
+        self.service('-u', svc, [self.farm.ip(r) for r in ('real1', 'real2', 'real3')], '-g')
+        self.assertEqual(self.udp_ask('AF_INET', self.farm.vip, 6),
+                         ['real3', 'real2', 'real1'] * 2)
+
+    def test_http_tunnelled_4in4_and_6in4(self):
+        svc = f'{self.farm.vip}:80'
+        self.service('-t', svc, [self.farm.ip('real1'), self.farm.ip('real2')])
+        self.assertEqual(self.fetch(f'http://{svc}/', 4), ['real2', 'real1'] * 2)
+        svc6 = f'[{test_tunnel.VIP6}]:81'
+        self.service('-t', svc6, [self.farm.ip('real2'), self.farm.ip('real3')])
+        self.assertEqual(self.fetch(f'http://{svc6}/', 4), ['real3', 'real2'] * 2)
 
 
 UNIT = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'configs', 'vipd-dpdk.service.in')

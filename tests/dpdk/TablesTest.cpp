@@ -131,12 +131,8 @@ TEST_F(DpdkTablesTest, TwoWorkersInsertingOneKeyCreateItOnce) {
   EXPECT_EQ(syns.size(), 2000u);
 }
 
-// The fixture's service (kVip:80, reals 1..3) on a DPDK fast path with two workers, rr.
-TEST_F(DpdkTablesTest, TwoWorkersShareOneRoundRobinCursor) {
-  auto dp = dpdk::DpdkDataplane::open({4096, 4096, 2});
-  ASSERT_TRUE(dp) << dp.error().message;
-  TableDataplane& tables = **dp;
-  std::uint32_t lo = if_nametoindex("lo");
+// The fixture's service (kVip:80, reals 1..3, rr) on a DPDK fast path, reached on lo.
+void configureService(TableDataplane& tables, std::uint32_t lo) {
   vipd_iface iface{};
   auto mac = parseMac(kDirectorMac);
   std::copy(mac.begin(), mac.end(), iface.mac);
@@ -158,6 +154,26 @@ TEST_F(DpdkTablesTest, TwoWorkersShareOneRoundRobinCursor) {
   ASSERT_TRUE(tables.putVipAddress(vipd_vip_key{addr4(kVip), VIPD_AF_INET}, 1));
   ASSERT_TRUE(tables.putConfig(XdpTest::defaultConfig()));
   ASSERT_TRUE(tables.putService(serviceKey(), generation({3, 2, 1})));
+}
+
+// One frame through the core as worker code runs it; the verdict.
+int sendFrame(dpdk::DpdkCore& core, const Bytes& frame, std::uint32_t lo, std::uint32_t* real) {
+  auto m = dpdk::testMbuf(frame, 128, 2048);
+  if (!m) return -1;
+  dpdk::Frame f{*m, lo, 0};
+  int verdict = core.process(f);
+  if (real) *real = XdpTest::realOf({0, dpdk::mbufBytes(f.m), 0});
+  dpdk::freeMbuf(f.m);
+  return verdict;
+}
+
+TEST_F(DpdkTablesTest, TwoWorkersShareOneRoundRobinCursor) {
+  auto dp = dpdk::DpdkDataplane::open({4096, 4096, 2});
+  ASSERT_TRUE(dp) << dp.error().message;
+  TableDataplane& tables = **dp;
+  std::uint32_t lo = if_nametoindex("lo");
+  configureService(tables, lo);
+  if (HasFatalFailure()) return;
 
   constexpr std::uint16_t kPerWorker = 300;
   std::map<std::uint32_t, std::uint32_t> picks[2];
@@ -165,12 +181,9 @@ TEST_F(DpdkTablesTest, TwoWorkersShareOneRoundRobinCursor) {
     dpdk::DpdkCore& core = (*dp)->core();
     core.enterWorker(w);
     for (std::uint16_t i = 0; i < kPerWorker; ++i) {
+      std::uint32_t real = 0;
       Bytes frame = XdpTest::syn(static_cast<std::uint16_t>(1000 + w * kPerWorker + i));
-      auto m = dpdk::testMbuf(frame, 128, 2048);
-      if (!m) continue;
-      dpdk::Frame f{*m, lo, 0};
-      if (core.process(f) == VIPD_TX) picks[w][XdpTest::realOf({0, dpdk::mbufBytes(f.m), 0})]++;
-      dpdk::freeMbuf(f.m);
+      if (sendFrame(core, frame, lo, &real) == VIPD_TX) picks[w][real]++;
       core.quiescent();
     }
     core.idle();
@@ -184,6 +197,54 @@ TEST_F(DpdkTablesTest, TwoWorkersShareOneRoundRobinCursor) {
     ASSERT_TRUE(st);
     EXPECT_EQ(st->active + st->inactive, 2 * kPerWorker / 3u) << "real " << id;
   }
+}
+
+// The sweeper ends entries while two workers create and advance them: every change of the
+// counts belongs to one successful compare-and-swap, so once everything has expired every
+// real's counts are zero again, whatever interleaving happened.
+TEST_F(DpdkTablesTest, SweepsAmidTwoWorkersLeaveTheCountsExact) {
+  auto dp = dpdk::DpdkDataplane::open({65536, 65536, 2});
+  ASSERT_TRUE(dp) << dp.error().message;
+  TableDataplane& tables = **dp;
+  std::uint32_t lo = if_nametoindex("lo");
+  configureService(tables, lo);
+  if (HasFatalFailure()) return;
+  std::atomic<int> running{2};
+  auto traffic = [&](unsigned w) {
+    dpdk::DpdkCore& core = (*dp)->core();
+    core.enterWorker(w);
+    for (std::uint16_t i = 0; i < 3000; ++i) {
+      auto port = static_cast<std::uint16_t>(1000 + w * 3000 + i);
+      sendFrame(core, XdpTest::syn(port), lo, nullptr);
+      sendFrame(core, XdpTest::ack(port), lo, nullptr);  // to the established table
+      core.quiescent();
+    }
+    core.idle();
+    running--;
+  };
+  std::thread a(traffic, 0u), b(traffic, 1u);
+  std::uint64_t expired = 0;
+  const std::uint64_t future = monotonicNs() + 100000 * kSecond;
+  while (running.load() > 0) {
+    auto e = tables.expireConnections(future);
+    ASSERT_TRUE(e);
+    expired += e->expired;
+  }
+  a.join();
+  b.join();
+  auto last = tables.expireConnections(future);
+  ASSERT_TRUE(last);
+  expired += last->expired;
+  EXPECT_GT(expired, 0u);
+  for (std::uint32_t id = 1; id <= 3; ++id) {
+    auto st = tables.realState(id);
+    ASSERT_TRUE(st);
+    EXPECT_EQ(st->active, 0u) << "real " << id;
+    EXPECT_EQ(st->inactive, 0u) << "real " << id;
+  }
+  auto left = tables.connections();
+  ASSERT_TRUE(left);
+  EXPECT_TRUE(left->empty()) << left->size() << " entries left";
 }
 
 }  // namespace

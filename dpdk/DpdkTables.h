@@ -12,7 +12,10 @@
 // Writers: rte_hash offers no insert-if-absent, so an insert with VIPD_NOEXIST or VIPD_EXIST
 // (and the exact capacity BPF enforces) is a lookup and an add that must not be interleaved with
 // another writer's: each table serialises its writers with a spinlock (rte_hash's own
-// multi-writer mode would take a lock there too). Readers never take it.
+// multi-writer mode would take a lock there too). Readers never take it. DPDK 22.11 accepts
+// RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD with RW_CONCURRENCY_LF (not RW_CONCURRENCY with it), but
+// that mode's per-lcore slot caches are indexed by rte_lcore_id(): an insert from a thread that
+// is not an EAL lcore indexes past them (tried: it crashes), and the control side may be one.
 //
 // Per-CPU kinds keep one copy per lcore plus one for the control side (copies()): a worker reads
 // and writes its own, so counters need no atomics; readers of the store sum them.

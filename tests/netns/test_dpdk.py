@@ -109,6 +109,10 @@ class DpdkFarm(unittest.TestCase):
         for real in ('real1', 'real2', 'real3'):
             weight, active, inactive = lines[self.farm.ip(real)]
             self.assertEqual(active + inactive, 10, lines)
+        # And listed one by one from the connection tables, as /proc/net/ip_vs_conn lists them.
+        conns = [line for line in self.vipd.vipadm('-L', '-n', '-c').stdout.splitlines()
+                 if line.startswith('TCP ')]
+        self.assertEqual(len(conns), 30, conns)
 
     def test_vipd_answers_arp_for_the_vip(self):
         self.add_farm('real1')

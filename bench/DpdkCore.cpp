@@ -6,6 +6,7 @@
 //   new_flow     a SYN of a flow never seen: the source port and address change every packet
 //                (and the IPv4 checksum is recomputed, a generator's work counted in), the
 //                half-open table is sized so that it never fills
+//   new_flow_2_workers  the same from two workers (two threads) into one table at once
 // Prints TSV: cell, packets, median ns per packet and Mpps over the runs, every run. Asserts no
 // time. `dpdk_core [PACKETS] [RUNS]`.
 #include <arpa/inet.h>
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "director/Publisher.h"
@@ -92,6 +94,18 @@ void ipChecksum(std::uint8_t* ip) {
   ip[11] = static_cast<std::uint8_t>(sum);
 }
 
+// Makes the SYN in `mb` the first of flow `f` of worker `w` (its client address's second byte):
+// client port and address change, and the IPv4 checksum with them, as a generator's would.
+void newFlow(rte_mbuf* mb, std::uint8_t w, std::uint64_t f) {
+  auto* d = rte_pktmbuf_mtod(mb, std::uint8_t*);
+  d[34] = static_cast<std::uint8_t>(f >> 8);  // TCP source port
+  d[35] = static_cast<std::uint8_t>(f);
+  d[14 + 12 + 1] = w;  // client address
+  d[14 + 12 + 2] = static_cast<std::uint8_t>(f >> 24);
+  d[14 + 12 + 3] = static_cast<std::uint8_t>(f >> 16);
+  ipChecksum(d + 14);  // the core checks it
+}
+
 // ns per packet of `packets` frames through the core; `vary` changes the mbuf before each.
 template <class Vary>
 double run(dpdk::DpdkCore& core, rte_mbuf* m, std::uint32_t ifindex, std::uint64_t packets,
@@ -119,6 +133,8 @@ void report(const char* cell, std::uint64_t packets, std::vector<double> ns) {
   for (double v : ns) std::printf("\t%.1f", v);
   std::printf("\n");
 }
+
+int twoWorkers(std::uint64_t packets, int runs, std::uint32_t halfOpen, std::uint32_t ifindex);
 
 int benchmark(std::uint64_t packets, int runs) {
   if (auto eal = dpdk::testEal(); !eal) {
@@ -154,23 +170,47 @@ int benchmark(std::uint64_t packets, int runs) {
   Bytes s = tcp(test::kSyn, 1);
   m = dpdk::testMbuf(s, 128, 2048);
   ns.clear();
+  std::uint64_t n = std::min<std::uint64_t>(packets, halfOpen / static_cast<std::uint64_t>(runs));
   std::uint64_t flow = 0;
-  for (int r = 0; r < runs; ++r) {
-    std::uint64_t n = std::min<std::uint64_t>(packets, halfOpen / static_cast<std::uint64_t>(runs));
-    ns.push_back(run(core, *m, ifindex, n, [&flow](rte_mbuf* mb, std::uint64_t) {
-      auto* d = rte_pktmbuf_mtod(mb, std::uint8_t*);
-      std::uint64_t f = ++flow;
-      d[34] = static_cast<std::uint8_t>(f >> 8);  // TCP source port
-      d[35] = static_cast<std::uint8_t>(f);
-      d[14 + 12 + 2] = static_cast<std::uint8_t>(f >> 24);  // client address, low bytes
-      d[14 + 12 + 3] = static_cast<std::uint8_t>(f >> 16);
-      ipChecksum(d + 14);  // as a generator must: the core checks it
-    }));
-  }
-  report("new_flow", std::min<std::uint64_t>(packets, halfOpen / static_cast<std::uint64_t>(runs)),
-         ns);
+  for (int r = 0; r < runs; ++r)
+    ns.push_back(run(core, *m, ifindex, n,
+                     [&flow](rte_mbuf* mb, std::uint64_t) { newFlow(mb, 0, ++flow); }));
+  report("new_flow", n, ns);
   dpdk::freeMbuf(*m);
   core.idle();
+  dp->reset();
+  return twoWorkers(n, runs, halfOpen, ifindex);
+}
+
+// New flows from two workers at once, each on its own thread and flows, into one half-open
+// table: what the writer lock costs when both insert. ns per packet of the two together.
+int twoWorkers(std::uint64_t packets, int runs, std::uint32_t halfOpen, std::uint32_t ifindex) {
+  auto dp = dpdk::DpdkDataplane::open({1u << 16, halfOpen, 2});
+  if (!dp || !configure(**dp, ifindex)) {
+    std::fprintf(stderr, "dpdk_core: cannot set the tables up for two workers\n");
+    return 1;
+  }
+  dpdk::DpdkCore& core = (*dp)->core();
+  std::vector<double> ns;
+  std::uint64_t flows[2] = {0, 0};
+  for (int r = 0; r < runs; ++r) {
+    double start = nowNs();
+    auto worker = [&](unsigned w) {
+      core.enterWorker(w);
+      Bytes s = tcp(test::kSyn, 1);
+      auto m = dpdk::testMbuf(s, 128, 2048);
+      run(core, *m, ifindex, packets / 2, [&](rte_mbuf* mb, std::uint64_t) {
+        newFlow(mb, static_cast<std::uint8_t>(w + 1), ++flows[w]);
+      });
+      dpdk::freeMbuf(*m);
+      core.idle();
+    };
+    std::thread a(worker, 0u), b(worker, 1u);
+    a.join();
+    b.join();
+    ns.push_back((nowNs() - start) / static_cast<double>(packets / 2 * 2));
+  }
+  report("new_flow_2_workers", packets / 2 * 2, ns);
   return 0;
 }
 

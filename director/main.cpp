@@ -278,7 +278,7 @@ void logWorkers(dpdk::DpdkFastPath& fp) {
                 std::to_string(w.received.load()) + ", sent " + std::to_string(w.sent.load()) +
                 ", transmit queue full " + std::to_string(w.sendFailed.load()) +
                 ", for the kernel " + std::to_string(w.toKernel.load()) + ", to no port " +
-                std::to_string(w.noPort.load()) + ", ARP requests for a VIP answered " +
+                std::to_string(w.noPort.load()) + ", ARP/ND requests for a VIP answered " +
                 std::to_string(w.arpAnswered.load()) + ", idle sleeps " +
                 std::to_string(w.sleeps.load()));
   }

@@ -66,7 +66,8 @@ struct Workers::Worker {
       return;
     }
     const Port& in = owner.ports_.ports()[port];
-    if (answerArp(m, in.mac, owner.core_.tables().vips)) {
+    if (answerArp(m, in.mac, owner.core_.tables().vips) ||
+        answerNeighbourSolicitation(m, in.mac, owner.core_.tables().vips)) {
       stats.arpAnswered.fetch_add(1, std::memory_order_relaxed);
       send(port, m);
       return;

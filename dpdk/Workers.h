@@ -1,9 +1,9 @@
 // Workers: one per worker lcore, each polling its own queue of every port: rx burst, the packet
 // core per frame, tx burst — out of the port it came in on (TX) or the port of the interface a
-// redirect named; ARP requests for a VIP are answered first (dpdk/Arp.h). A worker whose whole
-// round found nothing reports itself offline to RCU and sleeps a short, configurable while, so that
-// an idle DPDK vipd leaves the CPUs to others; a worker that received anything polls again at once
-// and never sleeps.
+// redirect named; ARP and ND requests for a VIP are answered first (dpdk/Arp.h). A worker whose
+// whole round found nothing reports itself offline to RCU and sleeps a short, configurable while,
+// so that an idle DPDK vipd leaves the CPUs to others; a worker that received anything polls again
+// at once and never sleeps.
 #pragma once
 
 #include <atomic>
@@ -30,7 +30,7 @@ struct WorkerStats {
   std::atomic<std::uint64_t> sendFailed{0};   // the transmit queue was full: dropped
   std::atomic<std::uint64_t> toKernel{0};     // PASS: freed here (see docs/DPDK.md)
   std::atomic<std::uint64_t> noPort{0};       // redirected to an interface no port has
-  std::atomic<std::uint64_t> arpAnswered{0};  // ARP requests for a VIP, answered (dpdk/Arp.h)
+  std::atomic<std::uint64_t> arpAnswered{0};  // ARP and ND requests for a VIP (dpdk/Arp.h)
   std::atomic<std::uint64_t> sleeps{0};
 };
 

@@ -178,8 +178,8 @@ class DpdkTwoWorkers(unittest.TestCase):
 class DpdkFamilies(unittest.TestCase):
     """IPv6, UDP and tunnelling through the DPDK fast path, on tests/netns/test_tunnel.py's farm
     (IPv6 beside IPv4, nginx on both, a UDP echo server and vipd-decap on every real). The IPv6
-    VIP is kept off the director as the IPv4 one, with IPv6 forwarding off; vipd does not answer
-    neighbour solicitations yet, so the client has a permanent neighbour for the IPv6 VIP."""
+    VIP is kept off the director as the IPv4 one, with IPv6 forwarding off; vipd answers the
+    client's neighbour solicitations for it."""
 
     @classmethod
     def setUpClass(cls):
@@ -189,8 +189,6 @@ class DpdkFamilies(unittest.TestCase):
             cls.farm.run('director', ['ip', '-6', 'addr', 'del', f'{test_tunnel.VIP6}/128',
                                       'dev', 'eth0'])
             cls.farm.run('director', ['sysctl', '-q', '-w', 'net.ipv6.conf.all.forwarding=0'])
-            cls.farm.run('client', ['ip', '-6', 'neigh', 'replace', test_tunnel.VIP6, 'lladdr',
-                                    cls.farm.mac('director'), 'dev', 'eth0', 'nud', 'permanent'])
             cls.vipd = Vipd(cls.farm, extra_args=['--dataplane', 'dpdk', '--dpdk-eal', EAL])
             cls.vipd.start(timeout=60)
         except BaseException:
@@ -216,6 +214,8 @@ class DpdkFamilies(unittest.TestCase):
         svc = f'[{test_tunnel.VIP6}]:80'
         self.service('-t', svc, [f'[{self.farm.ip6(r)}]:80' for r in ('real1', 'real2')], '-g')
         self.assertEqual(self.fetch(f'http://{svc}/', 4), ['real2', 'real1'] * 2)
+        neigh = self.farm.run('client', ['ip', '-6', 'neigh', 'show', test_tunnel.VIP6])
+        self.assertIn(f'lladdr {self.farm.mac("director")}', neigh.stdout)
 
     def test_a_udp_echo_service_over_dr_reals(self):
         svc = f'{self.farm.vip}:{test_tunnel.UDP_PORT}'

@@ -286,9 +286,11 @@ void logWorkers(dpdk::DpdkFastPath& fp) {
 
 // --dataplane dpdk: the EAL owns the ports; nothing is pinned, nothing outlives the process (a
 // DPDK vipd cannot forward while it is down: docs/DPDK.md). Next hops come from the kernel's
-// neighbour table, as in XDP mode: the ports are vdevs bound to kernel interfaces (af_packet,
-// af_xdp) until vipd answers and resolves ARP and ND itself. DPDK's threads do not survive a
-// fork, so this vipd does not detach: --foreground, or a service manager.
+// neighbour table, as in XDP mode: the ports are vdevs bound to kernel interfaces (af_packet)
+// until vipd resolves reals with its own ARP and ND (it answers them for the VIPs already).
+// DPDK's threads do not survive a fork, so this vipd does not detach: --foreground, or a
+// service manager. Nothing here keeps a second DPDK vipd off the same state directory but the
+// admin socket.
 int runDpdk(const Options& o, const Config& config) {
   if (!o.foreground && !notify::supervised())
     return fail(makeError(EINVAL,

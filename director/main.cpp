@@ -327,9 +327,10 @@ int runDpdk(const Options& o, const Config& config) {
   }
   reloader = std::make_unique<Reloader>(*director, o, config.daemon);
   serve(io, signals, *director, *reloader, o);
+  (*fp)->stopWorkers();
+  logWorkers(**fp);
   director->shutdown();
   neighbours.removeAll();
-  logWorkers(**fp);
   return 0;
 }
 

@@ -33,6 +33,8 @@ class DpdkFastPath {
   DpdkDataplane& dataplane() { return *dataplane_; }
   const Ports& ports() const { return *ports_; }
   const Workers& workers() const { return *workers_; }
+  // The workers stop forwarding (their stats stay); the rest goes with the object.
+  void stopWorkers() { workers_->stop(); }
 
  private:
   DpdkFastPath() = default;

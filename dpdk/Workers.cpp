@@ -158,9 +158,14 @@ Result<std::unique_ptr<Workers>> Workers::launch(DpdkCore& core, const Ports& po
   return w;
 }
 
-Workers::~Workers() {
+void Workers::stop() {
   stop_.store(true);
   for (unsigned lcore : lcores_) rte_eal_wait_lcore(lcore);
+  lcores_.clear();
+}
+
+Workers::~Workers() {
+  stop();
 }
 
 }  // namespace vipd::dpdk

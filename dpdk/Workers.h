@@ -39,7 +39,8 @@ class Workers {
   // Launches a worker on every worker lcore; core.workers() must be their number.
   static Result<std::unique_ptr<Workers>> launch(DpdkCore& core, const Ports& ports,
                                                  WorkerSettings settings);
-  // Stops them and waits for each.
+  // Stops them and waits for each; the stats stay readable. The destructor stops them too.
+  void stop();
   ~Workers();
   Workers(const Workers&) = delete;
   Workers& operator=(const Workers&) = delete;

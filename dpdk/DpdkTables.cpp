@@ -364,6 +364,7 @@ void setCurrent(Tables* tables) {
 }
 
 std::uint64_t nowNs() {
+  if (std::uint64_t fixed = current().clockNs.load(std::memory_order_relaxed)) return fixed;
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);  // bpf_ktime_get_ns's clock (vDSO: no system call)
   return static_cast<std::uint64_t>(ts.tv_sec) * VIPD_NS_PER_S +

@@ -166,6 +166,9 @@ struct Tables {
   unsigned copies() const { return copies_; }
   Rcu& rcu() { return rcu_; }
 
+  // The clock the core reads when not 0 (tests and fuzzers move time); else CLOCK_MONOTONIC.
+  std::atomic<std::uint64_t> clockNs{0};
+
  private:
   Tables(std::uint32_t connTableSize, std::uint32_t halfOpenSize, unsigned copies,
          unsigned instance);

@@ -60,6 +60,10 @@ Result<rte_mbuf*> testMbuf(std::span<const std::uint8_t> frame, std::uint16_t he
   return m;
 }
 
+rte_mbuf* emptyMbuf() {
+  return testEal() ? rte_pktmbuf_alloc(instance().pool) : nullptr;
+}
+
 std::vector<std::uint8_t> mbufBytes(const rte_mbuf* m) {
   const auto* data = rte_pktmbuf_mtod(m, const std::uint8_t*);
   return std::vector<std::uint8_t>(data, data + m->data_len);

@@ -18,6 +18,8 @@ Result<void> testEal();
 // to `room` bytes after its start.
 Result<rte_mbuf*> testMbuf(std::span<const std::uint8_t> frame, std::uint16_t headroom,
                            std::uint16_t room);
+// An mbuf of the pool with nothing in it (to attach a buffer of the caller's to).
+rte_mbuf* emptyMbuf();
 std::vector<std::uint8_t> mbufBytes(const rte_mbuf* m);
 void freeMbuf(rte_mbuf* m);
 

@@ -29,7 +29,7 @@ EalStarted::EalStarted() {
 FrameOut FuzzFastPath::process(std::span<const std::uint8_t> frame, std::uint32_t ifindex) {
   std::size_t size = kHeadroom + frame.size();
   std::unique_ptr<std::uint8_t[]> buffer(new std::uint8_t[size]);  // no byte beyond the frame
-  std::memcpy(buffer.get() + kHeadroom, frame.data(), frame.size());
+  if (!frame.empty()) std::memcpy(buffer.get() + kHeadroom, frame.data(), frame.size());
   rte_mbuf_ext_shared_info shared{};
   shared.free_cb = keep;
   rte_mbuf_ext_refcnt_set(&shared, 1);

@@ -31,6 +31,18 @@ const std::vector<Need>& needs() {
   return list;
 }
 
+// DPDK mode with ports bound to kernel interfaces (configs/vipd-dpdk.service; established the
+// same way by tests/netns/test_dpdk.py). NICs bound to vfio-pci need more, checked by the EAL.
+const std::vector<Need>& dpdkNeeds() {
+  static const std::vector<Need> list = {
+      {CAP_NET_ADMIN, "CAP_NET_ADMIN",
+       "setting up a port bound to a kernel interface, managing neighbour entries", false},
+      {CAP_NET_RAW, "CAP_NET_RAW", "the packet sockets of net_af_packet and net_af_xdp ports",
+       false},
+  };
+  return list;
+}
+
 bool has(cap_t caps, cap_value_t cap) {
   cap_flag_value_t v = CAP_CLEAR;
   return cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET;
@@ -38,10 +50,10 @@ bool has(cap_t caps, cap_value_t cap) {
 
 }  // namespace
 
-Result<void> checkCapabilities(bool adminGroup, bool commands) {
+Result<void> checkCapabilities(bool adminGroup, bool commands, bool dpdk) {
   cap_t caps = cap_get_proc();
   if (!caps) return {};  // cannot tell: the kernel will say
-  std::vector<Need> wanted = needs();
+  std::vector<Need> wanted = dpdk ? dpdkNeeds() : needs();
   if (adminGroup)
     wanted.push_back({CAP_CHOWN, "CAP_CHOWN", "giving the admin socket to admin_group", false});
   if (commands) {

@@ -10,7 +10,8 @@ namespace vipd {
 
 // EPERM naming every missing capability and why it is needed; `adminGroup`: the admin socket
 // is given to a group, which takes CAP_CHOWN; `commands`: exec checks or notify and quorum
-// commands run as another user, which takes CAP_SETUID and CAP_SETGID.
-Result<void> checkCapabilities(bool adminGroup, bool commands = false);
+// commands run as another user, which takes CAP_SETUID and CAP_SETGID; `dpdk`: the set of
+// --dataplane dpdk instead of XDP's (configs/vipd-dpdk.service).
+Result<void> checkCapabilities(bool adminGroup, bool commands = false, bool dpdk = false);
 
 }  // namespace vipd

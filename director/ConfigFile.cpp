@@ -209,9 +209,9 @@ void readDaemon(Reader& rd, const toml::table& t, DaemonSection& d) {
   if (d.interfaces && d.interfaces->empty())
     rd.error(t.get("interfaces")->source(), "'interfaces' names no interface");
   d.dataplane = rd.string(t, "dataplane");
-  if (d.dataplane && *d.dataplane != "xdp")
+  if (d.dataplane && *d.dataplane != "xdp" && *d.dataplane != "dpdk")
     rd.error(t.get("dataplane")->source(),
-             "unknown dataplane '" + *d.dataplane + "' (this build offers: xdp)");
+             "unknown dataplane '" + *d.dataplane + "' (this build offers: xdp, dpdk)");
   d.socket = rd.string(t, "socket");
   d.adminGroup = rd.string(t, "admin_group");
   if (d.adminGroup && getgrnam(d.adminGroup->c_str()) == nullptr)
@@ -236,6 +236,18 @@ void readDaemon(Reader& rd, const toml::table& t, DaemonSection& d) {
       rd.error(t.get("metrics_address")->source(), a.error().message);
       d.metricsAddress.reset();
     }
+}
+
+void readDpdk(Reader& rd, const toml::table& t, DpdkSection& d) {
+  rd.onlyKeys(t, {"lcores", "memory", "hugepages", "vdevs", "ports", "eal", "idle_sleep_us"},
+              "[dpdk]");
+  d.lcores = rd.string(t, "lcores");
+  d.memory = rd.integer(t, "memory", 64, 1048576);
+  d.hugepages = rd.boolean(t, "hugepages");
+  d.vdevs = rd.strings(t, "vdevs");
+  d.ports = rd.strings(t, "ports");
+  d.eal = rd.string(t, "eal");
+  d.idleSleepUs = rd.integer(t, "idle_sleep_us", 0, 100000);
 }
 
 void readTimeouts(Reader& rd, const toml::table& t, TimeoutsSection& s) {
@@ -751,8 +763,9 @@ ConfigLoad parseConfig(const std::string& path, const std::string& text) {
     return load;
   }
   Reader rd(path);
-  rd.onlyKeys(root, {"vipd", "timeouts", "service"}, "the file");
+  rd.onlyKeys(root, {"vipd", "dpdk", "timeouts", "service"}, "the file");
   if (const auto* t = rd.table(root, "vipd")) readDaemon(rd, *t, load.config.daemon);
+  if (const auto* t = rd.table(root, "dpdk")) readDpdk(rd, *t, load.config.daemon.dpdk);
   if (const auto* t = rd.table(root, "timeouts")) readTimeouts(rd, *t, load.config.timeouts);
   readServices(rd, root, load.config);
   load.diagnostics = rd.take();
@@ -790,6 +803,7 @@ std::vector<std::string> restartKeysChanged(const DaemonSection& a, const Daemon
   if (a.sloppyTcp != b.sloppyTcp) out.push_back("sloppy_tcp");
   if (a.expireNodestConn != b.expireNodestConn) out.push_back("expire_nodest_conn");
   if (a.metricsAddress != b.metricsAddress) out.push_back("metrics_address");
+  if (a.dpdk != b.dpdk) out.push_back("[dpdk]");
   return out;
 }
 

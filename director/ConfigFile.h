@@ -28,6 +28,21 @@ struct Diagnostic {
   std::string toString() const;
 };
 
+// [dpdk]: how the DPDK fast path (--dataplane dpdk) starts the EAL, and its workers' idle
+// back-off. vipd builds the EAL's arguments from these keys (lcores: -l, memory: -m in MiB,
+// hugepages = false: --no-huge, vdevs: one --vdev each, ports: one -a each, or --no-pci when the
+// list is empty) followed by `eal`, verbatim; --dpdk-eal on the command line replaces them all.
+struct DpdkSection {
+  std::optional<std::string> lcores;
+  std::optional<std::uint32_t> memory;
+  std::optional<bool> hugepages;
+  std::optional<std::vector<std::string>> vdevs;
+  std::optional<std::vector<std::string>> ports;
+  std::optional<std::string> eal;
+  std::optional<std::uint32_t> idleSleepUs;  // idle_sleep_us
+  bool operator==(const DpdkSection&) const = default;
+};
+
 // [vipd]: the daemon's settings. A key the file leaves out is empty; the command line overrides
 // what the file sets. None of them can change while vipd runs.
 struct DaemonSection {
@@ -43,6 +58,7 @@ struct DaemonSection {
   std::optional<bool> sloppyTcp;
   std::optional<bool> expireNodestConn;
   std::optional<std::string> metricsAddress;  // HOST:PORT, [IPv6]:PORT or "none"
+  DpdkSection dpdk;                           // the file's [dpdk] table
   bool operator==(const DaemonSection&) const = default;
 };
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 #include <iterator>
+#include <sstream>
 
 #include "schedulers/mh/Mh.h"
 
@@ -20,7 +21,13 @@ ParsedOptions parseOptions(int argc, char** argv) {
   po::options_description desc("vipd: the virtual-IP director (Layer-4 load balancer)\nOptions");
   desc.add_options()("interface,i", po::value(&o.interfaces)->composing(),
                      "interface the fast path runs on (repeat for several)")(
-      "dataplane", po::value(&o.dataplane)->default_value(o.dataplane), "fast path: xdp")(
+      "dataplane", po::value(&o.dataplane)->default_value(o.dataplane),
+      "fast path: xdp, or dpdk (ports and lcores from --dpdk-eal or [dpdk])")(
+      "dpdk-eal", po::value<std::string>(),
+      "DPDK EAL arguments, in one string (e.g. \"-l 0,1 --no-huge -m 1024 --no-pci --vdev "
+      "net_af_packet0,iface=eth1\"); replaces what [dpdk] gives")(
+      "dpdk-idle-sleep-us", po::value(&o.dpdkIdleSleepUs)->default_value(o.dpdkIdleSleepUs),
+      "microseconds a DPDK worker sleeps after a round that received nothing")(
       "socket", po::value(&o.socketPath)->default_value(o.socketPath),
       "admin socket vipadm talks to (created mode 0600)")(
       "admin-group", po::value(&o.adminGroup),
@@ -84,10 +91,14 @@ ParsedOptions parseOptions(int argc, char** argv) {
   }
   if (vm.count("config")) o.configFile = vm["config"].as<std::string>();
   if (vm.count("import-ipvsadm")) o.importIpvsadm = vm["import-ipvsadm"].as<std::string>();
+  if (vm.count("dpdk-eal")) {
+    std::istringstream words(vm["dpdk-eal"].as<std::string>());
+    o.dpdkEal.assign(std::istream_iterator<std::string>(words), {});
+  }
   for (const auto& [name, value] : vm)
     if (!value.defaulted()) o.given.insert(name);
-  if (o.dataplane != "xdp") {
-    std::cerr << "vipd: unknown --dataplane " << o.dataplane << " (this build offers: xdp)\n";
+  if (o.dataplane != "xdp" && o.dataplane != "dpdk") {
+    std::cerr << "vipd: unknown --dataplane " << o.dataplane << " (this build offers: xdp, dpdk)\n";
     return {std::nullopt, 2};
   }
   if (auto a = metrics::parseAddress(o.metricsAddress); !a) {
@@ -140,6 +151,27 @@ void applyDaemonSection(const DaemonSection& d, Options& o) {
   take("sloppy-tcp", o.sloppyTcp, d.sloppyTcp);
   take("expire-nodest-conn", o.expireNodestConn, d.expireNodestConn);
   take("metrics-address", o.metricsAddress, d.metricsAddress);
+  take("dpdk-idle-sleep-us", o.dpdkIdleSleepUs, d.dpdk.idleSleepUs);
+  o.dpdk = d.dpdk;
+}
+
+std::vector<std::string> ealArguments(const Options& o) {
+  if (o.given.count("dpdk-eal")) return o.dpdkEal;
+  const DpdkSection& d = o.dpdk;
+  std::vector<std::string> args;
+  if (d.lcores) args.insert(args.end(), {"-l", *d.lcores});
+  if (d.memory) args.insert(args.end(), {"-m", std::to_string(*d.memory)});
+  if (d.hugepages && !*d.hugepages) args.push_back("--no-huge");
+  for (const auto& vdev : d.vdevs.value_or(std::vector<std::string>{}))
+    args.insert(args.end(), {"--vdev", vdev});
+  if (d.ports && d.ports->empty()) args.push_back("--no-pci");
+  for (const auto& port : d.ports.value_or(std::vector<std::string>{}))
+    args.insert(args.end(), {"-a", port});
+  if (d.eal) {
+    std::istringstream words(*d.eal);
+    args.insert(args.end(), std::istream_iterator<std::string>(words), {});
+  }
+  return args;
 }
 
 }  // namespace vipd

@@ -14,7 +14,10 @@ namespace vipd {
 
 struct Options {
   std::vector<std::string> interfaces;
-  std::string dataplane = "xdp";
+  std::string dataplane = "xdp";     // or "dpdk"
+  std::vector<std::string> dpdkEal;  // --dpdk-eal, split at spaces; else from [dpdk]
+  std::uint32_t dpdkIdleSleepUs = 200;
+  DpdkSection dpdk;  // the file's [dpdk]
   std::string socketPath = "/run/vipd/vipd.sock";
   std::optional<std::string> configFile;  // --config; else kDefaultConfigFile if it exists
   std::string adminGroup;                 // members may use the admin socket too (0660)
@@ -51,6 +54,9 @@ std::optional<std::string> configPath(const Options& o);
 // --config, --socket and --bpf-pin-dir made absolute (against the working directory), so that
 // they name the same files after vipd detached and changed to /.
 void makePathsAbsolute(Options& o);
+
+// The EAL's arguments: --dpdk-eal's, else those [dpdk] gives (director/ConfigFile.h).
+std::vector<std::string> ealArguments(const Options& o);
 
 // The [vipd] section's settings, where the command line did not set them.
 void applyDaemonSection(const DaemonSection& d, Options& o);

@@ -28,6 +28,7 @@
 #include "director/Rtnl.h"
 #include "director/StateFile.h"
 #include "director/metrics/BuildView.h"
+#include "dpdk/DpdkFastPath.h"
 #include "xdp/PinDir.h"
 #include "xdp/XdpDataplane.h"
 
@@ -138,8 +139,9 @@ std::optional<Config> loadConfig(Options& o) {
 // vipd -t: what vipd would start with, checked; nginx -t's last line.
 int checkConfig(const std::optional<Config>& config, const Options& o) {
   auto path = configPath(o);
-  bool good = config && !o.interfaces.empty();
-  if (config && o.interfaces.empty())
+  bool needInterfaces = o.dataplane != "dpdk";  // DPDK's ports come from the EAL
+  bool good = config && (!o.interfaces.empty() || !needInterfaces);
+  if (config && o.interfaces.empty() && needInterfaces)
     std::cerr << "vipd: no interface: give --interface or 'interfaces' in [vipd]\n";
   std::cerr << "vipd: configuration " << (path ? *path : std::string("(none: no file)"))
             << (good ? " is valid\n" : " is not valid\n");
@@ -174,16 +176,19 @@ void teardown(XdpDataplane& dp, Director& director, const Options& o, bool keepF
   rmdir(o.bpfPinDir.c_str());  // only if empty: it may hold what others pinned
 }
 
-// The event loop, until a stop signal; returns whether the fast path is to keep forwarding.
+// The event loop, until a stop signal; returns whether the fast path is to keep forwarding
+// (XDP only: a DPDK fast path ends with its process).
 bool serve(boost::asio::io_context& io, Signals& signals, Director& director, Reloader& reloader,
            const Options& o) {
-  bool keep = o.keepForwardingOnExit;
-  signals.stop.async_wait([&io, &keep](boost::system::error_code ec, int sig) {
+  bool dpdk = o.dataplane == "dpdk";
+  bool keep = o.keepForwardingOnExit && !dpdk;
+  signals.stop.async_wait([&io, &keep, dpdk](boost::system::error_code ec, int sig) {
     if (ec) return;
-    keep = keep || sig == SIGQUIT;
-    std::string what =
-        "stopping on " + signalName(sig) +
-        (keep ? ": the XDP program keeps forwarding" : ": removing the XDP program and its maps");
+    keep = !dpdk && (keep || sig == SIGQUIT);
+    std::string what = "stopping on " + signalName(sig) +
+                       (dpdk   ? ": the DPDK workers stop forwarding"
+                        : keep ? ": the XDP program keeps forwarding"
+                               : ": removing the XDP program and its maps");
     log::notice(what);
     notify::stopping(what);
     io.stop();
@@ -289,8 +294,108 @@ Result<void> startDirector(Director& director, const std::optional<PersistedTabl
   return {};
 }
 
+// What a DPDK start gives its workers.
+dpdk::FastPathOptions dpdkOptions(const Options& o) {
+  dpdk::FastPathOptions f;
+  f.eal = ealArguments(o);
+  f.connTableSize = o.connTableSize;
+  f.halfOpenSize = o.halfOpenSize;
+  f.workers.idleSleep = std::chrono::microseconds(o.dpdkIdleSleepUs);
+  return f;
+}
+
+void logPorts(const dpdk::DpdkFastPath& fp) {
+  for (const auto& p : fp.ports().ports())
+    log::notice("DPDK port " + std::to_string(p.id) + " (" + p.driver + ") is interface " +
+                std::to_string(p.ifindex) + (p.rss ? ", RSS across the workers' queues" : ""));
+}
+
+// What each worker did, beyond the fast path's counters, when it stops.
+void logWorkers(dpdk::DpdkFastPath& fp) {
+  for (unsigned i = 0; i < fp.dataplane().core().workers(); ++i) {
+    const dpdk::WorkerStats& w = fp.workers().stats(i);
+    log::notice("DPDK worker " + std::to_string(i) + ": received " +
+                std::to_string(w.received.load()) + ", sent " + std::to_string(w.sent.load()) +
+                ", transmit queue full " + std::to_string(w.sendFailed.load()) +
+                ", for the kernel " + std::to_string(w.toKernel.load()) + ", to no port " +
+                std::to_string(w.noPort.load()) + ", ARP/ND requests for a VIP answered " +
+                std::to_string(w.arpAnswered.load()) + ", idle sleeps " +
+                std::to_string(w.sleeps.load()));
+  }
+}
+
+// --dataplane dpdk: the EAL owns the ports; nothing is pinned, nothing outlives the process (a
+// DPDK vipd cannot forward while it is down: docs/DPDK.md). Next hops come from the kernel's
+// neighbour table, as in XDP mode: the ports are vdevs bound to kernel interfaces (af_packet)
+// until vipd resolves reals with its own ARP and ND (it answers them for the VIPs already).
+// DPDK's threads do not survive a fork, so this vipd does not detach: --foreground, or a
+// service manager. Nothing here keeps a second DPDK vipd off the same state directory but the
+// admin socket.
+int runDpdk(const Options& o, const Config& config) {
+  if (!o.foreground && !notify::supervised())
+    return fail(makeError(EINVAL,
+                          "--dataplane dpdk runs in the foreground: give --foreground "
+                          "or start it from a service manager"),
+                2);
+  if (auto r = checkCapabilities(!o.adminGroup.empty(), runsCommands(config), true); !r)
+    return fail(r.error(), 4);
+  StateFile stateFile(o.stateDir);
+  auto kept = keptTable(stateFile, o);
+  if (!kept) return fail(kept.error());
+  boost::asio::io_context io;
+  Signals signals(io);
+  std::unique_ptr<Director> director;
+  std::unique_ptr<Reloader> reloader;
+  AdminServer admin(io, o.socketPath, [&director, &reloader](const admin::Request& req) {
+    return req.command == admin::Command::reload ? reloader->reload() : director->handle(req);
+  });
+  if (auto r = admin.claim(o.adminGroup); !r) return fail(r.error());
+  auto rtnl = Rtnl::open();
+  if (!rtnl) return fail(rtnl.error());
+  Neighbours neighbours(**rtnl);
+  auto fp = dpdk::DpdkFastPath::start(dpdkOptions(o));
+  if (!fp) return fail(fp.error());
+  logPorts(**fp);
+  director = std::make_unique<Director>(
+      (*fp)->dataplane(), &neighbours,
+      DirectorSettings{o.connTableSize, o.sloppyTcp, 1, o.expireNodestConn, o.mhTableSize},
+      [&stateFile](const PersistedTable& t) { return stateFile.save(t); });
+  health::AsioProber prober(io);
+  health::Checker checker(
+      io, prober,
+      [&director](const health::RealKey& k, const health::Transition& t,
+                  const health::RealHealth& h) { director->onHealth(k, t, h.weight()); });
+  checker.onResult([&director](const health::RealKey& k, std::size_t, const health::Outcome& out,
+                               health::Duration took) { director->onCheckResult(k, out, took); });
+  wireHealth(*director, checker, io, config);
+  auto started = startDirector(*director, *kept, false, config, o);
+  if (started) started = admin.start();
+  std::unique_ptr<metrics::Exporter> exporter;  // DPDK mode never forks: it can start now
+  auto metricsAt = *metrics::parseAddress(o.metricsAddress);  // checked with the options
+  if (started && metricsAt) {
+    auto e = metrics::serveMetrics(*metricsAt, *director, (*fp)->dataplane(),
+                                   {o.connTableSize, o.halfOpenSize, VIPD_DEFAULT_TEMPLATES});
+    if (e)
+      exporter = std::move(*e);
+    else
+      started = e.error();
+  }
+  if (!started) {
+    neighbours.removeAll();
+    return fail(started.error());
+  }
+  reloader = std::make_unique<Reloader>(*director, o, config.daemon);
+  serve(io, signals, *director, *reloader, o);
+  (*fp)->stopWorkers();
+  logWorkers(**fp);
+  director->shutdown();
+  neighbours.removeAll();
+  return 0;
+}
+
 // `config` was read and checked completely before this: nothing is touched for a bad file.
 int run(const Options& o, const Config& config) {
+  if (o.dataplane == "dpdk") return runDpdk(o, config);
   if (auto r = checkCapabilities(!o.adminGroup.empty(), runsCommands(config)); !r)
     return fail(r.error(), 4);
   if (auto r = checkInterfaces(o.interfaces); !r) return fail(r.error());
@@ -378,7 +483,7 @@ int main(int argc, char** argv) {
   if (o.checkConfig) return checkConfig(config, o);
   if (!config) return 1;
   vipd::makePathsAbsolute(o);
-  if (o.interfaces.empty()) {
+  if (o.interfaces.empty() && o.dataplane != "dpdk") {
     vipd::log::error("no interface: give --interface or 'interfaces' in [vipd]");
     return 2;
   }

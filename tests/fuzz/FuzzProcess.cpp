@@ -1,4 +1,5 @@
-// libFuzzer target over the host core's vipd_process: an input is a configuration byte, then
+// libFuzzer target over vipd_process of the host core (fuzz_process) or of the DPDK core
+// (fuzz_dpdk_process, tests/fuzz/FuzzFastPath.h): an input is a configuration byte, then
 // frames (and sweeps) run one after another against one configured fast path, so later frames
 // meet the state earlier ones made. After every frame it checks what must hold for any input:
 // a known verdict, exactly one outcome counter, a frame passed or dropped untouched, and a frame
@@ -21,12 +22,12 @@
 
 #include "abi/vipd_conn_state.h"
 #include "director/Publisher.h"
-#include "fastpath/host/HostDataplane.h"
 #include "fastpath/verdict.h"
+#include "tests/fuzz/FuzzFastPath.h"
 
 namespace {
 
-using vipd::host::HostDataplane;
+using HostDataplane = vipd::fuzz::FuzzFastPath;  // the host core, or DPDK's (FuzzFastPath.h)
 
 constexpr std::uint32_t kIfindex = 1;
 constexpr std::uint8_t kScheds[] = {
@@ -155,7 +156,7 @@ std::vector<std::uint8_t> withIpChecksum(std::span<const std::uint8_t> frame) {
 
 void runFrame(HostDataplane& dp, std::span<const std::uint8_t> frame) {
   auto before = dp.counters();
-  auto out = dp.core().process(frame, kIfindex);
+  auto out = dp.process(frame, kIfindex);
   auto after = dp.counters();
   int outcomes = 0, outcome = -1;
   for (int c = 0; c < VIPD_CNT__MAX; ++c) {
@@ -177,7 +178,7 @@ void runFrame(HostDataplane& dp, std::span<const std::uint8_t> frame) {
     case VIPD_TX:
     case VIPD_REDIRECT:
       if (outcome != VIPD_OUTCOME_tx) broken("a frame sent counted as something else");
-      if (out.frame.size() < 14 || out.frame.size() > vipd::host::HostCore::kBuffer)
+      if (out.frame.size() < 14 || out.frame.size() > HostDataplane::kBuffer)
         broken("a frame sent out of its buffer's bounds");
       break;
     default:
@@ -191,7 +192,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 2) return 0;
   HostDataplane dp(1024, 256);
   std::uint64_t clock = 1000 * VIPD_NS_PER_S;
-  dp.core().setClock(clock);
+  dp.setClock(clock);
   configure(dp, data[0], data[1]);
   std::size_t at = 2;
   while (at + 2 <= size) {
@@ -199,12 +200,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     at += 2;
     if (len == 0xffff) {
       clock += 10 * VIPD_NS_PER_S;
-      dp.core().setClock(clock);
+      dp.setClock(clock);
       (void)dp.expireConnections(0);
       continue;
     }
     len = std::min(len, size - at);
-    if (len > vipd::host::HostCore::kBuffer - vipd::host::HostCore::kHeadroom) return 0;
+    if (len > HostDataplane::kRoom) return 0;
     std::span<const std::uint8_t> frame(data + at, len);
     if (data[1] & 0x10)
       runFrame(dp, frame);

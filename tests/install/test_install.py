@@ -70,8 +70,13 @@ class Install(unittest.TestCase):
                 self.assertEqual(res.stderr, '')
                 self.assertRegex(res.stdout, rf'NAME\n\s+{re.escape(name)} ')
 
-    def test_the_unit_names_the_installed_vipd_and_passes_systemd_analyze_verify(self):
-        unit = self.installed('unitdir', 'vipd.service')
+    def test_the_units_name_the_installed_vipd_and_pass_systemd_analyze_verify(self):
+        for name in ('vipd.service', 'vipd-dpdk.service'):
+            with self.subTest(unit=name):
+                self.check_unit(name)
+
+    def check_unit(self, name):
+        unit = self.installed('unitdir', name)
         with open(unit) as f:
             text = f.read()
         vipd = os.path.join(self.dirs['sbindir'], 'vipd')
@@ -81,11 +86,10 @@ class Install(unittest.TestCase):
         # verify wants the commands to exist: point them at the DESTDIR's vipd.
         check_dir = tempfile.mkdtemp(prefix='vipd-unit-')
         self.addCleanup(shutil.rmtree, check_dir, True)
-        with open(os.path.join(check_dir, 'vipd.service'), 'w') as f:
+        with open(os.path.join(check_dir, name), 'w') as f:
             f.write(text.replace(vipd + ' ', self.dest + vipd + ' '))
         env = dict(os.environ, MANPATH=self.dest + self.dirs['mandir'])
-        res = subprocess.run(['systemd-analyze', 'verify',
-                              os.path.join(check_dir, 'vipd.service')],
+        res = subprocess.run(['systemd-analyze', 'verify', os.path.join(check_dir, name)],
                              capture_output=True, text=True, env=env)
         self.assertEqual(res.returncode, 0, res.stderr)
         self.assertEqual(res.stderr, '', 'no unknown key, no missing man page')

@@ -1,5 +1,5 @@
-// The two fast paths under test: XdpDataplane with the program's maps opened by their pins, and
-// HostDataplane with its tables in memory.
+// The three fast paths under test: XdpDataplane with the program's maps opened by their pins,
+// HostDataplane with its tables in memory, DpdkDataplane with its tables in DPDK's memory.
 #include "tests/support/FastPathUnderTest.h"
 
 #include <bpf/bpf.h>
@@ -12,8 +12,10 @@
 #include <cstring>
 #include <map>
 
+#include "dpdk/DpdkDataplane.h"
 #include "fastpath/host/HostDataplane.h"
 #include "fastpath/verdict.h"
+#include "tests/support/DpdkTestEal.h"
 #include "xdp/XdpDataplane.h"
 
 namespace vipd::test {
@@ -130,20 +132,68 @@ class HostUnderTest final : public FastPathUnderTest {
   host::HostDataplane dp_;
 };
 
+// Frames go through the DPDK core as a worker's would, one mbuf each, laid out as the host core's
+// buffer: the same room to grow at the front and at the back.
+class DpdkUnderTest final : public FastPathUnderTest {
+ public:
+  explicit DpdkUnderTest(std::unique_ptr<dpdk::DpdkDataplane> dp) : dp_(std::move(dp)) {}
+
+  TableDataplane& dataplane() override { return *dp_; }
+
+  Result<FrameOut> run(std::span<const std::uint8_t> frame, std::uint32_t ingress) override {
+    auto m = dpdk::testMbuf(frame, host::HostCore::kHeadroom - host::HostCore::kReserved,
+                            host::HostCore::kBuffer - host::HostCore::kHeadroom);
+    if (!m) return m.error();
+    dpdk::Frame f{*m, ingress ? ingress : loopback(), 0};
+    auto verdict = static_cast<std::uint32_t>(dp_->core().processControl(f));
+    FrameOut out{verdict, dpdk::mbufBytes(f.m), f.egress};
+    dpdk::freeMbuf(f.m);
+    return out;
+  }
+
+  bool lookupRaw(const std::string& table, const void* key, void* value) override {
+    dpdk::Table* t = dp_->core().tables().byName(table);
+    if (!t) return false;
+    return dp_->core().control([&] {
+      const void* v = t->lookupAll(key);
+      if (v) std::memcpy(value, v, t->blockSize());
+      return v != nullptr;
+    });
+  }
+  bool updateRaw(const std::string& table, const void* key, const void* value,
+                 std::uint64_t flags) override {
+    dpdk::Table* t = dp_->core().tables().byName(table);
+    return t && dp_->core().control([&] { return t->insertAll(key, value, flags) == 0; });
+  }
+  std::optional<std::uint32_t> verifiedInstructions() const override { return std::nullopt; }
+  Result<void> release() override { return {}; }
+
+ private:
+  std::unique_ptr<dpdk::DpdkDataplane> dp_;
+};
+
 }  // namespace
 
 Backend backendUnderTest() {
   const char* v = std::getenv("VIPD_TEST_FASTPATH");
-  return v && std::strcmp(v, "host") == 0 ? Backend::host : Backend::xdp;
+  if (v && std::strcmp(v, "host") == 0) return Backend::host;
+  if (v && std::strcmp(v, "dpdk") == 0) return Backend::dpdk;
+  return Backend::xdp;
 }
 
 const char* backendName(Backend b) {
-  return b == Backend::host ? "host" : "xdp";
+  return b == Backend::host ? "host" : b == Backend::dpdk ? "dpdk" : "xdp";
 }
 
 Result<std::unique_ptr<FastPathUnderTest>> openFastPath(Backend backend, const std::string& pinDir,
                                                         FastPathSizes sizes) {
   if (backend == Backend::host) return std::unique_ptr<FastPathUnderTest>(new HostUnderTest(sizes));
+  if (backend == Backend::dpdk) {
+    if (auto eal = dpdk::testEal(); !eal) return eal.error();
+    auto dp = dpdk::DpdkDataplane::open({sizes.connTableSize, sizes.halfOpenSize, 1});
+    if (!dp) return dp.error();
+    return std::unique_ptr<FastPathUnderTest>(new DpdkUnderTest(std::move(dp).value()));
+  }
   auto dp = XdpDataplane::open({pinDir, sizes.connTableSize, sizes.halfOpenSize});
   if (!dp) return dp.error();
   return std::unique_ptr<FastPathUnderTest>(new XdpUnderTest(std::move(dp).value()));

@@ -1,6 +1,7 @@
-// The fast path a packet test runs against: the XDP program (BPF_PROG_TEST_RUN, needs root) or
-// the host core (fastpath/host), chosen by VIPD_TEST_FASTPATH=xdp|host. The same fixtures and
-// rows run against both and must see the same verdicts, bytes and counters.
+// The fast path a packet test runs against: the XDP program (BPF_PROG_TEST_RUN, needs root), the
+// host core (fastpath/host) or the DPDK core on its rte_hash tables (a direct call on mbufs; the
+// EAL without NICs or hugepages, needs root), chosen by VIPD_TEST_FASTPATH=xdp|host|dpdk. The same
+// fixtures and rows run against all three and must see the same verdicts, bytes and counters.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,7 @@
 
 namespace vipd::test {
 
-enum class Backend { xdp, host };
+enum class Backend { xdp, host, dpdk };
 
 // VIPD_TEST_FASTPATH, xdp when unset.
 Backend backendUnderTest();
@@ -38,7 +39,7 @@ class FastPathUnderTest {
   // flags: VIPD_ANY, VIPD_NOEXIST or VIPD_EXIST (BPF's).
   virtual bool updateRaw(const std::string& table, const void* key, const void* value,
                          std::uint64_t flags) = 0;
-  // The XDP program's verified instructions; the host core has none.
+  // The XDP program's verified instructions; the host and DPDK cores have none.
   virtual std::optional<std::uint32_t> verifiedInstructions() const = 0;
   // Removes whatever the fast path left in the kernel.
   virtual Result<void> release() = 0;

@@ -389,6 +389,44 @@ TEST(ConfigFile, NamesTheDaemonKeysThatNeedARestart) {
   b.connTableSize = 5;
   EXPECT_EQ(restartKeysChanged(a, b), (std::vector<std::string>{"interfaces", "conn_table_size"}));
   EXPECT_TRUE(restartKeysChanged(a, a).empty());
+  b = a;
+  b.dpdk.lcores = "0,1";
+  EXPECT_EQ(restartKeysChanged(a, b), (std::vector<std::string>{"[dpdk]"}));
+}
+
+TEST(ConfigFile, ReadsTheDpdkSection) {
+  ConfigLoad load = parseConfig("vipd.conf", R"(
+[vipd]
+dataplane = "dpdk"
+
+[dpdk]
+lcores = "0,1"
+memory = 1024
+hugepages = false
+vdevs = ["net_af_packet0,iface=eth1"]
+ports = []
+eal = "--no-telemetry --log-level lib.*:error"
+idle_sleep_us = 50
+)");
+  ASSERT_TRUE(load.ok()) << load.report();
+  const DpdkSection& d = load.config.daemon.dpdk;
+  EXPECT_EQ(load.config.daemon.dataplane, "dpdk");
+  EXPECT_EQ(d.lcores, "0,1");
+  EXPECT_EQ(d.memory, 1024u);
+  EXPECT_EQ(d.hugepages, false);
+  EXPECT_EQ(d.vdevs, (std::vector<std::string>{"net_af_packet0,iface=eth1"}));
+  EXPECT_EQ(d.ports, std::vector<std::string>{});
+  EXPECT_EQ(d.eal, "--no-telemetry --log-level lib.*:error");
+  EXPECT_EQ(d.idleSleepUs, 50u);
+}
+
+TEST(ConfigFile, TheDpdkSectionsErrorsAreReportedAtTheirKeys) {
+  EXPECT_EQ(diagnose("[dpdk]\nlcore = \"0,1\"\n"),
+            "vipd.conf:2:1: unknown key 'lcore' in [dpdk]\n");
+  EXPECT_EQ(diagnose("[dpdk]\nmemory = 16\n"),
+            "vipd.conf:2:10: 'memory' = 16 is out of range 64..1048576\n");
+  EXPECT_EQ(diagnose("[vipd]\ndataplane = \"dpkd\"\n"),
+            "vipd.conf:2:13: unknown dataplane 'dpkd' (this build offers: xdp, dpdk)\n");
 }
 
 }  // namespace

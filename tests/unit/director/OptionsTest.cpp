@@ -45,6 +45,34 @@ TEST(Options, MhTableSizeIsOneOfIpvsPrimes) {
   EXPECT_EQ(parse({"-i", "eth0", "--mh-table-size", "131072"}).exitCode, 2);
 }
 
+TEST(Options, TheEalArgumentsComeFromTheDpdkSectionUnlessDpdkEalIsGiven) {
+  auto parsed = parse({"--dataplane", "dpdk"});
+  ASSERT_TRUE(parsed.options);
+  DaemonSection d;
+  d.dpdk.lcores = "0,1";
+  d.dpdk.memory = 1024;
+  d.dpdk.hugepages = false;
+  d.dpdk.vdevs = {"net_af_packet0,iface=eth1", "net_tap0"};
+  d.dpdk.ports = std::vector<std::string>{};
+  d.dpdk.eal = "--no-telemetry  --log-level lib.*:error";
+  d.dpdk.idleSleepUs = 50;
+  applyDaemonSection(d, *parsed.options);
+  EXPECT_EQ(ealArguments(*parsed.options),
+            (std::vector<std::string>{"-l", "0,1", "-m", "1024", "--no-huge", "--vdev",
+                                      "net_af_packet0,iface=eth1", "--vdev", "net_tap0", "--no-pci",
+                                      "--no-telemetry", "--log-level", "lib.*:error"}));
+  EXPECT_EQ(parsed.options->dpdkIdleSleepUs, 50u);
+
+  parsed = parse({"--dataplane", "dpdk", "--dpdk-eal", "-l 0,1 --vdev net_null0",
+                  "--dpdk-idle-sleep-us", "0"});
+  ASSERT_TRUE(parsed.options);
+  applyDaemonSection(d, *parsed.options);
+  EXPECT_EQ(ealArguments(*parsed.options),
+            (std::vector<std::string>{"-l", "0,1", "--vdev", "net_null0"}));
+  EXPECT_EQ(parsed.options->dpdkIdleSleepUs, 0u);
+  EXPECT_EQ(parse({"--dataplane", "dpkd"}).exitCode, 2);
+}
+
 TEST(Options, HelpDocumentsEachIpvsSwitchWithItsSysctl) {
   testing::internal::CaptureStdout();
   auto parsed = parse({"--help"});

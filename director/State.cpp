@@ -69,11 +69,6 @@ std::vector<Violation> realViolations(const admin::ServiceConfig& service,
   if (real.address.family != service.key.address.family && real.forward != admin::Forward::tunnel)
     out.push_back({Field::family,
                    makeError(EAFNOSUPPORT, "a real of another address family needs tunnelling")});
-  if (real.forward == admin::Forward::masq)
-    out.push_back({Field::forward,
-                   makeError(ENOSYS,
-                             "only direct routing (-g) and tunnelling (-i) are supported by the "
-                             "fast path yet")});
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include "abi/vipd_packet.h"
 #include "fastpath/conn.h"
 #include "fastpath/forward.h"
+#include "fastpath/nat.h"
 #include "fastpath/persist.h"
 #include "fastpath/sched_cost.h"
 #include "fastpath/sched_hash.h"
@@ -129,7 +130,9 @@ static __always_inline int vipd_new_conn(vipd_frame_t* f, const struct vipd_svc*
   __u32 real_id = vipd_pick_real(svc, svc_port, pkt, &tmpl_id, &dropped);
   if (dropped) return VIPD_DROP;
   if (!real_id) return vipd_reply_port_unreach(f, pkt);
-  *conn = vipd_conn_create(&pkt->key, real_id, svc->svc_id, tmpl_id, half_open);
+  const struct vipd_real* real = vipd_real_of(real_id);
+  int input_only = !(real && (real->flags & VIPD_REAL_F_MASQ)); /* NAT sees both sides */
+  *conn = vipd_conn_create(&pkt->key, real_id, svc->svc_id, tmpl_id, input_only, half_open);
   if (!*conn) return VIPD_DROP; /* counted by vipd_conn_create */
   vipd_count(VIPD_CNT_INFO_NEW_CONN);
   return -1;
@@ -175,20 +178,6 @@ static __always_inline int vipd_nodest(const struct vipd_pkt* pkt, const struct 
   return -1;
 }
 
-/* What a frame for a service must be besides parseable: an IPv4 header with a correct checksum
- * (the kernel drops any other before IPVS sees it), and untagged — vipd's next hops have no VLAN
- * yet, so a tagged frame would leave with its tag onto an untagged segment. */
-static __always_inline int vipd_service_frame_check(const __u8* data, const __u8* end,
-                                                    const struct vipd_pkt* pkt) {
-  if (pkt->l3_off != sizeof(struct vipd_ethhdr)) return VIPD_CNT_DROP_VLAN_NOT_CONFIGURED;
-  if (pkt->key.af != VIPD_AF_INET) return VIPD_PARSE_OK;
-  __u32 ihl = (__u32)(pkt->l4_off - pkt->l3_off);
-  VIPD_OPAQUE(ihl);
-  if (!vipd_ip4_checksum_ok(data + sizeof(struct vipd_ethhdr), end, ihl))
-    return VIPD_CNT_DROP_IP_BAD_CHECKSUM;
-  return VIPD_PARSE_OK;
-}
-
 /* One frame: its verdict, every outcome counted. */
 static __always_inline int vipd_process(vipd_frame_t* f) {
   const __u8* data = vipd_frame_data(f);
@@ -200,7 +189,10 @@ static __always_inline int vipd_process(vipd_frame_t* f) {
 
   __be16 svc_port;
   const struct vipd_svc* svc = vipd_svc_of(&pkt.key, &svc_port);
-  if (!svc) return vipd_finish(VIPD_CNT_PASS_NOT_SERVICE);
+  if (!svc) {
+    rc = vipd_nat_reply(f, &pkt);
+    return rc >= 0 ? rc : vipd_finish(VIPD_CNT_PASS_NOT_SERVICE);
+  }
   if ((rc = vipd_service_frame_check(data, end, &pkt)) != VIPD_PARSE_OK) return vipd_finish(rc);
   const struct vipd_config* cfg = vipd_config_get();
   if (!cfg) return vipd_finish(VIPD_CNT_DROP_INTERNAL);
@@ -214,7 +206,7 @@ static __always_inline int vipd_process(vipd_frame_t* f) {
     if (rc >= 0) return rc;
     new_conn = 1;
   }
-  if (!vipd_conn_update(conn, &pkt, cfg, vipd_now_ns()))
+  if (!vipd_conn_update(conn, &pkt, cfg, vipd_now_ns(), VIPD_DIR_INPUT))
     return vipd_finish(VIPD_CNT_DROP_NONSYN_MISS); /* it expired under this very packet */
   /* The entry's real, read before the handshake moves the entry to the established table: the
    * half-open element is free then, and another CPU's SYN may take its memory at once (a
@@ -226,6 +218,7 @@ static __always_inline int vipd_process(vipd_frame_t* f) {
   vipd_account(VIPD_TABLE(svc_sx), svc->svc_id, pkt.ip_len, new_conn);
   vipd_account(VIPD_TABLE(real_sx), real_id, pkt.ip_len, new_conn);
   if (real->flags & VIPD_REAL_F_TUNNEL) return vipd_forward_tunnel(f, &pkt, real);
+  if (real->flags & VIPD_REAL_F_MASQ) return vipd_forward_masq(f, &pkt, real);
   return vipd_forward_route(f, real);
 }
 

@@ -77,13 +77,20 @@ TEST(DesiredState, ANewRealGoesToTheHeadOfTheList) {
 TEST(DesiredState, RefusesWhatTheFastPathCannotDoYet) {
   DesiredState s;
   ASSERT_TRUE(s.addService(rrService()));
-  auto nat = real("198.18.1.11");
-  nat.forward = admin::Forward::masq;
-  EXPECT_EQ(s.addReal(vip(), nat).error().code, ENOSYS);
   auto ops = rrService();
   ops.key.protocol = admin::Protocol::udp;
   ops.onePacket = true;
   EXPECT_EQ(s.addService(ops).error().code, ENOSYS);
+}
+
+TEST(DesiredState, NatRealsAreAcceptedBesideRoutedOnesWithPortsOfTheirOwn) {
+  DesiredState s;
+  ASSERT_TRUE(s.addService(rrService()));
+  auto nat = real("198.18.1.11");
+  nat.forward = admin::Forward::masq;
+  nat.port = 8080;
+  EXPECT_TRUE(s.addReal(vip(), nat));
+  EXPECT_TRUE(s.addReal(vip(), real("198.18.1.12")));
 }
 
 TEST(DesiredState, TunnelRealsAreAcceptedBesideRoutedOnesInOneService) {

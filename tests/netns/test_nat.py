@@ -86,7 +86,8 @@ _HOLD = textwrap.dedent('''\
     body = b''
     while not body.endswith(b'\\n') or b'\\r\\n\\r\\n' not in body:
         body += s.recv(4096)
-    print('peer', s.getpeername()[0], body.split(b'\\r\\n\\r\\n', 1)[1].decode().strip(), flush=True)
+    print('peer', s.getpeername()[0], body.split(b'\\r\\n\\r\\n', 1)[1].decode().strip(),
+          s.getsockname()[1], flush=True)
     sys.stdin.readline()
     s.close()
     print('closed', flush=True)
@@ -287,9 +288,10 @@ class Nat(unittest.TestCase):
                          [(r, VIP6, str(UDP_PORT)) for r in ('real2', 'real1')] * 2)
         self.assert_natted(before, 10, 10)
 
-    def connection_line(self):
+    def connection_line(self, client):
+        """The listing's line of the connection from `client` (address:port)."""
         lines = [l for l in self.vipd.vipadm('-L', '-n', '-c').stdout.splitlines()
-                 if l.startswith('TCP')]
+                 if l.startswith('TCP') and l.split()[3] == client]
         self.assertEqual(len(lines), 1, lines)
         return lines[0].split()
 
@@ -306,8 +308,10 @@ class Nat(unittest.TestCase):
         hold = self.farm.popen('client', [sys.executable, '-c', _HOLD, 'AF_INET', VIP, '80'],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         try:
-            self.assertEqual(hold.stdout.readline().split(), ['peer', VIP, 'real1'])
-            line = self.connection_line()
+            peer = hold.stdout.readline().split()
+            self.assertEqual(peer[:3], ['peer', VIP, 'real1'])
+            client = f'{self.farm.ip("client")}:{peer[3]}'
+            line = self.connection_line(client)
             self.assertEqual(line[2], 'ESTABLISHED', line)  # the real's SYN-ACK was seen too
             self.assertEqual(line[5], f'{real}:{HTTP_REAL_PORT}', line)
             self.assertEqual(self.counts(real), (1, 0))
@@ -317,12 +321,13 @@ class Nat(unittest.TestCase):
         finally:
             hold.stdin.close()
             hold.wait(10)
+            hold.stdout.close()
         # The client closes first: its FIN (input) makes CLOSE_WAIT, the real's FIN (output)
         # TIME_WAIT, which only a director that sees the real's side reaches.
         deadline = time.monotonic() + 5
-        while self.connection_line()[2] != 'TIME_WAIT' and time.monotonic() < deadline:
+        while self.connection_line(client)[2] != 'TIME_WAIT' and time.monotonic() < deadline:
             time.sleep(0.1)
-        self.assertEqual(self.connection_line()[2], 'TIME_WAIT')
+        self.assertEqual(self.connection_line(client)[2], 'TIME_WAIT')
         self.assertEqual(self.counts(real), (0, 1))
 
     def test_route_and_masq_reals_in_one_service(self):
@@ -353,4 +358,4 @@ class Nat(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    sys.exit(run_tests(__doc__))
+    run_tests(__name__)

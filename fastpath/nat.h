@@ -111,4 +111,38 @@ static __attribute__((noinline)) int vipd_nat_reply(vipd_frame_t* f, const struc
   return vipd_send(f, nh->ifindex);
 }
 
+/* The rewritten error on to the client; out of line, as the other NAT paths. */
+static __attribute__((noinline)) int vipd_nat_icmp_send(vipd_frame_t* f, const struct vipd_pkt* pkt,
+                                                        const struct vipd_icmp_quote* q,
+                                                        const struct vipd_conn_key* key) {
+  int rc = vipd_service_frame_check(vipd_frame_data(f), vipd_frame_end(f), pkt);
+  if (rc != VIPD_PARSE_OK) return vipd_finish((__u32)rc);
+  const struct vipd_neigh* nh;
+  const struct vipd_iface* iface;
+  rc = vipd_client_hop(key, &nh, &iface);
+  if (rc != VIPD_PARSE_OK) return vipd_finish((__u32)rc);
+  __u8* data = vipd_frame_data(f);
+  __u8* end = vipd_frame_end(f);
+  if (vipd_icmp_quote_rewrite(data, end, q, &key->daddr, key->dport))
+    return vipd_finish(VIPD_CNT_DROP_INTERNAL);
+  vipd_rewrite_macs(data, iface->mac, nh->mac);
+  vipd_count(VIPD_CNT_INFO_NAT_ICMP);
+  vipd_count(VIPD_CNT_TX);
+  return vipd_send(f, nh->ifindex);
+}
+
+/* An ICMP error from a NAT real's side about one of its connections (its reverse entry names
+ * it; one whose connection just ended is swept within two seconds): -1 when the frame is not
+ * one (the caller passes it as any ICMP message), its verdict otherwise. */
+static __attribute__((noinline)) int vipd_nat_icmp(vipd_frame_t* f, const struct vipd_pkt* pkt) {
+  if (pkt->l3_off != sizeof(struct vipd_ethhdr)) return -1;
+  struct vipd_icmp_quote q;
+  if (vipd_icmp_quote_read(vipd_frame_data(f), vipd_frame_end(f), pkt->l4_off, pkt->key.af, &q))
+    return -1;
+  const struct vipd_nat* n = (const struct vipd_nat*)vipd_table_lookup(VIPD_TABLE(nat), &q.reply);
+  if (!n) return -1;
+  struct vipd_conn_key key = n->conn;
+  return vipd_nat_icmp_send(f, pkt, &q, &key);
+}
+
 #endif /* VIPD_FASTPATH_NAT_H */

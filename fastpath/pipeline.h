@@ -185,6 +185,11 @@ static __always_inline int vipd_process(vipd_frame_t* f) {
   struct vipd_pkt pkt;
   vipd_count(VIPD_CNT_RX);
   int rc = vipd_parse(data, end, &pkt);
+  if (rc == VIPD_CNT_PASS_NOT_L4 &&
+      (pkt.key.proto == VIPD_IPPROTO_ICMP || pkt.key.proto == VIPD_IPPROTO_ICMPV6)) {
+    int verdict = vipd_nat_icmp(f, &pkt); /* an error about a NAT connection */
+    if (verdict >= 0) return verdict;
+  }
   if (rc != VIPD_PARSE_OK) return vipd_finish(vipd_unparsed_outcome(rc, &pkt));
 
   __be16 svc_port;

@@ -341,6 +341,31 @@ class Nat(unittest.TestCase):
         self.assertRegex(listing, rf'{re.escape(self.farm.ip("real1"))}:{HTTP_REAL_PORT}\s+Masq')
         self.assertEqual(self.fetch(f'http://{svc}/', 4), [(DR_REAL, VIP), ('real1', VIP)] * 2)
 
+    def test_a_port_unreachable_from_a_real_reaches_the_clients_socket(self):
+        """Nothing listens on the real's port: its ICMP error, rewritten to come from the VIP
+        and to quote the datagram as the client sent it, is matched by the client's kernel to
+        the connected socket, which reports the refusal."""
+        self.service('-u', f'{VIP}:{UDP_PORT + 1}', [f'{self.farm.ip("real1")}:{UDP_REAL_PORT + 1}'])
+        before = self.vipd.counters()
+        probe = textwrap.dedent(f'''\
+            import socket
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.settimeout(3)
+            s.connect(('{VIP}', {UDP_PORT + 1}))
+            s.send(b'anyone?')
+            try:
+                s.recv(2048)
+                print('answered')
+            except ConnectionRefusedError:
+                print('refused')
+            except socket.timeout:
+                print('timeout')
+        ''')
+        self.assertEqual(self.farm.run('client', [sys.executable, '-c', probe]).stdout.strip(),
+                         'refused')
+        moved = counter_deltas(before, self.vipd.counters())
+        self.assertEqual(moved.get('INFO_NAT_ICMP', 0), 1, moved)
+
     def test_a_packet_from_a_nat_real_without_a_connection_goes_to_the_kernel(self):
         self.service('-u', f'{VIP}:{UDP_PORT}', [f'{self.farm.ip("real1")}:{UDP_REAL_PORT}'])
         before = self.vipd.counters()

@@ -57,7 +57,8 @@
   X(INFO_NAT_ICMP, "nat_icmp_error_rewritten", info)                  \
   X(PASS_NAT_NO_CONN, "nat_reply_no_connection", pass)                \
   X(DROP_NAT_TABLE_FULL, "nat_table_full", drop)                      \
-  X(INFO_NAT_ORPHAN_EXPIRED, "nat_reverse_entry_expired", info)
+  X(INFO_NAT_ORPHAN_EXPIRED, "nat_reverse_entry_expired", info)       \
+  X(INFO_ONE_PACKET, "one_packet_scheduled", info)
 
 enum vipd_counter {
 #define VIPD_COUNTER_ENUM(name, label, outcome) VIPD_CNT_##name,

@@ -64,6 +64,9 @@ enum vipd_sched {
 #define VIPD_SVC_F_FALLBACK 0x1      /* sh-fallback, mh-fallback */
 #define VIPD_SVC_F_HASH_PORT 0x2     /* sh-port, mh-port */
 #define VIPD_SVC_F_NO_THRESHOLDS 0x4 /* no real has -x: none can be overloaded */
+/* -o (IP_VS_SVC_F_ONEPACKET) on a UDP service: each datagram is scheduled on its own, counted as
+ * a connection and never kept */
+#define VIPD_SVC_F_ONE_PACKET 0x8
 
 /* One entry of a service's list of reals, in IPVS's list order (head first). */
 struct vipd_dest {

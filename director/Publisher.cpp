@@ -211,6 +211,8 @@ vipd_svc buildGeneration(const ServiceEntry& entry, std::uint32_t mhTableSize) {
   s.generation = entry.realsEpoch;
   s.n_dests = static_cast<std::uint16_t>(entry.reals.size());
   setWrrSteps(entry, s);
+  if (entry.config.onePacket && entry.config.key.protocol == admin::Protocol::udp)
+    s.flags |= VIPD_SVC_F_ONE_PACKET;
   if (entry.config.persistence) {
     s.persist_timeout = *entry.config.persistence;
     s.persist_mask = persistenceMask(entry.config);

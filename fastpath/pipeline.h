@@ -113,13 +113,20 @@ static __always_inline __u32 vipd_pick_real(const struct vipd_svc* svc, __be16 s
   return vipd_tmpl_bind(t, now, tmpl_id);
 }
 
+/* -o: a UDP datagram of a one-packet service is scheduled on its own and leaves no entry. */
+static __always_inline int vipd_one_packet(const struct vipd_svc* svc, const struct vipd_pkt* pkt) {
+  return (svc->flags & VIPD_SVC_F_ONE_PACKET) && pkt->key.proto == VIPD_IPPROTO_UDP;
+}
+
 /* A flow without an entry: only a SYN or a UDP datagram creates one (or, with sloppy_tcp, any
  * TCP segment but a RST). Returns a verdict when the packet is finished here, -1 with
- * *conn set when it goes on to its new real. */
+ * *conn set when it goes on to its new real, -2 with *conn 0 and *ops_real set when it goes on
+ * to a real without an entry (one-packet scheduling: IPVS creates the connection and frees it
+ * with the packet, so the persistence template it was bound to is released at once). */
 static __always_inline int vipd_new_conn(vipd_frame_t* f, const struct vipd_svc* svc,
                                          __be16 svc_port, const struct vipd_pkt* pkt,
                                          const struct vipd_config* cfg, struct vipd_conn** conn,
-                                         int* half_open) {
+                                         int* half_open, __u32* ops_real) {
   if (pkt->key.proto == VIPD_IPPROTO_TCP) {
     int rc = vipd_tcp_new_flow_check(pkt->tcp_flags);
     int sloppy = (cfg->flags & VIPD_CFG_F_SLOPPY_TCP) && rc == VIPD_CNT_DROP_NONSYN_MISS;
@@ -130,6 +137,13 @@ static __always_inline int vipd_new_conn(vipd_frame_t* f, const struct vipd_svc*
   __u32 real_id = vipd_pick_real(svc, svc_port, pkt, &tmpl_id, &dropped);
   if (dropped) return VIPD_DROP;
   if (!real_id) return vipd_reply_port_unreach(f, pkt);
+  if (vipd_one_packet(svc, pkt)) {
+    if (tmpl_id) vipd_tmpl_unbind(&pkt->key, tmpl_id, svc->svc_id);
+    *conn = 0;
+    *ops_real = real_id;
+    vipd_count(VIPD_CNT_INFO_ONE_PACKET);
+    return -2;
+  }
   const struct vipd_real* real = vipd_real_of(real_id);
   int input_only = !(real && (real->flags & VIPD_REAL_F_MASQ)); /* NAT sees both sides */
   *conn = vipd_conn_create(&pkt->key, real_id, svc->svc_id, tmpl_id, input_only, half_open);
@@ -203,21 +217,24 @@ static __always_inline int vipd_process(vipd_frame_t* f) {
   if (!cfg) return vipd_finish(VIPD_CNT_DROP_INTERNAL);
 
   int half_open = 0, new_conn = 0;
+  __u32 real_id = 0;
   struct vipd_conn* conn = vipd_conn_find(&pkt.key, &half_open);
   if (conn) conn = vipd_reuse(svc, &pkt, cfg, conn, half_open);
   if (conn && (rc = vipd_nodest(&pkt, cfg, &conn, half_open)) >= 0) return rc;
   if (!conn) {
-    rc = vipd_new_conn(f, svc, svc_port, &pkt, cfg, &conn, &half_open);
+    rc = vipd_new_conn(f, svc, svc_port, &pkt, cfg, &conn, &half_open, &real_id);
     if (rc >= 0) return rc;
     new_conn = 1;
   }
-  if (!vipd_conn_update(conn, &pkt, cfg, vipd_now_ns(), VIPD_DIR_INPUT))
-    return vipd_finish(VIPD_CNT_DROP_NONSYN_MISS); /* it expired under this very packet */
-  /* The entry's real, read before the handshake moves the entry to the established table: the
-   * half-open element is free then, and another CPU's SYN may take its memory at once (a
-   * preallocated hash recycles deleted elements). An entry's real never changes. */
-  __u32 real_id = conn->real_id;
-  if (half_open) vipd_conn_promote(&pkt.key, conn);
+  if (conn) {
+    if (!vipd_conn_update(conn, &pkt, cfg, vipd_now_ns(), VIPD_DIR_INPUT))
+      return vipd_finish(VIPD_CNT_DROP_NONSYN_MISS); /* it expired under this very packet */
+    /* The entry's real, read before the handshake moves the entry to the established table:
+     * the half-open element is free then, and another CPU's SYN may take its memory at once (a
+     * preallocated hash recycles deleted elements). An entry's real never changes. */
+    real_id = conn->real_id;
+    if (half_open) vipd_conn_promote(&pkt.key, conn);
+  }
   const struct vipd_real* real = vipd_live_real(real_id);
   if (!real) return vipd_finish(VIPD_CNT_DROP_REAL_GONE); /* deleted under this very packet */
   vipd_account(VIPD_TABLE(svc_sx), svc->svc_id, pkt.ip_len, new_conn);

@@ -171,9 +171,6 @@ TEST(ConfigFile, AFlagTheSchedulerDoesNotTakeIsAnError) {
 }
 
 TEST(ConfigFile, WhatTheFastPathCannotHonourIsAnError) {
-  EXPECT_EQ(diagnose("[[service]]\nprotocol = \"udp\"\naddress = \"198.18.0.50:53\"\n"
-                     "one_packet = true\n"),
-            "vipd.conf:4:14: one-packet scheduling is not supported yet\n");
   EXPECT_EQ(diagnose(std::string(kService) + "[[service.check]]\ntype = \"tcp\"\n"),
             "vipd.conf:4:1: health checks ('check' tables) need vipd's health checker, which this "
             "vipd does not have\n");

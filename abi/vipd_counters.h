@@ -51,7 +51,14 @@
   X(DROP_IP_BAD_CHECKSUM, "ip_bad_checksum", drop)                    \
   X(DROP_VLAN_NOT_CONFIGURED, "vlan_not_configured", drop)            \
   X(DROP_TUNNEL_NO_SOURCE, "tunnel_source_unknown", drop)             \
-  X(INFO_TUNNELLED, "tunnel_encapsulated", info)
+  X(INFO_TUNNELLED, "tunnel_encapsulated", info)                      \
+  X(INFO_NAT_REQUEST, "nat_request_rewritten", info)                  \
+  X(INFO_NAT_REPLY, "nat_reply_rewritten", info)                      \
+  X(INFO_NAT_ICMP, "nat_icmp_error_rewritten", info)                  \
+  X(PASS_NAT_NO_CONN, "nat_reply_no_connection", pass)                \
+  X(DROP_NAT_TABLE_FULL, "nat_table_full", drop)                      \
+  X(INFO_NAT_ORPHAN_EXPIRED, "nat_reverse_entry_expired", info)       \
+  X(INFO_ONE_PACKET, "one_packet_scheduled", info)
 
 enum vipd_counter {
 #define VIPD_COUNTER_ENUM(name, label, outcome) VIPD_CNT_##name,

@@ -64,6 +64,9 @@ enum vipd_sched {
 #define VIPD_SVC_F_FALLBACK 0x1      /* sh-fallback, mh-fallback */
 #define VIPD_SVC_F_HASH_PORT 0x2     /* sh-port, mh-port */
 #define VIPD_SVC_F_NO_THRESHOLDS 0x4 /* no real has -x: none can be overloaded */
+/* -o (IP_VS_SVC_F_ONEPACKET) on a UDP service: each datagram is scheduled on its own, counted as
+ * a connection and never kept */
+#define VIPD_SVC_F_ONE_PACKET 0x8
 
 /* One entry of a service's list of reals, in IPVS's list order (head first). */
 struct vipd_dest {
@@ -143,6 +146,12 @@ VIPD_ABI_ASSERT_SIZE(struct vipd_vip_key, 20);
 /* Reached by IP-in-IP tunnelling (ipvsadm -i): the frame leaves inside an outer IPv4 or IPv6
  * header of the real's family (fastpath/tunnel.h); without it, by direct routing (-g). */
 #define VIPD_REAL_F_TUNNEL 0x2
+/* Reached by NAT (ipvsadm -m): destination address and port rewritten to the real's, its
+ * replies rewritten back through a reverse entry (vipd_nat_v1, fastpath/nat.h). */
+#define VIPD_REAL_F_MASQ 0x4
+/* Its service is UDP (else TCP): what the control plane needs of the protocol to keep
+ * vipd_natsrc_v1 from the reals alone. */
+#define VIPD_REAL_F_UDP 0x8
 struct vipd_real {
   struct vipd_addr addr; /* network order */
   __be16 port;           /* network order */
@@ -218,6 +227,24 @@ VIPD_ABI_ASSERT_SIZE(struct vipd_conn, 24);
 #define VIPD_CONN_F_INPUT_ONLY 0x02 /* only the client's direction is seen (DR, TUN) */
 #define VIPD_CONN_F_DEAD 0x04       /* expired: being removed, counts already moved */
 #define VIPD_CONN_F_MOVED 0x08      /* handed over from vipd_syns_v1 to vipd_conns_v1 */
+/* An entry without VIPD_CONN_F_INPUT_ONLY is a NAT connection (the director sees both
+ * directions): it has a reverse entry in vipd_nat_v1, keyed by its reply as the real sends it. */
+
+/* Value of vipd_nat_v1, keyed by a vipd_conn_key holding a NAT connection's reply as it leaves
+ * the real: source the real's address and port, destination the client's. It names the
+ * connection's entry in vipd_conns_v1 / vipd_syns_v1, whose key is the flow as the client sends
+ * it (the virtual address and the service's port, which the reply is rewritten back to). Made
+ * with the connection, deleted when it ends (or, when its real was deleted meanwhile, by the
+ * sweeper, which ends a reverse entry whose connection is gone at the second sweep). */
+struct vipd_nat {
+  struct vipd_conn_key conn; /* the connection's key: client -> virtual service */
+  __u32 real_id;             /* the connection's real */
+  __u32 flags;               /* VIPD_NAT_F_*; 0 when made */
+};
+VIPD_ABI_ASSERT_SIZE(struct vipd_nat, 48);
+/* A sweep found no connection for it: the next sweep that finds none either ends it. Two sweeps,
+ * because a new connection's reverse entry is made an instant before the connection. */
+#define VIPD_NAT_F_ORPHAN 0x1
 
 /* Value of vipd_tmpl_v1, a persistence template (IP_VS_CONN_F_TEMPLATE), keyed by a
  * vipd_conn_key holding the client's address masked with the service's netmask, client port 0,
@@ -425,7 +452,13 @@ VIPD_ABI_ASSERT_SIZE(struct vipd_anchor, 16 + 16 * VIPD_ANCHOR_MAX_TABLES);
   X(lbclock, 1, ARRAY, __u32, __u64, 1)                                                     \
   X(lbgone, 1, ARRAY, __u32, struct vipd_locality_gone, VIPD_MAX_REAL_IDS)                  \
   /* the outer IPv4 ID sequences of tunnelled frames, by flow hash (fastpath/tunnel.h) */   \
-  X(ipid, 1, ARRAY, __u32, __u32, VIPD_IPID_BUCKETS)
+  X(ipid, 1, ARRAY, __u32, __u32, VIPD_IPID_BUCKETS)                                        \
+  /* NAT's reverse entries, as many as both connection tables hold; allocated as needed, as \
+   * a director without NAT reals has none (fastpath/nat_table.h) */                        \
+  X(nat, 1, WHOLE, struct vipd_conn_key, struct vipd_nat, VIPD_DEFAULT_CONNS)               \
+  /* the NAT reals' (address, port, protocol), how many reals of that triple: a packet from \
+   * one that matches no reverse entry passes to the kernel, counted as such */             \
+  X(natsrc, 1, HASH, struct vipd_svc_key, __u32, VIPD_MAX_REAL_IDS)
 
 /* The tables by number, in list order, and their pinned names. */
 #define VIPD_TABLE_ID_ENUM(name, version, kind, key, value, capacity) VIPD_TABLE_##name,

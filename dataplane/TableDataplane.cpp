@@ -180,10 +180,34 @@ Result<void> TableDataplane::deleteVipAddress(const vipd_vip_key& key) {
   return erase(store_, VIPD_TABLE_vips, key);
 }
 Result<void> TableDataplane::putReal(std::uint32_t realId, const vipd_real& real) {
-  return update(store_, VIPD_TABLE_reals, realId, real);
+  return replaceReal(realId, real);
 }
 Result<void> TableDataplane::clearReal(std::uint32_t realId) {
-  return update(store_, VIPD_TABLE_reals, realId, vipd_real{});
+  return replaceReal(realId, vipd_real{});
+}
+
+// A real's entry, and with it vipd_natsrc_v1, which counts the NAT reals of each (address,
+// port, protocol): the table follows the reals the fast path holds, whatever wrote them, so it
+// is derived here and not carried in snapshots.
+Result<void> TableDataplane::replaceReal(std::uint32_t realId, const vipd_real& real) {
+  auto was = lookup<vipd_real>(store_, VIPD_TABLE_reals, realId);
+  if (!was) return was.error();
+  if (auto r = update(store_, VIPD_TABLE_reals, realId, real); !r) return r;
+  if (auto r = countNatSource(real, +1); !r) return r;
+  return countNatSource(*was, -1);
+}
+
+Result<void> TableDataplane::countNatSource(const vipd_real& real, int delta) {
+  if (!(real.flags & VIPD_REAL_F_LIVE) || !(real.flags & VIPD_REAL_F_MASQ)) return {};
+  vipd_svc_key key{};
+  key.addr = real.addr;
+  key.port = real.port;
+  key.af = real.af;
+  key.proto = real.flags & VIPD_REAL_F_UDP ? VIPD_IPPROTO_UDP : VIPD_IPPROTO_TCP;
+  auto n = lookup<std::uint32_t>(store_, VIPD_TABLE_natsrc, key);
+  std::uint32_t count = n ? *n : 0;
+  if (delta < 0 && count <= 1) return n ? erase(store_, VIPD_TABLE_natsrc, key) : Result<void>{};
+  return update(store_, VIPD_TABLE_natsrc, key, count + static_cast<std::uint32_t>(delta));
 }
 Result<void> TableDataplane::putNeighbour(const vipd_neigh_key& key, const vipd_neigh& neigh) {
   return update(store_, VIPD_TABLE_neigh, key, neigh);

@@ -72,6 +72,8 @@ class TableDataplane : public Dataplane, public TableWriter {
   Result<void> readServices(Snapshot& out) const;
   Result<void> readMhTables(Snapshot& out) const;
   Result<void> readNextHops(Snapshot& out) const;
+  Result<void> replaceReal(std::uint32_t realId, const vipd_real& real);
+  Result<void> countNatSource(const vipd_real& real, int delta);
 
   TableStore& store_;
   mutable std::mutex mutex_;  // guards held_

@@ -47,12 +47,21 @@ bool removesReals(const DesiredState& from, const DesiredState& to) {
   return false;
 }
 
-// The next hops to keep resolved: the reals' and the sorry servers'.
+// The next hops vipd must know: every real's and sorry server's, and for NAT the client side's,
+// the default route of each family a NAT real serves (named by that family's all-zero address,
+// as the fast path looks it up when a client is not a neighbour of its own: docs/NAT.md).
 std::set<admin::Address> realAddresses(const DesiredState& s) {
   std::set<admin::Address> out;
   for (const auto& [key, svc] : s.services()) {
-    for (const auto& r : svc.reals) out.insert(r.config.address);
     if (svc.sorry) out.insert(svc.sorry->config.address);
+    for (const auto& r : svc.reals) {
+      out.insert(r.config.address);
+      if (r.config.forward != admin::Forward::masq) continue;
+      admin::Address any;
+      any.family = key.address.family;
+      any.bytes = {};
+      out.insert(any);
+    }
   }
   return out;
 }

@@ -22,6 +22,13 @@ vipd_neigh_key neighKey(const admin::Address& real) {
   return k;
 }
 
+// The all-zero address of a family stands for the client side of NAT: the default route.
+bool isAny(const admin::Address& a) {
+  for (auto b : a.bytes)
+    if (b) return false;
+  return true;
+}
+
 }  // namespace
 
 void Neighbours::setTargets(const std::set<admin::Address>& reals) {
@@ -35,12 +42,15 @@ void Neighbours::setTargets(const std::set<admin::Address>& reals) {
   }
   for (const auto& real : reals) {
     if (hops_.count(real)) continue;
-    auto route = rtnl_.route(real);
+    bool clientSide = isAny(real);
+    auto route = clientSide ? rtnl_.defaultRoute(real.family) : rtnl_.route(real);
     if (!route) {
-      log::warning("real " + real.toString() + " is unreachable: " + route.error().message);
+      log::warning((clientSide ? "NAT replies have no next hop: "
+                               : "real " + real.toString() + " is unreachable: ") +
+                   route.error().message);
       continue;
     }
-    if (!route->source)
+    if (!route->source && !clientSide)
       log::warning("real " + real.toString() + ": the route has no source address to tunnel from");
     if (auto r = rtnl_.addManagedNeighbour(route->ifindex, route->nextHop); !r)
       log::warning(r.error().message);

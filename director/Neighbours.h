@@ -18,7 +18,8 @@ class Neighbours {
   explicit Neighbours(Rtnl& rtnl) : rtnl_(rtnl) {}
 
   // The reals to reach: new ones get a route and a managed entry, gone ones are forgotten (and
-  // the entries vipd created for them removed).
+  // the entries vipd created for them removed). A family's all-zero address stands for its
+  // default route's gateway, the next hop of NAT's replies to clients that are not neighbours.
   void setTargets(const std::set<admin::Address>& reals);
   // Take the kernel's view of the targets' next hops. Returns how many are still unresolved.
   std::size_t sync();

@@ -33,7 +33,7 @@ std::uint8_t toFwd(admin::Forward f) {
   }
 }
 
-vipd_real toReal(const RealEntry& r, std::uint32_t svcId) {
+vipd_real toReal(const RealEntry& r, std::uint32_t svcId, admin::Protocol protocol) {
   vipd_real out{};
   out.addr = toAddr(r.config.address);
   out.port = htons(r.config.port);
@@ -42,6 +42,8 @@ vipd_real toReal(const RealEntry& r, std::uint32_t svcId) {
   // The method lives in the real's entry as well as in the generation's dests[]: a packet of a
   // connection has the real at hand, and would otherwise search the generation for it.
   if (r.config.forward == admin::Forward::tunnel) out.flags |= VIPD_REAL_F_TUNNEL;
+  if (r.config.forward == admin::Forward::masq) out.flags |= VIPD_REAL_F_MASQ;
+  if (protocol == admin::Protocol::udp) out.flags |= VIPD_REAL_F_UDP;
   out.svc_id = svcId;
   out.u_threshold = r.config.upperThreshold;
   out.l_threshold = r.config.lowerThreshold;
@@ -91,6 +93,7 @@ admin::RealConfig fromReal(const vipd_real& real) {
   out.upperThreshold = real.u_threshold;
   out.lowerThreshold = real.l_threshold;
   if (real.flags & VIPD_REAL_F_TUNNEL) out.forward = admin::Forward::tunnel;
+  if (real.flags & VIPD_REAL_F_MASQ) out.forward = admin::Forward::masq;
   return out;
 }
 
@@ -208,6 +211,8 @@ vipd_svc buildGeneration(const ServiceEntry& entry, std::uint32_t mhTableSize) {
   s.generation = entry.realsEpoch;
   s.n_dests = static_cast<std::uint16_t>(entry.reals.size());
   setWrrSteps(entry, s);
+  if (entry.config.onePacket && entry.config.key.protocol == admin::Protocol::udp)
+    s.flags |= VIPD_SVC_F_ONE_PACKET;
   if (entry.config.persistence) {
     s.persist_timeout = *entry.config.persistence;
     s.persist_mask = persistenceMask(entry.config);
@@ -264,7 +269,7 @@ Snapshot buildSnapshot(const std::map<admin::ServiceKey, ServiceEntry>& services
     vk.addr = toAddr(key.address);
     vk.af = toAf(key.address);
     out.vipAddresses[vk] += 1;
-    for (const auto& r : svc.reals) out.reals[r.realId] = toReal(r, svc.svcId);
+    for (const auto& r : svc.reals) out.reals[r.realId] = toReal(r, svc.svcId, key.protocol);
     out.serviceLives[svc.svcId] = svc.life;
   }
   out.realLives = realLives;

@@ -69,6 +69,20 @@ int routeCallback(const nlmsghdr* nlh, void* data) {
   return MNL_CB_OK;
 }
 
+// The first unicast default route of the main table with a gateway, of a dump.
+int defaultRouteCallback(const nlmsghdr* nlh, void* data) {
+  auto* route = static_cast<Route*>(data);
+  auto* rtm = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(nlh));
+  if (route->ifindex || rtm->rtm_dst_len != 0 || rtm->rtm_table != RT_TABLE_MAIN ||
+      rtm->rtm_type != RTN_UNICAST)
+    return MNL_CB_OK;
+  Route found;
+  found.nextHop.family = AF_UNSPEC;
+  (void)routeCallback(nlh, &found);
+  if (found.ifindex && found.nextHop.family == rtm->rtm_family) *route = found;
+  return MNL_CB_OK;
+}
+
 int neighbourCallback(const nlmsghdr* nlh, void* data) {
   auto* entry = static_cast<NeighbourEntry*>(data);
   auto* ndm = static_cast<const ndmsg*>(mnl_nlmsg_get_payload(nlh));
@@ -137,6 +151,22 @@ Result<Route> Rtnl::route(const admin::Address& destination) {
   if (!r)
     return makeError(r.error().code,
                      "route to " + destination.toString() + ": " + std::strerror(r.error().code));
+  return route;
+}
+
+Result<Route> Rtnl::defaultRoute(int family) {
+  std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
+  nlh->nlmsg_type = RTM_GETROUTE;
+  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  nlh->nlmsg_seq = ++seq_;
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+  rtm->rtm_family = static_cast<unsigned char>(family);
+  Route route;
+  if (auto r = transact(nlh, seq_, defaultRouteCallback, &route); !r) return r.error();
+  if (!route.ifindex)
+    return makeError(ENETUNREACH, std::string("no default route with a gateway for ") +
+                                      (family == AF_INET6 ? "IPv6" : "IPv4"));
   return route;
 }
 

@@ -38,6 +38,9 @@ class Rtnl {
   Rtnl& operator=(const Rtnl&) = delete;
 
   Result<Route> route(const admin::Address& destination);
+  // The main table's default route of `family` (AF_INET, AF_INET6): its gateway and device.
+  // ENETUNREACH when there is none.
+  Result<Route> defaultRoute(int family);
   // ENOENT when the kernel has no entry.
   Result<NeighbourEntry> neighbour(std::uint32_t ifindex, const admin::Address& address);
   // Create or replace a managed entry: the kernel resolves it and keeps it fresh by itself,

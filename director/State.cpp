@@ -57,7 +57,8 @@ std::vector<Violation> serviceViolations(const admin::ServiceConfig& config) {
     add(Field::persistence, EINVAL, "persistence timeout out of range 1..2678400");
   if (config.netmask && config.key.address.family == AF_INET6 && *config.netmask > 128)
     add(Field::netmask, EINVAL, "IPv6 persistence prefix out of range 1..128");
-  if (config.onePacket) add(Field::onePacket, ENOSYS, "one-packet scheduling is not supported yet");
+  if (config.onePacket && config.key.protocol != admin::Protocol::udp)
+    add(Field::onePacket, EINVAL, "one-packet scheduling is for UDP services only");
   return out;
 }
 
@@ -69,11 +70,11 @@ std::vector<Violation> realViolations(const admin::ServiceConfig& service,
   if (real.address.family != service.key.address.family && real.forward != admin::Forward::tunnel)
     out.push_back({Field::family,
                    makeError(EAFNOSUPPORT, "a real of another address family needs tunnelling")});
-  if (real.forward == admin::Forward::masq)
+  // A datagram scheduled on its own leaves no connection, so a NAT real's reply would find no
+  // reverse entry: vipd refuses the pair rather than keep reply-only entries.
+  if (real.forward == admin::Forward::masq && service.onePacket)
     out.push_back({Field::forward,
-                   makeError(ENOSYS,
-                             "only direct routing (-g) and tunnelling (-i) are supported by the "
-                             "fast path yet")});
+                   makeError(EINVAL, "NAT (-m) reals cannot serve a one-packet (-o) service")});
   return out;
 }
 
@@ -102,6 +103,8 @@ Result<void> DesiredState::editService(const admin::ServiceConfig& config) {
   auto svc = lookup(config.key);
   if (!svc) return svc.error();
   if (auto r = firstOf(serviceViolations(config)); !r) return r;
+  for (const auto& real : (*svc)->reals)
+    if (auto r = firstOf(realViolations(config, real.config)); !r) return r;
   // IPVS binds a new scheduler with its own state, its cursor at the head of the list.
   if (config.scheduler != (*svc)->config.scheduler) (*svc)->life = ++serviceLives_[(*svc)->svcId];
   (*svc)->config = config;

@@ -8,6 +8,7 @@
 
 #include "abi/vipd_conn_state.h"
 #include "fastpath/dests.h"
+#include "fastpath/nat_table.h"
 #include "fastpath/overload.h"
 #include "fastpath/persist.h"
 #include "fastpath/stats.h"
@@ -49,6 +50,8 @@ static __always_inline int vipd_conn_end(vipd_table_t map, const struct vipd_con
     int inactive = vipd_st_flags(seen) & VIPD_CONN_F_INACTIVE;
     vipd_count_conns(c->real_id, inactive ? 0 : -1, inactive ? -1 : 0);
     if (c->tmpl_id) vipd_tmpl_release(key, c->tmpl_id, c->svc_id);
+    /* A NAT connection's reverse entry leaves with it (a moved copy's stays with the copy). */
+    if (!(vipd_st_flags(seen) & VIPD_CONN_F_INPUT_ONLY)) vipd_nat_forget(key, c->real_id);
   }
   vipd_table_delete(map, key);
   return 1;
@@ -113,10 +116,14 @@ static __attribute__((noinline)) void vipd_tmpl_unbind(const struct vipd_conn_ke
   vipd_tmpl_release(key, tmpl_id, svc_id);
 }
 
-/* A new entry, counted inactive as IPVS binds it; TCP goes to the half-open table. */
+/* A new entry, counted inactive as IPVS binds it; TCP goes to the half-open table. `input_only`
+ * for direct routing and tunnelling, whose replies bypass the director: it sees one side. A NAT
+ * connection (both sides) has its reverse entry made here too; when the reverse table is full
+ * the connection is not made. */
 static __always_inline struct vipd_conn* vipd_conn_create(const struct vipd_conn_key* key,
                                                           __u32 real_id, __u32 svc_id,
-                                                          __u32 tmpl_id, int* half_open) {
+                                                          __u32 tmpl_id, int input_only,
+                                                          int* half_open) {
   int is_tcp = key->proto == VIPD_IPPROTO_TCP;
   vipd_table_t map = vipd_conn_table(is_tcp); /* TCP entries start half-open */
   struct vipd_conn c;
@@ -124,15 +131,21 @@ static __always_inline struct vipd_conn* vipd_conn_create(const struct vipd_conn
   c.real_id = real_id;
   c.svc_id = svc_id;
   c.tmpl_id = tmpl_id;
-  /* Direct routing (and tunnelling): replies bypass the director, which sees one side. */
-  c.st = vipd_conn_initial_st(is_tcp, 1);
+  c.st = vipd_conn_initial_st(is_tcp, input_only);
   c.expires_ns = vipd_now_ns() + 2 * VIPD_NS_PER_S;
+  /* The reverse entry first: once the connection is in the table, other CPUs may count it. */
+  if (!input_only && vipd_nat_bind(key, real_id)) {
+    if (tmpl_id) vipd_tmpl_unbind(key, tmpl_id, svc_id);
+    vipd_count(VIPD_CNT_DROP_NAT_TABLE_FULL);
+    return 0;
+  }
   long err = vipd_table_insert(map, key, &c, VIPD_NOEXIST);
   /* The template bind this packet made (vipd_tmpl_bind) is only for the entry it creates. */
   if (err && tmpl_id) vipd_tmpl_unbind(key, tmpl_id, svc_id);
-  if (err == -VIPD_EEXIST) /* another CPU was first; its entry serves this packet too */
+  if (err == -VIPD_EEXIST) /* another CPU was first; its entry (and reverse entry) serve */
     return vipd_conn_find(key, half_open);
   if (err) {
+    if (!input_only) vipd_nat_forget(key, real_id);
     vipd_count(is_tcp ? VIPD_CNT_DROP_HALF_OPEN_FULL : VIPD_CNT_DROP_CONN_TABLE_FULL);
     return 0;
   }
@@ -141,14 +154,15 @@ static __always_inline struct vipd_conn* vipd_conn_create(const struct vipd_conn
   return vipd_conn_lookup(map, key);
 }
 
-/* Advance the entry by one packet. Returns the new word, or 0 if the entry ended meanwhile. */
+/* Advance the entry by one packet in direction `dir` (VIPD_DIR_OUTPUT: a NAT reply). Returns
+ * the new word, or 0 if the entry ended meanwhile. */
 static __always_inline __u32 vipd_conn_update(struct vipd_conn* c, const struct vipd_pkt* pkt,
-                                              const struct vipd_config* cfg, __u64 now) {
+                                              const struct vipd_config* cfg, __u64 now, int dir) {
   int is_tcp = pkt->key.proto == VIPD_IPPROTO_TCP;
   for (int i = 0; i < VIPD_ST_ATTEMPTS; i++) {
     __u32 old = vipd_conn_word(c);
     if (vipd_st_flags(old) & (VIPD_CONN_F_DEAD | VIPD_CONN_F_MOVED)) return 0;
-    __u32 next = vipd_conn_step(old, is_tcp, pkt->tcp_flags, VIPD_DIR_INPUT);
+    __u32 next = vipd_conn_step(old, is_tcp, pkt->tcp_flags, dir);
     /* The expiry is written before the swap: a sweeper that saw the old word cannot then end
      * the entry (its swap fails), and one that sees the new word sees the new expiry. */
     c->expires_ns = now + (__u64)vipd_conn_timeout_s(cfg, vipd_st_state(next)) * VIPD_NS_PER_S;

@@ -7,6 +7,20 @@
 #include "abi/vipd_packet.h"
 #include "fastpath/stats.h"
 
+/* What a frame for a service must be besides parseable: an IPv4 header with a correct checksum
+ * (the kernel drops any other before IPVS sees it), and untagged — vipd's next hops have no VLAN
+ * yet, so a tagged frame would leave with its tag onto an untagged segment. */
+static __always_inline int vipd_service_frame_check(const __u8* data, const __u8* end,
+                                                    const struct vipd_pkt* pkt) {
+  if (pkt->l3_off != sizeof(struct vipd_ethhdr)) return VIPD_CNT_DROP_VLAN_NOT_CONFIGURED;
+  if (pkt->key.af != VIPD_AF_INET) return VIPD_PARSE_OK;
+  __u32 ihl = (__u32)(pkt->l4_off - pkt->l3_off);
+  VIPD_OPAQUE(ihl);
+  if (!vipd_ip4_checksum_ok(data + sizeof(struct vipd_ethhdr), end, ihl))
+    return VIPD_CNT_DROP_IP_BAD_CHECKSUM;
+  return VIPD_PARSE_OK;
+}
+
 /* Out of the interface it came in on, or redirected (and counted by egress) to another. */
 static __always_inline int vipd_send(vipd_frame_t* f, __u32 ifindex) {
   if (ifindex == vipd_frame_ingress(f)) return VIPD_TX;

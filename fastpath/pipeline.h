@@ -9,6 +9,7 @@
 #include "abi/vipd_packet.h"
 #include "fastpath/conn.h"
 #include "fastpath/forward.h"
+#include "fastpath/nat.h"
 #include "fastpath/persist.h"
 #include "fastpath/sched_cost.h"
 #include "fastpath/sched_hash.h"
@@ -112,13 +113,20 @@ static __always_inline __u32 vipd_pick_real(const struct vipd_svc* svc, __be16 s
   return vipd_tmpl_bind(t, now, tmpl_id);
 }
 
+/* -o: a UDP datagram of a one-packet service is scheduled on its own and leaves no entry. */
+static __always_inline int vipd_one_packet(const struct vipd_svc* svc, const struct vipd_pkt* pkt) {
+  return (svc->flags & VIPD_SVC_F_ONE_PACKET) && pkt->key.proto == VIPD_IPPROTO_UDP;
+}
+
 /* A flow without an entry: only a SYN or a UDP datagram creates one (or, with sloppy_tcp, any
  * TCP segment but a RST). Returns a verdict when the packet is finished here, -1 with
- * *conn set when it goes on to its new real. */
+ * *conn set when it goes on to its new real, -2 with *conn 0 and *ops_real set when it goes on
+ * to a real without an entry (one-packet scheduling: IPVS creates the connection and frees it
+ * with the packet, so the persistence template it was bound to is released at once). */
 static __always_inline int vipd_new_conn(vipd_frame_t* f, const struct vipd_svc* svc,
                                          __be16 svc_port, const struct vipd_pkt* pkt,
                                          const struct vipd_config* cfg, struct vipd_conn** conn,
-                                         int* half_open) {
+                                         int* half_open, __u32* ops_real) {
   if (pkt->key.proto == VIPD_IPPROTO_TCP) {
     int rc = vipd_tcp_new_flow_check(pkt->tcp_flags);
     int sloppy = (cfg->flags & VIPD_CFG_F_SLOPPY_TCP) && rc == VIPD_CNT_DROP_NONSYN_MISS;
@@ -129,7 +137,16 @@ static __always_inline int vipd_new_conn(vipd_frame_t* f, const struct vipd_svc*
   __u32 real_id = vipd_pick_real(svc, svc_port, pkt, &tmpl_id, &dropped);
   if (dropped) return VIPD_DROP;
   if (!real_id) return vipd_reply_port_unreach(f, pkt);
-  *conn = vipd_conn_create(&pkt->key, real_id, svc->svc_id, tmpl_id, half_open);
+  if (vipd_one_packet(svc, pkt)) {
+    if (tmpl_id) vipd_tmpl_unbind(&pkt->key, tmpl_id, svc->svc_id);
+    *conn = 0;
+    *ops_real = real_id;
+    vipd_count(VIPD_CNT_INFO_ONE_PACKET);
+    return -2;
+  }
+  const struct vipd_real* real = vipd_real_of(real_id);
+  int input_only = !(real && (real->flags & VIPD_REAL_F_MASQ)); /* NAT sees both sides */
+  *conn = vipd_conn_create(&pkt->key, real_id, svc->svc_id, tmpl_id, input_only, half_open);
   if (!*conn) return VIPD_DROP; /* counted by vipd_conn_create */
   vipd_count(VIPD_CNT_INFO_NEW_CONN);
   return -1;
@@ -175,20 +192,6 @@ static __always_inline int vipd_nodest(const struct vipd_pkt* pkt, const struct 
   return -1;
 }
 
-/* What a frame for a service must be besides parseable: an IPv4 header with a correct checksum
- * (the kernel drops any other before IPVS sees it), and untagged — vipd's next hops have no VLAN
- * yet, so a tagged frame would leave with its tag onto an untagged segment. */
-static __always_inline int vipd_service_frame_check(const __u8* data, const __u8* end,
-                                                    const struct vipd_pkt* pkt) {
-  if (pkt->l3_off != sizeof(struct vipd_ethhdr)) return VIPD_CNT_DROP_VLAN_NOT_CONFIGURED;
-  if (pkt->key.af != VIPD_AF_INET) return VIPD_PARSE_OK;
-  __u32 ihl = (__u32)(pkt->l4_off - pkt->l3_off);
-  VIPD_OPAQUE(ihl);
-  if (!vipd_ip4_checksum_ok(data + sizeof(struct vipd_ethhdr), end, ihl))
-    return VIPD_CNT_DROP_IP_BAD_CHECKSUM;
-  return VIPD_PARSE_OK;
-}
-
 /* One frame: its verdict, every outcome counted. */
 static __always_inline int vipd_process(vipd_frame_t* f) {
   const __u8* data = vipd_frame_data(f);
@@ -196,36 +199,48 @@ static __always_inline int vipd_process(vipd_frame_t* f) {
   struct vipd_pkt pkt;
   vipd_count(VIPD_CNT_RX);
   int rc = vipd_parse(data, end, &pkt);
+  if (rc == VIPD_CNT_PASS_NOT_L4 &&
+      (pkt.key.proto == VIPD_IPPROTO_ICMP || pkt.key.proto == VIPD_IPPROTO_ICMPV6)) {
+    int verdict = vipd_nat_icmp(f, &pkt); /* an error about a NAT connection */
+    if (verdict >= 0) return verdict;
+  }
   if (rc != VIPD_PARSE_OK) return vipd_finish(vipd_unparsed_outcome(rc, &pkt));
 
   __be16 svc_port;
   const struct vipd_svc* svc = vipd_svc_of(&pkt.key, &svc_port);
-  if (!svc) return vipd_finish(VIPD_CNT_PASS_NOT_SERVICE);
+  if (!svc) {
+    rc = vipd_nat_reply(f, &pkt);
+    return rc >= 0 ? rc : vipd_finish(VIPD_CNT_PASS_NOT_SERVICE);
+  }
   if ((rc = vipd_service_frame_check(data, end, &pkt)) != VIPD_PARSE_OK) return vipd_finish(rc);
   const struct vipd_config* cfg = vipd_config_get();
   if (!cfg) return vipd_finish(VIPD_CNT_DROP_INTERNAL);
 
   int half_open = 0, new_conn = 0;
+  __u32 real_id = 0;
   struct vipd_conn* conn = vipd_conn_find(&pkt.key, &half_open);
   if (conn) conn = vipd_reuse(svc, &pkt, cfg, conn, half_open);
   if (conn && (rc = vipd_nodest(&pkt, cfg, &conn, half_open)) >= 0) return rc;
   if (!conn) {
-    rc = vipd_new_conn(f, svc, svc_port, &pkt, cfg, &conn, &half_open);
+    rc = vipd_new_conn(f, svc, svc_port, &pkt, cfg, &conn, &half_open, &real_id);
     if (rc >= 0) return rc;
     new_conn = 1;
   }
-  if (!vipd_conn_update(conn, &pkt, cfg, vipd_now_ns()))
-    return vipd_finish(VIPD_CNT_DROP_NONSYN_MISS); /* it expired under this very packet */
-  /* The entry's real, read before the handshake moves the entry to the established table: the
-   * half-open element is free then, and another CPU's SYN may take its memory at once (a
-   * preallocated hash recycles deleted elements). An entry's real never changes. */
-  __u32 real_id = conn->real_id;
-  if (half_open) vipd_conn_promote(&pkt.key, conn);
+  if (conn) {
+    if (!vipd_conn_update(conn, &pkt, cfg, vipd_now_ns(), VIPD_DIR_INPUT))
+      return vipd_finish(VIPD_CNT_DROP_NONSYN_MISS); /* it expired under this very packet */
+    /* The entry's real, read before the handshake moves the entry to the established table:
+     * the half-open element is free then, and another CPU's SYN may take its memory at once (a
+     * preallocated hash recycles deleted elements). An entry's real never changes. */
+    real_id = conn->real_id;
+    if (half_open) vipd_conn_promote(&pkt.key, conn);
+  }
   const struct vipd_real* real = vipd_live_real(real_id);
   if (!real) return vipd_finish(VIPD_CNT_DROP_REAL_GONE); /* deleted under this very packet */
   vipd_account(VIPD_TABLE(svc_sx), svc->svc_id, pkt.ip_len, new_conn);
   vipd_account(VIPD_TABLE(real_sx), real_id, pkt.ip_len, new_conn);
   if (real->flags & VIPD_REAL_F_TUNNEL) return vipd_forward_tunnel(f, &pkt, real);
+  if (real->flags & VIPD_REAL_F_MASQ) return vipd_forward_masq(f, &pkt, real);
   return vipd_forward_route(f, real);
 }
 

@@ -37,6 +37,7 @@ static __always_inline int vipd_finish(__u32 counter) {
     case VIPD_CNT_PASS_NOT_L4:
     case VIPD_CNT_PASS_NOT_SERVICE:
     case VIPD_CNT_PASS_UNPARSED_NOT_VIP:
+    case VIPD_CNT_PASS_NAT_NO_CONN:
       return VIPD_PASS;
     default:
       return VIPD_DROP;

@@ -65,6 +65,30 @@ static long vipd_sweep_tmpl(vipd_table_t map, void* k, void* v, void* arg) {
   return 0;
 }
 
+/* A reverse entry whose connection is gone (its real was deleted before the connection ended,
+ * so the end could not find it; or a table adopted from a vipd that was killed meanwhile) ends
+ * at the second sweep in a row that finds it so. */
+static long vipd_sweep_nat(vipd_table_t map, void* k, void* v, void* arg) {
+  struct vipd_nat* n = (struct vipd_nat*)v;
+  struct vipd_sweep_walk* w = (struct vipd_sweep_walk*)arg;
+  w->scanned++;
+  int half_open;
+  struct vipd_conn_key key = n->conn;
+  const struct vipd_conn* c = vipd_conn_find(&key, &half_open);
+  if (c && c->real_id == n->real_id) {
+    if (n->flags & VIPD_NAT_F_ORPHAN) n->flags = 0;
+    return 0;
+  }
+  if (!(n->flags & VIPD_NAT_F_ORPHAN)) {
+    n->flags = VIPD_NAT_F_ORPHAN;
+    return 0;
+  }
+  vipd_table_delete(map, k);
+  w->expired++;
+  vipd_count(VIPD_CNT_INFO_NAT_ORPHAN_EXPIRED);
+  return 0;
+}
+
 /* One sweep, the body of the sweeper program: ctx->now_ns in (0: the platform's clock), the
  * entries ended and looked at out. */
 static __always_inline int vipd_sweep_run(struct vipd_sweep* ctx) {
@@ -74,6 +98,7 @@ static __always_inline int vipd_sweep_run(struct vipd_sweep* ctx) {
   vipd_table_for_each(VIPD_TABLE(conns), vipd_sweep_one, &w);
   vipd_table_for_each(VIPD_TABLE(syns), vipd_sweep_one, &w);
   vipd_table_for_each(VIPD_TABLE(tmpl), vipd_sweep_tmpl, &w);
+  vipd_table_for_each(VIPD_TABLE(nat), vipd_sweep_nat, &w);
   vipd_locality_gc(w.now);
   ctx->expired = w.expired;
   ctx->scanned = w.scanned;

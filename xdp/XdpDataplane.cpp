@@ -171,6 +171,9 @@ Result<std::unique_ptr<XdpDataplane>> XdpDataplane::open(const XdpOptions& optio
     return libbpfError(err, "sizing the connection table");
   if (int err = bpf_map__set_max_entries(skel->maps.vipd_syns_v1, options.halfOpenSize))
     return libbpfError(err, "sizing the half-open table");
+  if (int err = bpf_map__set_max_entries(skel->maps.vipd_nat_v1,
+                                         options.connTableSize + options.halfOpenSize))
+    return libbpfError(err, "sizing NAT's reverse table");
   if (auto r = dp->checkLayout(); !r) return r.error();
   if (auto r = dp->checkAnchor(); !r) return r.error();
   if (auto r = dp->checkMigrationSources(); !r) return r.error();

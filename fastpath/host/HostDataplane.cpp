@@ -21,6 +21,7 @@ Result<void> checked(const Table& t, long rc, const char* what) {
 HostStore::HostStore(std::uint32_t connTableSize, std::uint32_t halfOpenSize) {
   core_.tables().conns.setCapacity(connTableSize);
   core_.tables().syns.setCapacity(halfOpenSize);
+  core_.tables().nat.setCapacity(connTableSize + halfOpenSize);
 }
 
 Table& HostStore::table(vipd_table_id id) const {

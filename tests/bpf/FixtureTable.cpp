@@ -316,7 +316,7 @@ std::vector<Row> truncations() {
 
 std::vector<Row> fixtureRows() {
   std::vector<Row> rows;
-  for (auto part : {forwarding(), tunnelRows(), refusals(), notForUs(), truncations()})
+  for (auto part : {forwarding(), tunnelRows(), natRows(), refusals(), notForUs(), truncations()})
     rows.insert(rows.end(), part.begin(), part.end());
   return rows;
 }

@@ -39,5 +39,7 @@ inline void PrintTo(const Row& row, std::ostream* os) {
 std::vector<Row> fixtureRows();
 // Tunnelling's rows (TunnelRows.cpp), part of fixtureRows().
 std::vector<Row> tunnelRows();
+// NAT's rows (NatRows.cpp), part of fixtureRows().
+std::vector<Row> natRows();
 
 }  // namespace vipd::test

@@ -87,7 +87,8 @@ class MigratedFromThePreviousLayouts(unittest.TestCase):
         self.assertEqual(self.vipd.stop(), 0, self.vipd.log())
         self.assertEqual(holder.answers(), before)  # the old program forwards alone
         log = self.start_new()
-        self.assertIn('are of earlier layouts (ipid created, neigh v1 -> v2, chain created)', log)
+        self.assertIn('are of earlier layouts (ipid created, nat created, natsrc created, neigh v1 -> v2, '
+                      'chain created)', log)
         self.assertIn(f'migrated the maps pinned in {self.vipd.pin_dir}: {EARLIER} -> '
                       'vipd_neigh_v2 (', log)
         self.assertIn(f'{GROWN} grown from', log)

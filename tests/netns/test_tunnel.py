@@ -189,6 +189,32 @@ class Tunnelling(unittest.TestCase):
         ''')
         return self.farm.run('client', [sys.executable, '-c', probe]).stdout.split()
 
+    def test_one_packet_scheduling_spreads_one_sockets_datagrams(self):
+        """-o: 30 datagrams from one client socket go round the reals, each counted as a
+        connection and none kept."""
+        svc = f'{self.farm.vip}:{UDP_PORT}'
+        self.vipd.vipadm('-A', '-u', svc, '-s', 'rr', '-o')
+        for r in ('real1', 'real2', 'real3'):
+            self.vipd.vipadm('-a', '-u', svc, '-r', self.farm.ip(r), '-g')
+        self.assertRegex(self.vipd.vipadm('-L', '-n').stdout, r'UDP\s+\S+:53 rr ops')
+        probe = textwrap.dedent(f'''\
+            import socket
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.settimeout(3)
+            for i in range(30):
+                s.sendto(b'q%d' % i, ('{self.farm.vip}', {UDP_PORT}))
+                print(s.recvfrom(2048)[0].decode().split()[0])
+            print(s.getsockname()[1])
+        ''')
+        answers = self.farm.run('client', [sys.executable, '-c', probe]).stdout.split()
+        client = f'{self.farm.ip("client")}:{answers.pop()}'
+        self.assertEqual(answers, ['real3', 'real2', 'real1'] * 10)
+        stats = self.vipd.vipadm('-L', '-n', '--stats').stdout
+        self.assertRegex(stats, rf'UDP\s+{self.farm.vip}:{UDP_PORT}\s+30\s')
+        conns = [l for l in self.vipd.vipadm('-L', '-n', '-c').stdout.splitlines()
+                 if l.startswith('UDP') and client in l.split()]
+        self.assertEqual(conns, [])  # (earlier tests' flows may still be listed)
+
     def test_a_udp_echo_service_answers_from_each_real_in_turn(self):
         svc = f'{self.farm.vip}:{UDP_PORT}'
         self.service('-u', svc, [self.farm.ip(r) for r in ('real1', 'real2', 'real3')])

@@ -176,14 +176,17 @@ Bytes PacketBuilder::buildL4(const Bytes& pseudoHeader) const {
     put32(l4, icmpRest_);
   }
   append(l4, payload_);
-  Bytes summed = l4_ == L4::icmp ? Bytes{} : pseudoHeader;
-  if (l4_ != L4::icmp) {  // pseudo-header length and protocol
+  // ICMPv4 sums its message alone; ICMPv6 (RFC 4443), TCP and UDP a pseudo-header too.
+  bool pseudo = l4_ != L4::icmp || ipVersion_ == 6;
+  Bytes summed = pseudo ? pseudoHeader : Bytes{};
+  std::uint8_t proto = l4_ == L4::tcp ? 6 : l4_ == L4::udp ? 17 : 58;
+  if (pseudo) {  // pseudo-header length and protocol
     if (ipVersion_ == 4) {
-      put16(summed, static_cast<std::uint16_t>(l4_ == L4::tcp ? 6 : 17));
+      put16(summed, proto);
       put16(summed, static_cast<std::uint16_t>(l4.size()));
     } else {
       put32(summed, static_cast<std::uint32_t>(l4.size()));
-      put32(summed, l4_ == L4::tcp ? 6u : 17u);
+      put32(summed, proto);
     }
   }
   append(summed, l4);

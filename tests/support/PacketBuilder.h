@@ -38,6 +38,7 @@ class PacketBuilder {
                      std::uint32_t seq = 1000, std::uint32_t ack = 0);
   PacketBuilder& tcpOptions(Bytes options);  // a multiple of 4 bytes
   PacketBuilder& udp(std::uint16_t sport, std::uint16_t dport);
+  // ICMP over IPv4, ICMPv6 over IPv6 (its checksum with the pseudo-header).
   PacketBuilder& icmp(std::uint8_t type, std::uint8_t code, std::uint32_t rest = 0);
   PacketBuilder& payload(Bytes data);
   PacketBuilder& trailer(std::size_t padding);  // bytes after the IP datagram (Ethernet padding)

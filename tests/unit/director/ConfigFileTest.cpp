@@ -171,14 +171,6 @@ TEST(ConfigFile, AFlagTheSchedulerDoesNotTakeIsAnError) {
 }
 
 TEST(ConfigFile, WhatTheFastPathCannotHonourIsAnError) {
-  EXPECT_EQ(
-      diagnose(std::string(kService) + "[[service.real]]\naddress = \"198.18.0.11:8080\"\n"
-                                       "method = \"masq\"\n"),
-      "vipd.conf:6:10: only direct routing (-g) and tunnelling (-i) are supported by the fast "
-      "path yet\n");
-  EXPECT_EQ(diagnose("[[service]]\nprotocol = \"udp\"\naddress = \"198.18.0.50:53\"\n"
-                     "one_packet = true\n"),
-            "vipd.conf:4:14: one-packet scheduling is not supported yet\n");
 }
 
 // The example of checks, with the names tests outside the project use.

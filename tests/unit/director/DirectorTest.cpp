@@ -200,12 +200,12 @@ TEST_F(DirectorTest, AFileIsAppliedAsOneTransaction) {
   ConfigService svc{addService("rr").service.value(), {}};
   svc.config.key.port = 81;
   svc.reals.push_back(*realRequest(admin::Command::addReal, "198.18.1.15").real);
-  svc.reals.back().forward = admin::Forward::masq;  // not in the fast path: refused
+  svc.reals.back().weight = 70000;  // out of range: refused
   file.services.push_back(svc);
   fake.log.clear();
   auto r = director.applyFile(file);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, ENOSYS);
+  EXPECT_EQ(r.error().code, EINVAL);
   EXPECT_EQ(r.error().message.rfind("vipd.conf: TCP 198.18.1.100:81: ", 0), 0u)
       << r.error().message;
   EXPECT_TRUE(fake.log.empty());

@@ -77,13 +77,38 @@ TEST(DesiredState, ANewRealGoesToTheHeadOfTheList) {
 TEST(DesiredState, RefusesWhatTheFastPathCannotDoYet) {
   DesiredState s;
   ASSERT_TRUE(s.addService(rrService()));
-  auto nat = real("198.18.1.11");
-  nat.forward = admin::Forward::masq;
-  EXPECT_EQ(s.addReal(vip(), nat).error().code, ENOSYS);
+  auto tcpOps = rrService();
+  tcpOps.onePacket = true;
+  tcpOps.key.port = 81;
+  EXPECT_EQ(s.addService(tcpOps).error().code, EINVAL);  // one-packet is for UDP only
+}
+
+TEST(DesiredState, OnePacketServicesTakeNoNatReals) {
+  DesiredState s;
   auto ops = rrService();
   ops.key.protocol = admin::Protocol::udp;
   ops.onePacket = true;
-  EXPECT_EQ(s.addService(ops).error().code, ENOSYS);
+  ASSERT_TRUE(s.addService(ops));
+  auto routed = real("198.18.1.12");
+  EXPECT_TRUE(s.addReal(ops.key, routed));
+  auto nat = real("198.18.1.11");
+  nat.forward = admin::Forward::masq;
+  EXPECT_EQ(s.addReal(ops.key, nat).error().code, EINVAL);
+  auto plain = ops;
+  plain.onePacket = false;
+  ASSERT_TRUE(s.editService(plain));
+  ASSERT_TRUE(s.addReal(ops.key, nat));
+  EXPECT_EQ(s.editService(ops).error().code, EINVAL);  // -o on a service with a NAT real
+}
+
+TEST(DesiredState, NatRealsAreAcceptedBesideRoutedOnesWithPortsOfTheirOwn) {
+  DesiredState s;
+  ASSERT_TRUE(s.addService(rrService()));
+  auto nat = real("198.18.1.11");
+  nat.forward = admin::Forward::masq;
+  nat.port = 8080;
+  EXPECT_TRUE(s.addReal(vip(), nat));
+  EXPECT_TRUE(s.addReal(vip(), real("198.18.1.12")));
 }
 
 TEST(DesiredState, TunnelRealsAreAcceptedBesideRoutedOnesInOneService) {

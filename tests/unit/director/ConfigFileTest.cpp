@@ -170,8 +170,7 @@ TEST(ConfigFile, AFlagTheSchedulerDoesNotTakeIsAnError) {
             "vipd.conf:5:9: scheduler flag flag-1 does not apply to rr\n");
 }
 
-TEST(ConfigFile, WhatTheFastPathCannotHonourIsAnError) {
-}
+TEST(ConfigFile, WhatTheFastPathCannotHonourIsAnError) {}
 
 // The issue's example of checks, with the names tests outside the project use.
 const char* const kChecks = R"([[service]]

@@ -1,6 +1,11 @@
 // http and https: GET the path (HTTP/1.1, Connection: close), read the answer with Boost.Beast's
 // parser within fixed limits, pass when the status is in the expected set and the body holds the
 // expected text and digest. TLS is OpenSSL through Boost.Asio; verification only when configured.
+// GCC 12 with the sanitizers (tools/check's ASan+UBSan build) finds a "maybe uninitialized"
+// boost::optional inside Beast's parser (basic_parser.hpp, content_length): a false positive in
+// Boost 1.74's header, silenced for this file only.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 #include <openssl/evp.h>
 
 #include <boost/asio/ssl.hpp>

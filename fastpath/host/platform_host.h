@@ -14,27 +14,8 @@
 typedef vipd::host::Table* vipd_table_t;
 #define VIPD_TABLE(name) (&vipd::host::current().name)
 
-static inline void* vipd_table_lookup(vipd_table_t t, const void* key) {
-  return t->lookup(key);
-}
-static inline long vipd_table_insert(vipd_table_t t, const void* key, const void* value,
-                                     std::uint64_t flags) {
-  return t->insert(key, value, flags);
-}
-static inline long vipd_table_delete(vipd_table_t t, const void* key) {
-  return t->erase(key);
-}
-template <class F>
-static inline long vipd_table_for_each(vipd_table_t t, F cb, void* ctx) {
-  return t->forEach([&](void* key, void* value) { return cb(t, key, value, ctx); });
-}
+#include "fastpath/platform_cxx.h"
 
-template <class F>
-static inline long vipd_loop(std::uint32_t n, F cb, void* ctx) {
-  for (std::uint32_t i = 0; i < n; ++i)
-    if (cb(i, ctx)) return i + 1;
-  return n;
-}
 #define vipd_now_ns() vipd::host::nowNs()
 #define vipd_random_u32() vipd::host::randomU32()
 #define VIPD_SUBPROG static inline
